@@ -1,0 +1,44 @@
+# Sportello: `make run` opens the desk on a demo municipality, `make test` runs
+# every check. Both install the Debian packages Fyne's cgo build needs when
+# they are missing.
+
+TAGS       := sqlite_fts5
+TEST_TAGS  := ci,$(TAGS)
+GO         ?= go
+BIN        := bin/sportello
+# Fyne's GLFW driver needs the GL, X11 and Wayland headers; go-sqlite3 needs gcc.
+DEB_PKGS   := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+              libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev \
+              wayland-protocols
+# Packages whose tests run goroutines: tested again under the race detector.
+RACE_PKGS  := ./store/... ./desk/...
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run build test bench deps clean
+
+run: deps build
+	./$(BIN) --demo
+
+build:
+	$(GO) build -tags $(TAGS) -o $(BIN) .
+
+test: deps
+	$(GO) vet -tags $(TEST_TAGS) ./...
+	$(GO) test -tags $(TEST_TAGS) ./...
+	$(GO) test -race -tags $(TEST_TAGS) $(RACE_PKGS)
+
+# Benchmarks: the first run builds a 3,000,000-person database in $$TMPDIR
+# (about two minutes) and reuses it afterwards.
+bench:
+	$(GO) test -tags $(TEST_TAGS) -run '^$$' -bench . -timeout 60m ./...
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+clean:
+	rm -rf bin

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
+)
+
+// config is the deployment configuration: a YAML file, SPORTELLO_* environment
+// variables and flags, in rising order of precedence.
+type config struct {
+	File         string // the YAML file read, "" if none
+	DB           string
+	Demo         bool
+	DeskCode     string
+	Municipality string
+	Office       string
+	Language     string
+}
+
+// configKey describes one setting: its YAML key, flag, kind and help.
+type configKey struct {
+	key, flag, kind, def, help string
+}
+
+var configKeys = []configKey{
+	{"db", "db", "string", "", "database file (default: sportello.db, or demo.db with --demo, in the data folder)"},
+	{"demo", "demo", "bool", "false", "demo mode: seed a synthetic municipality on first run and show the demo logins"},
+	{"desk_code", "desk-code", "string", "D01", "short code of this desk, unique in the municipality"},
+	{"municipality", "municipality", "string", "A269", "cadastral code of the municipality (A269 = Anagni)"},
+	{"office", "office", "string", "Sportello unico", "name of the office shown in the top bar"},
+	{"language", "language", "string", "it", "language of the interface: it or en"},
+}
+
+// configFlags registers the settings' flags on fs, plus --config.
+func configFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "configuration file (default: "+defaultConfigFile()+")")
+	for _, k := range configKeys {
+		if k.kind == "bool" {
+			fs.Bool(k.flag, k.def == "true", k.help)
+			continue
+		}
+		fs.String(k.flag, k.def, k.help)
+	}
+}
+
+// loadConfig merges the config file, the environment and the flags of fs.
+func loadConfig(fs *pflag.FlagSet) (config, error) {
+	v := viper.New()
+	v.SetEnvPrefix("SPORTELLO")
+	v.AutomaticEnv()
+	for _, k := range configKeys {
+		v.SetDefault(k.key, k.def)
+		if err := v.BindPFlag(k.key, fs.Lookup(k.flag)); err != nil {
+			return config{}, err
+		}
+	}
+	file, _ := fs.GetString("config")
+	explicit := file != ""
+	if !explicit {
+		file = os.Getenv("SPORTELLO_CONFIG")
+		explicit = file != ""
+	}
+	if !explicit {
+		file = defaultConfigFile()
+	}
+	data, err := os.ReadFile(file)
+	switch {
+	case err == nil:
+		if err := checkConfigFile(file, data); err != nil {
+			return config{}, err
+		}
+		v.SetConfigType("yaml")
+		if err := v.ReadConfig(strings.NewReader(string(data))); err != nil {
+			return config{}, fmt.Errorf("file di configurazione %s: %v", file, err)
+		}
+	case errors.Is(err, os.ErrNotExist) && !explicit:
+		file = ""
+	default:
+		return config{}, fmt.Errorf("file di configurazione %s: impossibile leggerlo (%v): controllate il percorso", file, err)
+	}
+	c := config{
+		File:         file,
+		DB:           v.GetString("db"),
+		Demo:         v.GetBool("demo"),
+		DeskCode:     strings.ToUpper(v.GetString("desk_code")),
+		Municipality: strings.ToUpper(v.GetString("municipality")),
+		Office:       v.GetString("office"),
+		Language:     strings.ToLower(v.GetString("language")),
+	}
+	if c.Language != "it" && c.Language != "en" {
+		return config{}, fmt.Errorf("impostazione language: %q non è una lingua disponibile: usate it oppure en", c.Language)
+	}
+	if c.DB == "" {
+		name := "sportello.db"
+		if c.Demo {
+			name = "demo.db"
+		}
+		c.DB = filepath.Join(dataDir(), name)
+	}
+	return c, nil
+}
+
+// checkConfigFile reports a malformed YAML file or a bad key with the file,
+// the line and the key, in Italian, before viper reads it.
+func checkConfigFile(file string, data []byte) error {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		line := yamlErrorLine(err)
+		key := keyBefore(data, line)
+		return fmt.Errorf("file di configurazione %s, riga %d%s: il testo non è YAML valido (%v): correggete quella riga", file, line, keyPhrase(key), err)
+	}
+	if len(doc.Content) == 0 {
+		return nil // an empty file sets nothing
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return fmt.Errorf("file di configurazione %s, riga %d: ci si aspetta un elenco di impostazioni \"chiave: valore\"", file, root.Line)
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, val := root.Content[i], root.Content[i+1]
+		if seen[k.Value] {
+			return fmt.Errorf("file di configurazione %s, riga %d, chiave %q: la chiave compare due volte: tenetene una sola", file, k.Line, k.Value)
+		}
+		seen[k.Value] = true
+		spec, ok := lookupConfigKey(k.Value)
+		if !ok {
+			return fmt.Errorf("file di configurazione %s, riga %d, chiave %q: impostazione sconosciuta (valide: %s)", file, k.Line, k.Value, knownKeys())
+		}
+		if val.Kind != yaml.ScalarNode {
+			return fmt.Errorf("file di configurazione %s, riga %d, chiave %q: ci si aspetta un solo valore", file, val.Line, k.Value)
+		}
+		if spec.kind == "bool" {
+			if _, err := strconv.ParseBool(val.Value); err != nil {
+				return fmt.Errorf("file di configurazione %s, riga %d, chiave %q: %q non è un valore valido: scrivete true oppure false", file, val.Line, k.Value, val.Value)
+			}
+		}
+	}
+	return nil
+}
+
+func lookupConfigKey(key string) (configKey, bool) {
+	for _, k := range configKeys {
+		if k.key == key {
+			return k, true
+		}
+	}
+	return configKey{}, false
+}
+
+func knownKeys() string {
+	names := make([]string, len(configKeys))
+	for i, k := range configKeys {
+		names[i] = k.key
+	}
+	return strings.Join(names, ", ")
+}
+
+// yamlErrorLine finds the line number in a yaml.v3 error ("yaml: line 3: ...").
+// yaml.v3 counts from 1 for scanner errors but from 0 for the parser's "did
+// not find expected" errors.
+func yamlErrorLine(err error) int {
+	msg := err.Error()
+	offset := 0
+	if strings.Contains(msg, "did not find expected") {
+		offset = 1
+	}
+	if i := strings.Index(msg, "line "); i >= 0 {
+		rest := msg[i+5:]
+		end := strings.IndexFunc(rest, func(r rune) bool { return r < '0' || r > '9' })
+		if end < 0 {
+			end = len(rest)
+		}
+		if n, err := strconv.Atoi(rest[:end]); err == nil {
+			return n + offset
+		}
+	}
+	return 1
+}
+
+// keyBefore returns the key written on the given line, or on the nearest line
+// above it that holds one.
+func keyBefore(data []byte, line int) string {
+	lines := strings.Split(string(data), "\n")
+	for i := min(line, len(lines)) - 1; i >= 0; i-- {
+		l := strings.TrimSpace(lines[i])
+		if j := strings.Index(l, ":"); j > 0 && !strings.HasPrefix(l, "#") {
+			return strings.TrimSpace(l[:j])
+		}
+	}
+	return ""
+}
+
+func keyPhrase(key string) string {
+	if key == "" {
+		return ""
+	}
+	return fmt.Sprintf(", chiave %q", key)
+}
+
+// defaultConfigFile is config.yaml in the user's config folder.
+func defaultConfigFile() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = "."
+	}
+	return filepath.Join(dir, "sportello", "config.yaml")
+}
+
+// dataDir is where the databases live: $XDG_DATA_HOME/sportello, or
+// ~/.local/share/sportello.
+func dataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "sportello")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "."
+	}
+	return filepath.Join(home, ".local", "share", "sportello")
+}

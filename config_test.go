@@ -1,0 +1,126 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeConfig(tb testing.TB, text string) string {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "config.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+func configFrom(tb testing.TB, args ...string) (config, error) {
+	tb.Helper()
+	fs := newFlags("test")
+	configFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		tb.Fatal(err)
+	}
+	return loadConfig(fs)
+}
+
+func TestConfigPrecedence(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	t.Setenv("XDG_DATA_HOME", "/data")
+	file := writeConfig(t, "db: /from/file.db\noffice: Ufficio anagrafe\ndesk_code: d07\n")
+
+	t.Run("file", func(t *testing.T) {
+		c, err := configFrom(t, "--config", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DB != "/from/file.db" || c.Office != "Ufficio anagrafe" || c.DeskCode != "D07" {
+			t.Errorf("got %+v", c)
+		}
+	})
+	t.Run("environment over file", func(t *testing.T) {
+		t.Setenv("SPORTELLO_DB", "/from/env.db")
+		c, err := configFrom(t, "--config", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DB != "/from/env.db" {
+			t.Errorf("db = %q, want the environment's", c.DB)
+		}
+	})
+	t.Run("flag over environment", func(t *testing.T) {
+		t.Setenv("SPORTELLO_DB", "/from/env.db")
+		c, err := configFrom(t, "--config", file, "--db", "/from/flag.db")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.DB != "/from/flag.db" {
+			t.Errorf("db = %q, want the flag's", c.DB)
+		}
+	})
+	t.Run("defaults without a file", func(t *testing.T) {
+		c, err := configFrom(t, "--demo")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.File != "" || c.DB != "/data/sportello/demo.db" || c.Municipality != "A269" || c.Language != "it" {
+			t.Errorf("got %+v", c)
+		}
+	})
+}
+
+func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	tests := []struct {
+		name string
+		text string
+		want []string
+	}{
+		{"not yaml", "db: /a.db\noffice: [unclosed\n", []string{"riga 2", "YAML"}},
+		{"bad bool", "db: /a.db\n\ndemo: forse\n", []string{"riga 3", `chiave "demo"`, "true oppure false"}},
+		{"unknown key", "db: /a.db\nprinter: lp0\n", []string{"riga 2", `chiave "printer"`, "sconosciuta"}},
+		{"nested value", "office:\n  name: x\n", []string{"riga 2", `chiave "office"`}},
+		{"repeated key", "db: /a.db\ndb: /b.db\n", []string{"riga 2", `chiave "db"`, "due volte"}},
+		{"bad indentation", "db: /a.db\noffice: x\n  bad: y\n", []string{"riga 3", `chiave "bad"`}},
+		{"bad language", "language: fr\n", []string{"language", "it oppure en"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			file := writeConfig(t, tt.text)
+			_, err := configFrom(t, "--config", file)
+			if err == nil {
+				t.Fatal("a malformed config was accepted")
+			}
+			msg := err.Error()
+			if tt.name != "bad language" && !strings.Contains(msg, file) {
+				t.Errorf("message %q does not name the file", msg)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(msg, w) {
+					t.Errorf("message %q lacks %q", msg, w)
+				}
+			}
+		})
+	}
+}
+
+func TestConfigMissingExplicitFile(t *testing.T) {
+	_, err := configFrom(t, "--config", filepath.Join(t.TempDir(), "nope.yaml"))
+	if err == nil || !strings.Contains(err.Error(), "nope.yaml") {
+		t.Fatalf("err = %v, want a message naming the missing file", err)
+	}
+}
+
+func TestHelpListsSettings(t *testing.T) {
+	var out strings.Builder
+	if code := run([]string{"--help"}, &out, &out); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, w := range []string{"--db", "--demo", "--desk-code", "--config", "SPORTELLO_", "seed", "search", "cf check", "cf compute"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("help lacks %q", w)
+		}
+	}
+}

@@ -1,0 +1,160 @@
+package desk
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sportello/access"
+	"sportello/registry"
+)
+
+// clockLayout is how the top bar shows the time, in Europe/Rome.
+const clockLayout = "02/01/2006 15:04:05"
+
+// focusSearchShortcut is Ctrl+F (Cmd+F on macOS): put the cursor in the
+// register's search box from anywhere in the window.
+var focusSearchShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+
+// shell is the main window of a logged-in clerk: the top bar, the left rail
+// with the areas the role may use and the logout, and the work in the centre.
+type shell struct {
+	desk *Desk
+	user access.User
+
+	clock    *widget.Label
+	sync     *widget.Label
+	clerk    *widget.Label
+	registry *registryScreen // nil when the role may not use the register
+	areas    []*widget.Button
+	logout   *widget.Button
+	noArea   *widget.Label // shown instead of the work when the role has no area yet
+
+	stopClock chan struct{}
+}
+
+func newShell(d *Desk, u access.User) *shell {
+	s := &shell{desk: d, user: u}
+	if u.Role.CanUseRegistry() {
+		s.registry = newRegistryScreen(d.deps.Directory, d.win, d.do, d.now)
+	}
+	return s
+}
+
+func (s *shell) buildUI() fyne.CanvasObject {
+	return container.NewBorder(s.topBar(), nil, s.rail(), nil, s.work())
+}
+
+// topBar shows where, who, the sync state and the time, white on PA blue.
+func (s *shell) topBar() fyne.CanvasObject {
+	office := s.desk.deps.Office
+	place := &widget.Label{Text: office.Municipality, TextStyle: fyne.TextStyle{Bold: true}}
+	where := office.Office
+	if office.DeskCode != "" {
+		where += " · " + lang.L("Desk {{.Code}}", map[string]any{"Code": office.DeskCode})
+	}
+	syncText := lang.L("Standalone: no central server")
+	if s.desk.deps.SyncState != "" {
+		syncText = translated(s.desk.deps.SyncState, nil)
+	}
+	s.sync = &widget.Label{Text: syncText}
+	s.clerk = &widget.Label{Text: s.user.FullName + " · " + roleName(s.user.Role), TextStyle: fyne.TextStyle{Bold: true}}
+	s.clock = &widget.Label{Text: s.clockText(), TextStyle: fyne.TextStyle{Monospace: true}}
+
+	bar := container.NewHBox(
+		place, &widget.Label{Text: where},
+		layout.NewSpacer(),
+		widget.NewIcon(theme.StorageIcon()), s.sync,
+		widget.NewSeparator(),
+		widget.NewIcon(theme.AccountIcon()), s.clerk,
+		widget.NewSeparator(),
+		s.clock,
+	)
+	background := canvas.NewRectangle(paBlue)
+	return container.NewThemeOverride(container.NewStack(background, container.NewPadded(bar)), barTheme{newDeskTheme()})
+}
+
+// rail lists the areas the role may use, and the logout at the bottom.
+// Only areas that work are listed.
+func (s *shell) rail() fyne.CanvasObject {
+	areas := container.NewVBox()
+	if s.registry != nil {
+		b := &widget.Button{Text: lang.L("Registry"), Icon: theme.AccountIcon(), Importance: widget.HighImportance, Alignment: widget.ButtonAlignLeading,
+			OnTapped: s.onRegistry}
+		s.areas = append(s.areas, b)
+		areas.Add(b)
+	}
+	s.logout = &widget.Button{Text: lang.L("Log out"), Icon: theme.LogoutIcon(), Alignment: widget.ButtonAlignLeading, OnTapped: s.desk.onLogout}
+	return container.NewHBox(
+		container.NewPadded(container.NewBorder(areas, s.logout, nil, nil)),
+		widget.NewSeparator(),
+	)
+}
+
+// work is the centre: the register for roles that may use it, otherwise a
+// message that says why nothing is there.
+func (s *shell) work() fyne.CanvasObject {
+	if s.registry != nil {
+		return s.registry.buildUI()
+	}
+	s.noArea = &widget.Label{
+		Text: lang.L("No area of the desk is available yet to the role {{.Role}}. The social desk will come with a later version: meanwhile, ask the supervisor for what you need.",
+			map[string]any{"Role": roleName(s.user.Role)}),
+		Wrapping:  fyne.TextWrapWord,
+		Alignment: fyne.TextAlignCenter,
+	}
+	return container.NewPadded(container.NewVBox(layout.NewSpacer(), s.noArea, layout.NewSpacer()))
+}
+
+// start runs the clock and binds the window's shortcuts; stop undoes both.
+func (s *shell) start() {
+	c := s.desk.win.Canvas()
+	if s.registry != nil {
+		c.AddShortcut(focusSearchShortcut, func(fyne.Shortcut) { s.registry.focusSearch() })
+		c.SetOnTypedKey(s.registry.onWindowKey)
+		s.registry.focusSearch()
+	}
+	stop := make(chan struct{})
+	s.stopClock = stop
+	go func() {
+		t := time.NewTicker(s.desk.tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				s.desk.do(s.onTick)
+			}
+		}
+	}()
+}
+
+func (s *shell) stop() {
+	close(s.stopClock)
+	c := s.desk.win.Canvas()
+	c.RemoveShortcut(focusSearchShortcut)
+	c.SetOnTypedKey(nil)
+	if s.registry != nil {
+		s.registry.close()
+	}
+}
+
+func (s *shell) onTick() {
+	s.clock.SetText(s.clockText())
+}
+
+func (s *shell) onRegistry() {
+	s.registry.focusSearch()
+}
+
+func (s *shell) clockText() string {
+	return s.desk.now().In(registry.Rome).Format(clockLayout)
+}

@@ -1,0 +1,34 @@
+// Sportello is the desk of a municipality's one-stop counter. With no
+// subcommand it opens the clerk's desk; the headless subcommands serve
+// administrators and scripts (see usage).
+package main
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"sportello/assets"
+	"sportello/desk"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// runDesk opens the store and shows the desk window until it is closed.
+func runDesk(cfg config) error {
+	st, deps, err := openDesk(cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a := app.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := a.NewWindow("Sportello")
+	w.Resize(fyne.NewSize(1280, 800))
+	desk.New(a, w, deps)
+	w.ShowAndRun()
+	return nil
+}

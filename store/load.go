@@ -1,0 +1,655 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strconv"
+	"strings"
+	"os"
+	"sync"
+	"time"
+
+	"sportello/fault"
+	"sportello/registry"
+)
+
+// Statements the bulk load shares with the single-row write paths.
+const (
+	insertFamilySQL = `INSERT INTO family(id, uid, householder_id, address_id, formed_on, version) VALUES (?, ?, ?, ?, ?, ?)`
+
+	insertAddressSQL = `INSERT INTO address(id, uid, toponym, street, house_number, internal, postcode, place, street_key, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+	insertResidenceSQL = `INSERT INTO residence(person_id, address_id, from_date, to_date, reason, version) VALUES (?, ?, ?, ?, ?, 1)`
+
+	insertCivilEventSQL = `INSERT INTO civil_event(uid, person_id, kind, date, place, other_person_id, other_name, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, 1)`
+)
+
+// loadTables are the tables whose indexes and triggers the bulk load drops
+// and builds again at the end, from the very text the migration stored in
+// sqlite_schema.
+const deferredSchemaSQL = `SELECT type, name, sql FROM sqlite_schema
+WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
+AND tbl_name IN ('person', 'family', 'address', 'residence', 'civil_event', 'citizenship')
+ORDER BY type, name`
+
+// metaLoading is set while a bulk load runs; a file left with it (a load
+// that failed or was killed) is refused at open.
+const metaLoading = "load_incomplete"
+
+// Load tuning.
+const (
+	loadCommitEvery = 50_000 // persons per transaction
+	loadBatchOps    = 4096   // statements handed from the planner to the writer at a time
+	loadCacheKiB    = 1 << 20
+	loadFTSHashSize = 256 << 20
+	ftsHashSize     = 1 << 20 // FTS5's default
+)
+
+// Load fills an empty register in bulk from a sequence of households (seed,
+// import, snapshot bootstrap) and returns how many persons it loaded.
+// progress, if not nil, is called with the running count after each
+// commit. Load refuses a register that already holds persons. It writes no
+// outbox rows (a snapshot is not a desk's change) and one audit entry.
+//
+// For speed it relaxes durability (synchronous OFF) and drops the register's
+// indexes and search triggers while it loads, building them again at the
+// end; an error part-way leaves a file that Open refuses: delete it and load
+// again.
+func (s *Store) Load(ctx context.Context, households iter.Seq2[registry.Household, error], progress func(people int)) (int, error) {
+	if s.w == nil {
+		return 0, fault.New(fault.Forbidden, "The database is open for reading only", nil)
+	}
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("load: %w", err)
+	}
+	defer conn.Close()
+	var n int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM person`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("load: %w", err)
+	}
+	if n > 0 {
+		return 0, fault.New(fault.Conflict, "The database already holds a register", nil)
+	}
+
+	restore, err := relaxPragmas(ctx, conn)
+	if err != nil {
+		return 0, fmt.Errorf("load: %w", err)
+	}
+	defer restore()
+
+	defs, err := dropDeferred(ctx, conn)
+	if err != nil {
+		return 0, fmt.Errorf("load: %w", err)
+	}
+	plan, err := newPlanner(ctx, conn, timestamp(s.now()))
+	if err != nil {
+		return 0, fmt.Errorf("load: %w", err)
+	}
+	people, err := runLoad(ctx, conn, plan, households, progress)
+	if ctx.Err() != nil {
+		// A cancelled context rolls the transaction back under the
+		// statements: report the cancellation, not what it broke.
+		err = ctx.Err()
+	}
+	if err != nil {
+		return people, fmt.Errorf("load: %w", err)
+	}
+	loadTrace("rows")
+	if err := s.finishLoad(ctx, conn, defs, people); err != nil {
+		return people, fmt.Errorf("load: %w", err)
+	}
+	return people, nil
+}
+
+// relaxPragmas trades durability for speed on the load's connection and
+// returns the function that puts the previous values back.
+func relaxPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
+	relaxed := []struct {
+		name  string
+		value int
+	}{
+		{"synchronous", 0},
+		{"cache_size", -loadCacheKiB},
+		{"temp_store", 2},
+		{"threads", 2},
+		{"foreign_keys", 0},
+	}
+	var saved []string
+	restore := func() {
+		// Restore on a fresh context: a cancelled load must not leave the
+		// writer with durability off.
+		for _, stmt := range saved {
+			conn.ExecContext(context.WithoutCancel(ctx), stmt)
+		}
+	}
+	for _, p := range relaxed {
+		var old int
+		// Pragma names and values are constants of this function.
+		if err := conn.QueryRowContext(ctx, "PRAGMA "+p.name).Scan(&old); err != nil {
+			restore()
+			return nil, err
+		}
+		if _, err := conn.ExecContext(ctx, "PRAGMA "+p.name+" = "+strconv.Itoa(p.value)); err != nil {
+			restore()
+			return nil, err
+		}
+		saved = append(saved, "PRAGMA "+p.name+" = "+strconv.Itoa(old))
+	}
+	return restore, nil
+}
+
+// schemaDef is an index or trigger as the migration created it.
+type schemaDef struct{ kind, name, sql string }
+
+// dropDeferred drops the register's indexes and triggers, marks the file as
+// loading, and returns the definitions to build again.
+func dropDeferred(ctx context.Context, conn *sql.Conn) ([]schemaDef, error) {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, deferredSchemaSQL)
+	if err != nil {
+		return nil, err
+	}
+	var defs []schemaDef
+	for rows.Next() {
+		var d schemaDef
+		if err := rows.Scan(&d.kind, &d.name, &d.sql); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if os.Getenv("KEEPIDX") != "" && d.kind == "index" && strings.Contains(os.Getenv("KEEPIDX"), d.name+",") {
+			continue
+		}
+		defs = append(defs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, d := range defs {
+		// Names come from our own schema; DDL takes no arguments.
+		if _, err := tx.ExecContext(ctx, "DROP "+strings.ToUpper(d.kind)+" "+quoteIdent(d.name)); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, setMetaSQL, metaLoading, "1"); err != nil {
+		return nil, err
+	}
+	return defs, tx.Commit()
+}
+
+func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
+// finishLoad builds the indexes, triggers and search index again, then
+// records the load in the audit log and clears the loading mark, in one
+// transaction.
+func (s *Store) finishLoad(ctx context.Context, conn *sql.Conn, defs []schemaDef, people int) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, d := range defs {
+		loadTrace("before " + d.name)
+		if _, err := tx.ExecContext(ctx, d.sql); err != nil {
+			if isUniqueViolation(err) {
+				return fault.New(fault.Invalid, "The data loaded holds the same identifier twice", nil)
+			}
+			return fmt.Errorf("build %s: %w", d.name, err)
+		}
+	}
+	for _, stmt := range []string{
+		`INSERT INTO person_fts(person_fts, rank) VALUES ('hashsize', ` + strconv.Itoa(loadFTSHashSize) + `)`,
+		`INSERT INTO person_fts(person_fts) VALUES ('rebuild')`,
+		`INSERT INTO person_fts(person_fts, rank) VALUES ('hashsize', ` + strconv.Itoa(ftsHashSize) + `)`,
+	} {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("build search index: %w", err)
+		}
+		loadTrace(stmt)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaLoading); err != nil {
+		return err
+	}
+	err = appendAudit(ctx, tx, AuditEntry{
+		At:       timestamp(s.now()),
+		Operator: "system",
+		Action:   "load",
+		Entity:   "register",
+		Detail:   fmt.Sprintf(`{"persons":%d}`, people),
+	})
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	loadTrace("commit")
+	if _, err := conn.ExecContext(ctx, `PRAGMA optimize`); err != nil {
+		return err
+	}
+	loadTrace("optimize")
+	_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
+}
+
+// The load runs on two goroutines, so that both cores work: the planner
+// ranges over the households, validates them, numbers the rows and turns
+// them into statement arguments; the writer only runs the statements.
+
+// loadStmt names a statement of the load.
+type loadStmt uint8
+
+const (
+	loadPerson loadStmt = iota
+	loadCitizenship
+	loadFamily
+	loadAddress
+	loadResidence
+	loadEvent
+	loadStmts
+)
+
+var loadSQL = [loadStmts]string{
+	loadPerson:      insertPersonSQL,
+	loadCitizenship: insertCitizenshipSQL,
+	loadFamily:      insertFamilySQL,
+	loadAddress:     insertAddressSQL,
+	loadResidence:   insertResidenceSQL,
+	loadEvent:       insertCivilEventSQL,
+}
+
+// loadBatch is a run of statements: their arguments back to back in vals,
+// each op ending where the next begins.
+type loadBatch struct {
+	ops    []loadOp
+	vals   []any
+	people int
+}
+
+type loadOp struct {
+	stmt loadStmt
+	end  int // vals[previous end:end] are the arguments
+}
+
+// add records a statement whose arguments were just appended to vals.
+func (b *loadBatch) add(stmt loadStmt) {
+	b.ops = append(b.ops, loadOp{stmt, len(b.vals)})
+}
+
+func (b *loadBatch) reset() {
+	clear(b.vals)
+	b.ops, b.vals, b.people = b.ops[:0], b.vals[:0], 0
+}
+
+// planner turns households into statements, giving rows their ids.
+type planner struct {
+	updatedAt string
+
+	households                          int
+	nextPerson, nextFamily, nextAddress int64
+	addresses                           map[string]int64 // address UID (or content, for one without) -> id
+	persons                             map[string]int64 // UIDs of the current household's persons -> id
+}
+
+func newPlanner(ctx context.Context, conn *sql.Conn, updatedAt string) (*planner, error) {
+	p := &planner{
+		updatedAt: updatedAt,
+		addresses: make(map[string]int64),
+		persons:   make(map[string]int64),
+	}
+	for _, next := range []struct {
+		dst   *int64
+		query string
+	}{
+		{&p.nextPerson, `SELECT coalesce(max(id), 0) + 1 FROM person`},
+		{&p.nextFamily, `SELECT coalesce(max(id), 0) + 1 FROM family`},
+		{&p.nextAddress, `SELECT coalesce(max(id), 0) + 1 FROM address`},
+	} {
+		if err := conn.QueryRowContext(ctx, next.query).Scan(next.dst); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT uid, id FROM address`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid string
+		var id int64
+		if err := rows.Scan(&uid, &id); err != nil {
+			return nil, err
+		}
+		p.addresses[uid] = id
+	}
+	return p, rows.Err()
+}
+
+// runLoad plans on a goroutine of its own and writes on the caller's, in
+// transactions of about loadCommitEvery persons.
+func runLoad(ctx context.Context, conn *sql.Conn, plan *planner, households iter.Seq2[registry.Household, error], progress func(int)) (int, error) {
+	batches := make(chan *loadBatch, 4)
+	free := make(chan *loadBatch, 6)
+	stop := make(chan struct{})
+	var planErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(batches)
+		b := new(loadBatch)
+		send := func() bool {
+			select {
+			case <-stop:
+				return false
+			default:
+			}
+			select {
+			case batches <- b:
+			case <-stop:
+				return false
+			}
+			select {
+			case b = <-free:
+				b.reset()
+			default:
+				b = new(loadBatch)
+			}
+			return true
+		}
+		for h, err := range households {
+			if err == nil {
+				err = plan.household(b, &h)
+			}
+			if err != nil {
+				planErr = err
+				return
+			}
+			if len(b.ops) >= loadBatchOps && !send() {
+				return
+			}
+		}
+		if len(b.ops) > 0 {
+			send()
+		}
+	})
+	var people int
+	err := conn.Raw(func(dc any) error {
+		var err error
+		people, err = writeBatches(ctx, dc, batches, free, progress)
+		return err
+	})
+	close(stop)
+	for range batches {
+		// drain, so the planner is never left blocked
+	}
+	wg.Wait()
+	if err == nil {
+		err = planErr
+	}
+	return people, err
+}
+
+// bulkStmt runs a prepared statement on the driver directly. Through Query
+// the driver binds and steps in one call into SQLite, which is what makes a
+// bulk load fast; Exec would cross into C once per argument.
+type bulkStmt struct {
+	st   driver.Stmt
+	q    driver.StmtQueryContext
+	args []driver.NamedValue
+}
+
+func (b *bulkStmt) run(vals []any) error {
+	args := b.args[:0]
+	for i, v := range vals {
+		args = append(args, driver.NamedValue{Ordinal: i + 1, Value: v})
+	}
+	b.args = args
+	rows, err := b.q.QueryContext(context.Background(), args)
+	if err != nil {
+		return err
+	}
+	err = rows.Next(nil)
+	if cerr := rows.Close(); err == io.EOF {
+		err = cerr
+	}
+	return err
+}
+
+// writeBatches runs the planned statements on the driver connection.
+func writeBatches(ctx context.Context, dc any, batches <-chan *loadBatch, free chan<- *loadBatch, progress func(int)) (int, error) {
+	prep, ok1 := dc.(driver.ConnPrepareContext)
+	beginner, ok2 := dc.(driver.ConnBeginTx)
+	if !ok1 || !ok2 {
+		return 0, fmt.Errorf("driver connection %T cannot load in bulk", dc)
+	}
+	var stmts [loadStmts]bulkStmt
+	defer func() {
+		for _, st := range stmts {
+			if st.st != nil {
+				st.st.Close()
+			}
+		}
+	}()
+	for i, query := range loadSQL {
+		st, err := prep.PrepareContext(ctx, query)
+		if err != nil {
+			return 0, err
+		}
+		q, ok := st.(driver.StmtQueryContext)
+		if !ok {
+			st.Close()
+			return 0, fmt.Errorf("driver statement %T cannot load in bulk", st)
+		}
+		stmts[i] = bulkStmt{st: st, q: q}
+	}
+	tx, err := beginner.BeginTx(ctx, driver.TxOptions{})
+	if err != nil {
+		return 0, err
+	}
+	defer func() {
+		if tx != nil {
+			tx.Rollback()
+		}
+	}()
+	people, committed := 0, 0
+	var waited, committing time.Duration
+	defer func() { loadTrace(fmt.Sprintf("writer waited %v, committed %v", waited, committing)) }()
+	for {
+		t0 := time.Now()
+		b, ok := <-batches
+		waited += time.Since(t0)
+		if !ok {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return people, err
+		}
+		start := 0
+		for _, op := range b.ops {
+			if err := stmts[op.stmt].run(b.vals[start:op.end]); err != nil {
+				return people, err
+			}
+			start = op.end
+		}
+		people += b.people
+		select {
+		case free <- b:
+		default:
+		}
+		if people-committed < loadCommitEvery {
+			continue
+		}
+		t1 := time.Now()
+		err := tx.Commit()
+		committing += time.Since(t1)
+		tx = nil
+		if err != nil {
+			return people, err
+		}
+		committed = people
+		if progress != nil {
+			progress(people)
+		}
+		if tx, err = beginner.BeginTx(ctx, driver.TxOptions{}); err != nil {
+			return people, err
+		}
+	}
+	err = tx.Commit()
+	tx = nil
+	if err != nil {
+		return people, err
+	}
+	if progress != nil && people > committed {
+		progress(people)
+	}
+	return people, nil
+}
+
+// household plans one family: its address, the family row, the members and
+// the related persons outside it, their citizenships, residences and civil
+// events.
+func (p *planner) household(b *loadBatch, h *registry.Household) error {
+	p.households++
+	clear(p.persons)
+	if err := p.rows(b, h); err != nil {
+		return fmt.Errorf("household %d: %w", p.households, err)
+	}
+	return nil
+}
+
+func (p *planner) rows(b *loadBatch, h *registry.Household) error {
+	var familyID int64
+	if len(h.Members) > 0 {
+		familyID = p.nextFamily
+		p.nextFamily++
+		householderID := p.nextPerson // householder first
+		for i, m := range h.Members {
+			if m.Relationship == registry.Householder {
+				householderID = p.nextPerson + int64(i)
+				break
+			}
+		}
+		var familyAddress any
+		if h.Address.Street != "" {
+			familyAddress = p.address(b, h.Address)
+		}
+		uid := h.Family.UID
+		if uid == "" {
+			uid = newUID()
+		}
+		b.vals = append(b.vals, familyID, uid, householderID, familyAddress, dateArg(h.Family.FormedOn), max(h.Family.Version, 1))
+		b.add(loadFamily)
+	}
+	for _, m := range h.Members {
+		person := m.Person
+		person.FamilyID = familyID
+		if m.Relationship != 0 {
+			person.Relationship = m.Relationship
+		}
+		if err := p.person(b, &person); err != nil {
+			return err
+		}
+	}
+	for _, o := range h.Others {
+		person := o
+		person.FamilyID, person.Relationship = 0, 0
+		if err := p.person(b, &person); err != nil {
+			return err
+		}
+	}
+	for _, r := range h.Residences {
+		personID, ok := p.persons[r.PersonUID]
+		if !ok {
+			return errors.New("residence of a person not in the household")
+		}
+		addressID := p.address(b, r.Address)
+		b.vals = append(b.vals, personID, addressID, dateArg(r.From), dateArg(r.To), int64(r.Reason))
+		b.add(loadResidence)
+	}
+	for _, e := range h.CivilEvents {
+		personID, ok := p.persons[e.PersonUID]
+		if !ok {
+			return errors.New("civil event of a person not in the household")
+		}
+		var other any
+		if e.OtherPersonUID != "" {
+			id, ok := p.persons[e.OtherPersonUID]
+			if !ok {
+				return errors.New("civil event naming a person not in the household")
+			}
+			other = id
+		}
+		uid := e.UID
+		if uid == "" {
+			uid = newUID()
+		}
+		b.vals = append(b.vals, uid, personID, string(e.Kind), dateArg(e.Date), e.Place, other, e.OtherName)
+		b.add(loadEvent)
+	}
+	return nil
+}
+
+func (p *planner) person(b *loadBatch, person *registry.Person) error {
+	if err := person.Validate(); err != nil {
+		return err
+	}
+	person.ID = p.nextPerson
+	p.nextPerson++
+	if person.UID == "" {
+		person.UID = newUID()
+	}
+	if _, dup := p.persons[person.UID]; dup {
+		return fault.New(fault.Invalid, "The data loaded holds the same identifier twice", nil)
+	}
+	p.persons[person.UID] = person.ID
+	person.Version = max(person.Version, 1)
+	b.vals = appendPersonArgs(b.vals, person, p.updatedAt)
+	b.add(loadPerson)
+	for _, c := range person.Citizenships {
+		b.vals = append(b.vals, person.ID, c)
+		b.add(loadCitizenship)
+	}
+	b.people++
+	return nil
+}
+
+// address returns the id of an address, planning its row the first time it
+// is seen. Addresses are known by UID; one without is known by its content.
+func (p *planner) address(b *loadBatch, a registry.Address) int64 {
+	key := a.UID
+	if key == "" {
+		key = "\x00" + a.Toponym + "\x00" + a.Street + "\x00" + a.HouseNumber + "\x00" + a.Internal + "\x00" + a.Postcode + "\x00" + a.Place
+	}
+	if id, ok := p.addresses[key]; ok {
+		return id
+	}
+	id := p.nextAddress
+	p.nextAddress++
+	p.addresses[key] = id
+	uid := a.UID
+	if uid == "" {
+		uid = newUID()
+	}
+	b.vals = appendAddressArgs(b.vals, id, uid, a)
+	b.add(loadAddress)
+	return id
+}
+
+// appendAddressArgs appends the arguments of insertAddressSQL.
+func appendAddressArgs(dst []any, id int64, uid string, a registry.Address) []any {
+	return append(dst, id, uid, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place,
+		registry.SearchKey(a.Street), max(a.Version, 1))
+}
+
+var loadTrace = func(string) {}
