@@ -159,9 +159,9 @@ func placeName(code string, on registry.Date, recorded string) string {
 	}
 	switch {
 	case ok && p.Province != "":
-		return p.Name + " (" + p.Province + ")"
+		return registry.TitleCase(p.Name) + " (" + p.Province + ")"
 	case ok:
-		return p.Name
+		return registry.TitleCase(p.Name)
 	case recorded != "":
 		return recorded + " (" + code + ")"
 	}

@@ -41,7 +41,7 @@ func newPersonView(now func() time.Time, onOpen func(int64), onClose func()) *pe
 func (v *personView) buildUI() fyne.CanvasObject {
 	v.empty = &widget.Label{Wrapping: fyne.TextWrapWord, Alignment: fyne.TextAlignCenter}
 	v.body = container.NewVBox()
-	v.scroll = container.NewVScroll(container.NewPadded(v.body))
+	v.scroll = container.NewScroll(container.NewPadded(v.body))
 	v.clear()
 	return container.NewStack(container.NewPadded(container.NewVBox(v.empty)), v.scroll)
 }
@@ -86,15 +86,20 @@ func (v *personView) show(rec registry.Record) {
 		checked = &widget.Label{Text: lang.L("Verified with the Revenue Agency"), Importance: widget.SuccessImportance}
 	}
 
-	v.body.Objects = []fyne.CanvasObject{
-		header,
+	// Two columns on a desk screen: who the person is on the left, the
+	// people and places around them on the right, so the family is in view
+	// without scrolling.
+	left := container.NewVBox(
 		section(lang.L("Personal data"), v.personalData(p, today)),
-		section(lang.L("Codice fiscale"), container.NewHBox(v.cf, checked)),
+		section(lang.L("Codice fiscale"), container.NewVBox(v.cf, checked)),
 		section(lang.L("Address"), v.address(rec, today)),
+	)
+	right := container.NewVBox(
 		section(lang.L("Family"), v.family(rec)),
 		section(lang.L("Civil-status history"), v.civilEvents(rec)),
 		section(lang.L("Residence history"), v.residences(rec)),
-	}
+	)
+	v.body.Objects = []fyne.CanvasObject{header, container.NewAdaptiveGrid(2, left, right)}
 	v.body.Refresh()
 	v.empty.Hide()
 	v.scroll.Show()

@@ -78,7 +78,7 @@ func (s *registryScreen) buildUI() fyne.CanvasObject {
 	}
 	s.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	s.problem.Hide()
-	s.summary = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
+	s.summary = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 
 	s.list = widget.NewList(
 		func() int { return len(s.matches) },
@@ -90,7 +90,7 @@ func (s *registryScreen) buildUI() fyne.CanvasObject {
 	top := container.NewVBox(s.search, s.hint, s.problem)
 	results := container.NewBorder(s.summary, nil, nil, nil, s.list)
 	split := container.NewHSplit(results, s.person.buildUI())
-	split.Offset = 0.42
+	split.Offset = 0.34
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
 }
 

@@ -195,14 +195,16 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 // records the load in the audit log and clears the loading mark, in one
 // transaction.
 func (s *Store) finishLoad(ctx context.Context, conn *sql.Conn, defs []schemaDef, people int) error {
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
+	// Start from an empty WAL: reads during the builds then come straight
+	// from the database file.
+	if _, err := conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	loadTrace("checkpoint")
+	// Each build commits on its own; the loading mark stays until the end.
 	for _, d := range defs {
 		loadTrace("before " + d.name)
-		if _, err := tx.ExecContext(ctx, d.sql); err != nil {
+		if _, err := conn.ExecContext(ctx, d.sql); err != nil {
 			if isUniqueViolation(err) {
 				return fault.New(fault.Invalid, "The data loaded holds the same identifier twice", nil)
 			}
@@ -214,11 +216,16 @@ func (s *Store) finishLoad(ctx context.Context, conn *sql.Conn, defs []schemaDef
 		`INSERT INTO person_fts(person_fts) VALUES ('rebuild')`,
 		`INSERT INTO person_fts(person_fts, rank) VALUES ('hashsize', ` + strconv.Itoa(ftsHashSize) + `)`,
 	} {
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("build search index: %w", err)
 		}
 		loadTrace(stmt)
 	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaLoading); err != nil {
 		return err
 	}
