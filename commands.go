@@ -216,7 +216,7 @@ func cmdSeed(args []string, stdout io.Writer) error {
 	if p, ok := registry.LookupPlace(code, registry.Today()); !ok || p.Foreign {
 		return fmt.Errorf("%w: %q non è il codice catastale di un comune in vigore", errUsage, *municipality)
 	}
-	st, err := store.Open(*db, store.Options{DeskCode: "D01", Create: true})
+	st, err := store.Open(*db, store.Options{Create: true})
 	if err != nil {
 		return err
 	}
@@ -411,7 +411,7 @@ func cmdUser(args []string, stdout io.Writer) error {
 	if len(password) < 8 {
 		return errors.New("la password (dallo standard input) deve avere almeno 8 caratteri")
 	}
-	st, err := store.Open(*db, store.Options{DeskCode: "D01", Create: true})
+	st, err := store.Open(*db, store.Options{Create: true})
 	if err != nil {
 		return err
 	}

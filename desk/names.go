@@ -145,8 +145,8 @@ func eventName(k registry.CivilEventKind) string {
 	return string(k)
 }
 
-// placeName names a municipality or foreign state as the register writes it,
-// "ANAGNI (FR)" or "MAROCCO", with the entry in force on the date. A code in
+// placeName names a municipality or foreign state in title case, "Anagni
+// (FR)" or "Marocco", with the entry in force on the date. A code in
 // none of the lists reads "Unknown place (X123)", or the name recorded with
 // the person when there is one.
 func placeName(code string, on registry.Date, recorded string) string {

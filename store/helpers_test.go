@@ -4,13 +4,22 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"sportello/registry"
 )
+
+func TestMain(m *testing.M) {
+	// The tests check what Login and CreateUser do, not bcrypt's cost.
+	passwordCost = bcrypt.MinCost
+	os.Exit(m.Run())
+}
 
 // fixedNow is the clock of test stores.
 var fixedNow = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
@@ -70,7 +79,10 @@ func (u *uids) next(kind string) string {
 //   - Giuseppe D'Amico, widower of Carla Esposito (deceased, outside the family);
 //   - Mario De Luca, and Marco Rossini (a longer surname than Rossi);
 //   - Luca Verdi and Lucia Verdi, whose codes collide: hers is an omocode;
-//   - three Neri, two born on the same day.
+//   - three Neri, two born on the same day, and Neri Marini, whose name is
+//     their surname;
+//   - Mariangela and Mariangelo Colombo, names longer than the longest
+//     full-text prefix index and alike in its first eight letters.
 func fixtureHouseholds(tb testing.TB) []registry.Household {
 	tb.Helper()
 	var u uids
@@ -160,6 +172,9 @@ func fixtureHouseholds(tb testing.TB) []registry.Household {
 		single(newPerson(tb, "Neri", "Mario", registry.Male, "1990-01-15", "A269"), addr("VIA", "PO", "1")),
 		single(newPerson(tb, "Neri", "Maria", registry.Female, "1990-01-15", "A269"), addr("VIA", "PO", "1")),
 		single(newPerson(tb, "Neri", "Marco", registry.Male, "1991-01-15", "A269"), addr("VIA", "PO", "3")),
+		single(newPerson(tb, "Marini", "Neri", registry.Male, "1958-08-08", "A269"), addr("VIA", "PO", "5")),
+		single(newPerson(tb, "Colombo", "Mariangela", registry.Female, "1966-06-06", "F205"), addr("VIA", "TEVERE", "1")),
+		single(newPerson(tb, "Colombo", "Mariangelo", registry.Male, "1967-07-07", "F205"), addr("VIA", "TEVERE", "2")),
 	)
 	return hs
 }

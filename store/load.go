@@ -10,9 +10,7 @@ import (
 	"iter"
 	"strconv"
 	"strings"
-	"os"
 	"sync"
-	"time"
 
 	"sportello/fault"
 	"sportello/registry"
@@ -31,26 +29,44 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 VALUES (?, ?, ?, ?, ?, ?, ?, 1)`
 )
 
-// loadTables are the tables whose indexes and triggers the bulk load drops
-// and builds again at the end, from the very text the migration stored in
-// sqlite_schema.
+// deferredSchemaSQL finds the indexes and triggers of the register's tables:
+// the bulk load drops them and builds them again at the end from the very
+// text the migration stored in sqlite_schema, so each definition lives in
+// the migration only.
+//
+// Indexes whose keys a load writes in ascending order (the person's family,
+// a residence's or event's person: rows are numbered household by household)
+// stay: keeping them costs an append per row, less than sorting them at the
+// end.
 const deferredSchemaSQL = `SELECT type, name, sql FROM sqlite_schema
 WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
 AND tbl_name IN ('person', 'family', 'address', 'residence', 'civil_event', 'citizenship')
+AND name NOT IN ('person_family', 'residence_person', 'civil_event_person')
 ORDER BY type, name`
 
 // metaLoading is set while a bulk load runs; a file left with it (a load
 // that failed or was killed) is refused at open.
 const metaLoading = "load_incomplete"
 
-// Load tuning.
+// Load tuning, measured on a 3,000,000-person register (see BenchmarkLoad).
 const (
 	loadCommitEvery = 50_000 // persons per transaction
-	loadBatchOps    = 4096   // statements handed from the planner to the writer at a time
-	loadCacheKiB    = 1 << 20
+	loadBatchRows   = 8192   // rows handed from the planner to the writer at a time
+	loadMultiRows   = 32     // rows per INSERT statement
+	loadRowsCache   = 65536  // KiB of page cache while writing rows
+	loadIndexCache  = 16384  // KiB of page cache while building indexes: the sorter spills sooner and sorts faster
 	loadFTSHashSize = 256 << 20
 	ftsHashSize     = 1 << 20 // FTS5's default
 )
+
+// loadPhase, when set (benchmarks), is told as each phase of a load ends.
+var loadPhase func(phase string)
+
+func phaseDone(phase string) {
+	if loadPhase != nil {
+		loadPhase(phase)
+	}
+}
 
 // Load fills an empty register in bulk from a sequence of households (seed,
 // import, snapshot bootstrap) and returns how many persons it loaded.
@@ -102,7 +118,7 @@ func (s *Store) Load(ctx context.Context, households iter.Seq2[registry.Househol
 	if err != nil {
 		return people, fmt.Errorf("load: %w", err)
 	}
-	loadTrace("rows")
+	phaseDone("rows")
 	if err := s.finishLoad(ctx, conn, defs, people); err != nil {
 		return people, fmt.Errorf("load: %w", err)
 	}
@@ -117,10 +133,9 @@ func relaxPragmas(ctx context.Context, conn *sql.Conn) (func(), error) {
 		value int
 	}{
 		{"synchronous", 0},
-		{"cache_size", -loadCacheKiB},
-		{"temp_store", 2},
+		{"cache_size", -loadRowsCache},
 		{"threads", 2},
-		{"foreign_keys", 0},
+		{"foreign_keys", 0}, // the planner makes every reference; TestLoad checks them
 	}
 	var saved []string
 	restore := func() {
@@ -168,9 +183,6 @@ func dropDeferred(ctx context.Context, conn *sql.Conn) ([]schemaDef, error) {
 			rows.Close()
 			return nil, err
 		}
-		if os.Getenv("KEEPIDX") != "" && d.kind == "index" && strings.Contains(os.Getenv("KEEPIDX"), d.name+",") {
-			continue
-		}
 		defs = append(defs, d)
 	}
 	rows.Close()
@@ -191,25 +203,26 @@ func dropDeferred(ctx context.Context, conn *sql.Conn) ([]schemaDef, error) {
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// finishLoad builds the indexes, triggers and search index again, then
-// records the load in the audit log and clears the loading mark, in one
-// transaction.
+// finishLoad builds the indexes, triggers and search index again, each in
+// its own transaction, then records the load in the audit log and clears
+// the loading mark in a last one.
 func (s *Store) finishLoad(ctx context.Context, conn *sql.Conn, defs []schemaDef, people int) error {
-	// Start from an empty WAL: reads during the builds then come straight
-	// from the database file.
-	if _, err := conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		return err
+	for _, stmt := range []string{
+		`PRAGMA wal_checkpoint(TRUNCATE)`,
+		`PRAGMA cache_size = -` + strconv.Itoa(loadIndexCache),
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
 	}
-	loadTrace("checkpoint")
-	// Each build commits on its own; the loading mark stays until the end.
 	for _, d := range defs {
-		loadTrace("before " + d.name)
 		if _, err := conn.ExecContext(ctx, d.sql); err != nil {
 			if isUniqueViolation(err) {
 				return fault.New(fault.Invalid, "The data loaded holds the same identifier twice", nil)
 			}
 			return fmt.Errorf("build %s: %w", d.name, err)
 		}
+		phaseDone(d.name)
 	}
 	for _, stmt := range []string{
 		`INSERT INTO person_fts(person_fts, rank) VALUES ('hashsize', ` + strconv.Itoa(loadFTSHashSize) + `)`,
@@ -219,8 +232,8 @@ func (s *Store) finishLoad(ctx context.Context, conn *sql.Conn, defs []schemaDef
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("build search index: %w", err)
 		}
-		loadTrace(stmt)
 	}
+	phaseDone("person_fts")
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -242,65 +255,79 @@ func (s *Store) finishLoad(ctx context.Context, conn *sql.Conn, defs []schemaDef
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	loadTrace("commit")
-	if _, err := conn.ExecContext(ctx, `PRAGMA optimize`); err != nil {
-		return err
+	for _, stmt := range []string{`PRAGMA optimize`, `PRAGMA wal_checkpoint(TRUNCATE)`} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
 	}
-	loadTrace("optimize")
-	_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
-	return err
+	phaseDone("finish")
+	return nil
 }
 
 // The load runs on two goroutines, so that both cores work: the planner
 // ranges over the households, validates them, numbers the rows and turns
 // them into statement arguments; the writer only runs the statements.
 
-// loadStmt names a statement of the load.
-type loadStmt uint8
+// loadTable names a table the load writes, in the order the writer writes
+// a batch (referenced rows first, though foreign keys are off).
+type loadTable uint8
 
 const (
-	loadPerson loadStmt = iota
-	loadCitizenship
+	loadAddress loadTable = iota
 	loadFamily
-	loadAddress
+	loadPerson
+	loadCitizenship
 	loadResidence
 	loadEvent
-	loadStmts
+	loadTables
 )
 
-var loadSQL = [loadStmts]string{
+// loadSQL is the single-row statement of each table.
+var loadSQL = [loadTables]string{
+	loadAddress:     insertAddressSQL,
+	loadFamily:      insertFamilySQL,
 	loadPerson:      insertPersonSQL,
 	loadCitizenship: insertCitizenshipSQL,
-	loadFamily:      insertFamilySQL,
-	loadAddress:     insertAddressSQL,
 	loadResidence:   insertResidenceSQL,
 	loadEvent:       insertCivilEventSQL,
 }
 
-// loadBatch is a run of statements: their arguments back to back in vals,
-// each op ending where the next begins.
+// multiRowSQL turns a single-row INSERT into one that writes n rows: the
+// same text with its VALUES tuple repeated, so it too is fixed text.
+func multiRowSQL(query string, n int) string {
+	i := strings.LastIndex(query, "VALUES ")
+	tuple := query[i+len("VALUES "):]
+	return query[:i] + "VALUES " + strings.Repeat(tuple+", ", n-1) + tuple
+}
+
+// loadBatch holds rows for each table, their arguments back to back.
 type loadBatch struct {
-	ops    []loadOp
-	vals   []any
+	tables [loadTables]loadRows
+	rows   int
 	people int
 }
 
-type loadOp struct {
-	stmt loadStmt
-	end  int // vals[previous end:end] are the arguments
+type loadRows struct {
+	vals []any
+	n    int
 }
 
-// add records a statement whose arguments were just appended to vals.
-func (b *loadBatch) add(stmt loadStmt) {
-	b.ops = append(b.ops, loadOp{stmt, len(b.vals)})
+// added counts a row whose arguments were just appended to t.
+func (b *loadBatch) added(t *loadRows) {
+	t.n++
+	b.rows++
 }
 
 func (b *loadBatch) reset() {
-	clear(b.vals)
-	b.ops, b.vals, b.people = b.ops[:0], b.vals[:0], 0
+	for i := range b.tables {
+		t := &b.tables[i]
+		clear(t.vals)
+		t.vals, t.n = t.vals[:0], 0
+	}
+	b.rows, b.people = 0, 0
 }
 
-// planner turns households into statements, giving rows their ids.
+// planner turns households into rows, giving them their ids.
 type planner struct {
 	updatedAt string
 
@@ -382,18 +409,22 @@ func runLoad(ctx context.Context, conn *sql.Conn, plan *planner, households iter
 				planErr = err
 				return
 			}
-			if len(b.ops) >= loadBatchOps && !send() {
+			if b.rows >= loadBatchRows && !send() {
 				return
 			}
 		}
-		if len(b.ops) > 0 {
+		if b.rows > 0 {
 			send()
 		}
 	})
 	var people int
 	err := conn.Raw(func(dc any) error {
-		var err error
-		people, err = writeBatches(ctx, dc, batches, free, progress)
+		w, err := newBulkWriter(ctx, dc)
+		if err != nil {
+			return err
+		}
+		defer w.close()
+		people, err = w.write(ctx, batches, free, progress)
 		return err
 	})
 	close(stop)
@@ -433,34 +464,60 @@ func (b *bulkStmt) run(vals []any) error {
 	return err
 }
 
-// writeBatches runs the planned statements on the driver connection.
-func writeBatches(ctx context.Context, dc any, batches <-chan *loadBatch, free chan<- *loadBatch, progress func(int)) (int, error) {
+// bulkWriter runs the planned rows on a driver connection: each table's
+// rows loadMultiRows at a time, the rest one by one.
+type bulkWriter struct {
+	conn          driver.ConnBeginTx
+	single, multi [loadTables]bulkStmt
+	arity         [loadTables]int
+}
+
+func newBulkWriter(ctx context.Context, dc any) (*bulkWriter, error) {
 	prep, ok1 := dc.(driver.ConnPrepareContext)
 	beginner, ok2 := dc.(driver.ConnBeginTx)
 	if !ok1 || !ok2 {
-		return 0, fmt.Errorf("driver connection %T cannot load in bulk", dc)
+		return nil, fmt.Errorf("driver connection %T cannot load in bulk", dc)
 	}
-	var stmts [loadStmts]bulkStmt
-	defer func() {
-		for _, st := range stmts {
-			if st.st != nil {
-				st.st.Close()
-			}
-		}
-	}()
-	for i, query := range loadSQL {
+	w := &bulkWriter{conn: beginner}
+	prepare := func(dst *bulkStmt, query string) error {
 		st, err := prep.PrepareContext(ctx, query)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		q, ok := st.(driver.StmtQueryContext)
 		if !ok {
 			st.Close()
-			return 0, fmt.Errorf("driver statement %T cannot load in bulk", st)
+			return fmt.Errorf("driver statement %T cannot load in bulk", st)
 		}
-		stmts[i] = bulkStmt{st: st, q: q}
+		*dst = bulkStmt{st: st, q: q}
+		return nil
 	}
-	tx, err := beginner.BeginTx(ctx, driver.TxOptions{})
+	for t, query := range loadSQL {
+		w.arity[t] = strings.Count(query, "?")
+		if err := prepare(&w.single[t], query); err != nil {
+			w.close()
+			return nil, err
+		}
+		if err := prepare(&w.multi[t], multiRowSQL(query, loadMultiRows)); err != nil {
+			w.close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+func (w *bulkWriter) close() {
+	for t := range loadTables {
+		for _, st := range []driver.Stmt{w.single[t].st, w.multi[t].st} {
+			if st != nil {
+				st.Close()
+			}
+		}
+	}
+}
+
+func (w *bulkWriter) write(ctx context.Context, batches <-chan *loadBatch, free chan<- *loadBatch, progress func(int)) (int, error) {
+	tx, err := w.conn.BeginTx(ctx, driver.TxOptions{})
 	if err != nil {
 		return 0, err
 	}
@@ -470,24 +527,12 @@ func writeBatches(ctx context.Context, dc any, batches <-chan *loadBatch, free c
 		}
 	}()
 	people, committed := 0, 0
-	var waited, committing time.Duration
-	defer func() { loadTrace(fmt.Sprintf("writer waited %v, committed %v", waited, committing)) }()
-	for {
-		t0 := time.Now()
-		b, ok := <-batches
-		waited += time.Since(t0)
-		if !ok {
-			break
-		}
+	for b := range batches {
 		if err := ctx.Err(); err != nil {
 			return people, err
 		}
-		start := 0
-		for _, op := range b.ops {
-			if err := stmts[op.stmt].run(b.vals[start:op.end]); err != nil {
-				return people, err
-			}
-			start = op.end
+		if err := w.batch(b); err != nil {
+			return people, err
 		}
 		people += b.people
 		select {
@@ -497,9 +542,7 @@ func writeBatches(ctx context.Context, dc any, batches <-chan *loadBatch, free c
 		if people-committed < loadCommitEvery {
 			continue
 		}
-		t1 := time.Now()
 		err := tx.Commit()
-		committing += time.Since(t1)
 		tx = nil
 		if err != nil {
 			return people, err
@@ -508,7 +551,7 @@ func writeBatches(ctx context.Context, dc any, batches <-chan *loadBatch, free c
 		if progress != nil {
 			progress(people)
 		}
-		if tx, err = beginner.BeginTx(ctx, driver.TxOptions{}); err != nil {
+		if tx, err = w.conn.BeginTx(ctx, driver.TxOptions{}); err != nil {
 			return people, err
 		}
 	}
@@ -521,6 +564,25 @@ func writeBatches(ctx context.Context, dc any, batches <-chan *loadBatch, free c
 		progress(people)
 	}
 	return people, nil
+}
+
+func (w *bulkWriter) batch(b *loadBatch) error {
+	for t := range loadTables {
+		vals, arity := b.tables[t].vals, w.arity[t]
+		for len(vals) >= loadMultiRows*arity {
+			if err := w.multi[t].run(vals[:loadMultiRows*arity]); err != nil {
+				return err
+			}
+			vals = vals[loadMultiRows*arity:]
+		}
+		for len(vals) > 0 {
+			if err := w.single[t].run(vals[:arity]); err != nil {
+				return err
+			}
+			vals = vals[arity:]
+		}
+	}
+	return nil
 }
 
 // household plans one family: its address, the family row, the members and
@@ -555,8 +617,9 @@ func (p *planner) rows(b *loadBatch, h *registry.Household) error {
 		if uid == "" {
 			uid = newUID()
 		}
-		b.vals = append(b.vals, familyID, uid, householderID, familyAddress, dateArg(h.Family.FormedOn), max(h.Family.Version, 1))
-		b.add(loadFamily)
+		t := &b.tables[loadFamily]
+		t.vals = append(t.vals, familyID, uid, householderID, familyAddress, dateArg(h.Family.FormedOn), max(h.Family.Version, 1))
+		b.added(t)
 	}
 	for _, m := range h.Members {
 		person := m.Person
@@ -581,8 +644,9 @@ func (p *planner) rows(b *loadBatch, h *registry.Household) error {
 			return errors.New("residence of a person not in the household")
 		}
 		addressID := p.address(b, r.Address)
-		b.vals = append(b.vals, personID, addressID, dateArg(r.From), dateArg(r.To), int64(r.Reason))
-		b.add(loadResidence)
+		t := &b.tables[loadResidence]
+		t.vals = append(t.vals, personID, addressID, dateArg(r.From), dateArg(r.To), int64(r.Reason))
+		b.added(t)
 	}
 	for _, e := range h.CivilEvents {
 		personID, ok := p.persons[e.PersonUID]
@@ -597,14 +661,26 @@ func (p *planner) rows(b *loadBatch, h *registry.Household) error {
 			}
 			other = id
 		}
+		if !validEventKind(e.Kind) {
+			return fault.New(fault.Invalid, "The civil event kind is not valid", nil)
+		}
 		uid := e.UID
 		if uid == "" {
 			uid = newUID()
 		}
-		b.vals = append(b.vals, uid, personID, string(e.Kind), dateArg(e.Date), e.Place, other, e.OtherName)
-		b.add(loadEvent)
+		t := &b.tables[loadEvent]
+		t.vals = append(t.vals, uid, personID, string(e.Kind), dateArg(e.Date), e.Place, other, e.OtherName)
+		b.added(t)
 	}
 	return nil
+}
+
+func validEventKind(k registry.CivilEventKind) bool {
+	switch k {
+	case registry.EventMarriage, registry.EventCivilUnion, registry.EventDivorce, registry.EventUnionDissolved, registry.EventWidowhood:
+		return true
+	}
+	return false
 }
 
 func (p *planner) person(b *loadBatch, person *registry.Person) error {
@@ -621,11 +697,13 @@ func (p *planner) person(b *loadBatch, person *registry.Person) error {
 	}
 	p.persons[person.UID] = person.ID
 	person.Version = max(person.Version, 1)
-	b.vals = appendPersonArgs(b.vals, person, p.updatedAt)
-	b.add(loadPerson)
+	t := &b.tables[loadPerson]
+	t.vals = appendPersonArgs(t.vals, person, p.updatedAt)
+	b.added(t)
 	for _, c := range person.Citizenships {
-		b.vals = append(b.vals, person.ID, c)
-		b.add(loadCitizenship)
+		t := &b.tables[loadCitizenship]
+		t.vals = append(t.vals, person.ID, c)
+		b.added(t)
 	}
 	b.people++
 	return nil
@@ -648,15 +726,9 @@ func (p *planner) address(b *loadBatch, a registry.Address) int64 {
 	if uid == "" {
 		uid = newUID()
 	}
-	b.vals = appendAddressArgs(b.vals, id, uid, a)
-	b.add(loadAddress)
+	t := &b.tables[loadAddress]
+	t.vals = append(t.vals, id, uid, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place,
+		registry.SearchKey(a.Street), max(a.Version, 1))
+	b.added(t)
 	return id
 }
-
-// appendAddressArgs appends the arguments of insertAddressSQL.
-func appendAddressArgs(dst []any, id int64, uid string, a registry.Address) []any {
-	return append(dst, id, uid, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place,
-		registry.SearchKey(a.Street), max(a.Version, 1))
-}
-
-var loadTrace = func(string) {}

@@ -55,14 +55,14 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n != 13 {
-		t.Errorf("Load = %d persons, want 13", n)
+	if n != 16 {
+		t.Errorf("Load = %d persons, want 16", n)
 	}
-	if !slices.Equal(reported, []int{13}) {
-		t.Errorf("progress reported %v, want [13]", reported)
+	if !slices.Equal(reported, []int{16}) {
+		t.Errorf("progress reported %v, want [16]", reported)
 	}
 	for table, want := range map[string]int{
-		"person": 13, "family": 10, "address": 11, "residence": 14, "civil_event": 5, "citizenship": 13,
+		"person": 16, "family": 13, "address": 14, "residence": 17, "civil_event": 5, "citizenship": 16,
 		"outbox": 0, "audit_log": 1, "meta": 3,
 	} {
 		if got := count(t, s, table); got != want {
@@ -92,7 +92,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("search index out of step with the register: %v", err)
 	}
 	audit, err := s.AuditLog(ctx, 0, 0)
-	if err != nil || len(audit) != 1 || audit[0].Action != "load" || audit[0].Detail != `{"persons":13}` {
+	if err != nil || len(audit) != 1 || audit[0].Action != "load" || audit[0].Detail != `{"persons":16}` {
 		t.Errorf("audit = %+v, %v; want one load entry with the count", audit, err)
 	}
 	if _, err := s.VerifyAudit(ctx); err != nil {

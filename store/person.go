@@ -87,7 +87,7 @@ func (s *Store) addPerson(ctx context.Context, tx *sql.Tx, p *registry.Person) (
 	p.CF = strings.ToUpper(strings.TrimSpace(p.CF))
 	if p.CF != "" {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE cf = ?`, p.CF).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE cf_base = ? AND cf = ?`, cfBase(p.CF), p.CF).Scan(&n); err != nil {
 			return "", fmt.Errorf("add person: %w", err)
 		}
 		if n > 0 {

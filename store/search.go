@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -36,9 +37,9 @@ func prefixEnd(p string) string {
 }
 
 // The search statements. Stage 1 reads the (surname_key, name_key,
-// birth_date) index in order, or (birth_date, surname_key, name_key) when a
-// date narrows, so LIMIT stops the scan early; stage 2 asks the full-text
-// index for words in any order.
+// birth_date) index in order, so LIMIT stops the scan early, or the births
+// of the day when a date narrows; stage 2 asks the full-text index for
+// words in any order.
 const (
 	searchColumns = `p.id, p.cf, p.surname, p.name, p.birth_date, p.status, p.surname_key, p.name_key`
 
@@ -50,6 +51,8 @@ ORDER BY p.name_key, p.birth_date, p.id LIMIT ?4`
 WHERE p.surname_key > ?1 AND p.surname_key < ?2 AND p.name_key >= ?3 AND p.name_key < ?4
 ORDER BY p.surname_key, p.name_key, p.birth_date, p.id LIMIT ?5`
 
+	// A day has a few hundred births in the largest register: reading them
+	// all and sorting them costs less than any index on the names would.
 	searchExactDateSQL = `SELECT ` + searchColumns + ` FROM person p INDEXED BY person_birth
 WHERE p.birth_date = ?5 AND p.surname_key = ?1 AND p.name_key >= ?2 AND p.name_key < ?3
 ORDER BY p.name_key, p.id LIMIT ?4`
@@ -58,12 +61,42 @@ ORDER BY p.name_key, p.id LIMIT ?4`
 WHERE p.birth_date = ?6 AND p.surname_key > ?1 AND p.surname_key < ?2 AND p.name_key >= ?3 AND p.name_key < ?4
 ORDER BY p.surname_key, p.name_key, p.id LIMIT ?5`
 
+	// A surname prefix with a name after it ("ross mar") reads the range of
+	// longer surnames filtering the name: fine while the range is small,
+	// slow when it holds tens of thousands of persons and few of the name
+	// ("de marco raffaele" read as surname DE*). Past skipScanFrom persons
+	// the search walks the range's distinct surnames instead, one index seek
+	// each, counting the persons with the name until it has enough, then
+	// reads those surnames only.
+	searchRangeSizeSQL = `SELECT count(*) FROM (SELECT 1 FROM person INDEXED BY person_search
+WHERE surname_key > ?1 AND surname_key < ?2 LIMIT ?3)`
+
+	searchSurnamesSQL = `WITH RECURSIVE s(k, before) AS (
+    SELECT (SELECT min(surname_key) FROM person INDEXED BY person_search WHERE surname_key > ?1 AND surname_key < ?2), 0
+    UNION ALL
+    SELECT (SELECT min(surname_key) FROM person INDEXED BY person_search WHERE surname_key > s.k AND surname_key < ?2),
+           s.before + (SELECT count(*) FROM (SELECT 1 FROM person INDEXED BY person_search
+                       WHERE surname_key = s.k AND name_key >= ?3 AND name_key < ?4 LIMIT ?5))
+    FROM s WHERE s.k IS NOT NULL AND s.before < ?5
+)
+SELECT k, before FROM s`
+
+	searchInSurnamesSQL = `SELECT ` + searchColumns + ` FROM person p INDEXED BY person_search
+WHERE p.surname_key IN (SELECT value FROM json_each(?1)) AND p.name_key >= ?2 AND p.name_key < ?3
+ORDER BY p.surname_key, p.name_key, p.birth_date, p.id LIMIT ?4`
+
 	searchCFSQL = `SELECT ` + searchColumns + ` FROM person p INDEXED BY person_cf_base
 WHERE p.cf_base = ?1 AND (?2 = '' OR p.birth_date = ?2)
 ORDER BY p.cf = ?3 DESC, p.surname_key, p.name_key, p.birth_date, p.id LIMIT ?4`
 
+	// Words longer than the longest prefix index are asked for by their
+	// first ftsPrefixMax letters, which the index answers lazily in row
+	// order; ?2 then holds the whole words (a JSON array), each of which
+	// must start a word of the surname or name.
 	searchFTSSQL = `SELECT ` + searchColumns + ` FROM person_fts f JOIN person p ON p.id = f.rowid
-WHERE person_fts MATCH ?1 AND (?2 = '' OR p.birth_date = ?2) LIMIT ?3`
+WHERE person_fts MATCH ?1 AND (?3 = '' OR p.birth_date = ?3)
+AND NOT EXISTS (SELECT 1 FROM json_each(?2) w WHERE instr(' ' || p.surname_fts || ' ' || p.name_fts, ' ' || w.value) = 0)
+LIMIT ?4`
 
 	// Current address lines of a batch of persons, given as a JSON array of ids.
 	searchAddressSQL = `SELECT pa.person_id, a.toponym, a.street, a.house_number, a.internal
@@ -93,8 +126,9 @@ func compareCandidates(a, b candidate) int {
 // then name prefixes at every split ("de luca mario": surname DE + name
 // LUCAMARIO, surname DELUCA + name MARIO, surname DELUCAMARIO); surnames
 // equal to the surname part come before longer ones, each in surname, name,
-// birth date order. When that gives fewer than limit persons, words in any
-// order and column complete the list (full-text prefixes). A birth date
+// birth date order. When that gives fewer than limit persons and no surname
+// equals the surname part, words in any order and column complete the list
+// (full-text prefixes: "mario rossi" finds Rossi Mario). A birth date
 // narrows any of these, or alone lists who was born that day. An empty query
 // finds nothing; limit <= 0 means DefaultSearchLimit, and it is capped at
 // MaxSearchLimit.
@@ -153,7 +187,8 @@ func searchWordsDate(ctx context.Context, tx *sql.Tx, words []string, date strin
 	seen := make(map[int64]bool)
 	var found []candidate
 	var err error
-	// Stage 1, surnames equal to the surname part, then longer ones.
+	exact := false
+	// Stage 1: surnames equal to the surname part, then longer ones.
 	for tier := range 2 {
 		for k := 1; k <= max(1, len(words)); k++ {
 			surname := strings.Join(words[:min(k, len(words))], "")
@@ -165,6 +200,8 @@ func searchWordsDate(ctx context.Context, tx *sql.Tx, words []string, date strin
 				found, err = collect(ctx, tx, found, tier, searchExactSQL, surname, name, prefixEnd(name), limit)
 			case tier == 0:
 				found, err = collect(ctx, tx, found, tier, searchExactDateSQL, surname, name, prefixEnd(name), limit, date)
+			case date == "" && name != "":
+				found, err = collectLonger(ctx, tx, found, surname, name, limit)
 			case date == "":
 				found, err = collect(ctx, tx, found, tier, searchLongerSQL, surname, prefixEnd(surname), name, prefixEnd(name), limit)
 			default:
@@ -178,13 +215,21 @@ func searchWordsDate(ctx context.Context, tx *sql.Tx, words []string, date strin
 		if len(found) >= limit {
 			return found, nil
 		}
+		if tier == 0 && len(found) > 0 {
+			exact = true
+		}
 	}
-	// Stage 2: every word a prefix in any column, in row order.
-	match := ftsMatch(words)
-	if match == "" {
+	// Stage 2: every word a prefix in any column, in row order; only when
+	// no surname equals the words' surname part. When one does, the clerk
+	// typed surname then name, and words anywhere would only pad the page
+	// with people whose name shares a word with that surname (and cost a
+	// pass over the rarest word's full-text entries, milliseconds on a
+	// large register).
+	match, long := ftsMatch(words)
+	if match == "" || exact {
 		return found, nil
 	}
-	more, err := collect(ctx, tx, nil, 2, searchFTSSQL, match, date, limit+len(found))
+	more, err := collect(ctx, tx, nil, 2, searchFTSSQL, match, long, date, limit+len(found))
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +242,55 @@ func searchWordsDate(ctx context.Context, tx *sql.Tx, words []string, date strin
 	}
 	slices.SortFunc(found[stage1:], compareCandidates)
 	return found, nil
+}
+
+// skipScanFrom is the size of a surname range past which collectLonger
+// walks distinct surnames rather than persons.
+const skipScanFrom = 4096
+
+// collectLonger appends the persons whose surname is longer than surname
+// and starts with it, and whose name starts with name, best first.
+func collectLonger(ctx context.Context, tx *sql.Tx, found []candidate, surname, name string, limit int) ([]candidate, error) {
+	end, nameEnd := prefixEnd(surname), prefixEnd(name)
+	var size int
+	if err := tx.QueryRowContext(ctx, searchRangeSizeSQL, surname, end, skipScanFrom).Scan(&size); err != nil {
+		return nil, err
+	}
+	if size < skipScanFrom {
+		return collect(ctx, tx, found, 1, searchLongerSQL, surname, end, name, nameEnd, limit)
+	}
+	rows, err := tx.QueryContext(ctx, searchSurnamesSQL, surname, end, name, nameEnd, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	// Each row holds a surname and how many persons with the name the
+	// surnames before it hold: a surname has some if the next row counts more.
+	var hit []string
+	var prev sql.NullString
+	prevBefore := 0
+	for rows.Next() {
+		var k sql.NullString
+		var before int
+		if err := rows.Scan(&k, &before); err != nil {
+			return nil, err
+		}
+		if prev.Valid && before > prevBefore {
+			hit = append(hit, prev.String)
+		}
+		prev, prevBefore = k, before
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(hit) == 0 {
+		return found, nil
+	}
+	keys, err := json.Marshal(hit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(ctx, tx, found, 1, searchInSurnamesSQL, string(keys), name, nameEnd, limit)
 }
 
 // best sorts the candidates best first and keeps the first occurrence of
@@ -214,23 +308,38 @@ func best(found []candidate, seen map[int64]bool, limit int) []candidate {
 	return out
 }
 
+// ftsPrefixMax is the longest prefix index of person_fts (0001_init.sql).
+const ftsPrefixMax = 8
+
 // ftsMatch builds the full-text query from words of a-z and 0-9 only, each a
-// quoted prefix ("rossi"* "mario"*); any other word gives "" (no stage 2),
-// so user input never reaches the FTS5 query syntax.
-func ftsMatch(words []string) string {
+// quoted prefix ("rossi"* "mario"*) cut to ftsPrefixMax letters, and the
+// JSON array of the words it cut, which the caller checks whole; any other
+// word gives "" (no stage 2), so user input never reaches the FTS5 query
+// syntax.
+func ftsMatch(words []string) (match, long string) {
 	var b strings.Builder
+	var cut []string
 	for _, w := range words {
 		for i := 0; i < len(w); i++ {
 			if c := w[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') {
-				return ""
+				return "", ""
 			}
 		}
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
+		if len(w) > ftsPrefixMax {
+			cut = append(cut, w)
+			w = w[:ftsPrefixMax]
+		}
 		b.WriteString(`"` + w + `"*`)
 	}
-	return b.String()
+	long = "[]"
+	if len(cut) > 0 {
+		j, _ := json.Marshal(cut) // strings of a-z and 0-9
+		long = string(j)
+	}
+	return b.String(), long
 }
 
 // collect runs a search statement and appends its rows to found.

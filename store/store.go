@@ -10,6 +10,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -150,6 +151,8 @@ func dsn(path string, params [][2]string) string {
 	return u.String() + "?" + q.String()
 }
 
+// Connection settings. database/sql never shares a connection between
+// goroutines, so SQLite's per-connection mutex (_mutex=no) is not needed.
 const (
 	busyTimeout   = "5000"
 	stmtCacheSize = "48"
@@ -162,6 +165,7 @@ func (s *Store) openWriter(path string, create bool) error {
 	}
 	w, err := sql.Open("sqlite3", dsn(path, [][2]string{
 		{"_busy_timeout", busyTimeout},
+		{"_mutex", "no"},
 		{"_journal_mode", "WAL"},
 		{"_foreign_keys", "on"},
 		{"_synchronous", "FULL"},
@@ -199,6 +203,7 @@ func (s *Store) openReaders(path string, readOnly bool) error {
 func (s *Store) openPool(path string, immutable bool) error {
 	params := [][2]string{
 		{"_busy_timeout", busyTimeout},
+		{"_mutex", "no"},
 		{"_foreign_keys", "on"},
 		{"_query_only", "on"},
 		{"_stmt_cache_size", stmtCacheSize},
@@ -207,10 +212,7 @@ func (s *Store) openPool(path string, immutable bool) error {
 	if immutable {
 		params = append(params, [2]string{"immutable", "1"})
 	}
-	r, err := sql.Open("sqlite3", dsn(path, params))
-	if err != nil {
-		return err
-	}
+	r := sql.OpenDB(readerConnector{dsn(path, params)})
 	n := max(4, runtime.NumCPU())
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
@@ -219,6 +221,24 @@ func (s *Store) openPool(path string, immutable bool) error {
 	var v int
 	return r.QueryRow("PRAGMA user_version").Scan(&v)
 }
+
+// readerMmap is how much of the file readers map into memory: a search
+// reads a few dozen rows from pages all over the file, and a mapped page
+// costs no system call (SQLite caps it at its own maximum).
+const readerMmap = 1 << 31
+
+// readerConnector opens reader connections with memory-mapped I/O on.
+type readerConnector struct{ dsn string }
+
+var readerDriver = &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+	_, err := c.Exec("PRAGMA mmap_size = "+strconv.Itoa(readerMmap), nil)
+	return err
+}}
+
+func (c readerConnector) Connect(context.Context) (driver.Conn, error) {
+	return readerDriver.Open(c.dsn)
+}
+func (c readerConnector) Driver() driver.Driver { return readerDriver }
 
 func isNotADB(err error) bool {
 	var se sqlite3.Error

@@ -172,6 +172,14 @@ func TestOpenRefuses(t *testing.T) {
 }
 
 func TestOpenReadOnlyFile(t *testing.T) {
+	t.Run("file", func(t *testing.T) { testOpenReadOnly(t, false) })
+	t.Run("file in a read-only folder", func(t *testing.T) { testOpenReadOnly(t, true) })
+}
+
+// testOpenReadOnly makes a register, makes its file (and its folder) read-only,
+// and opens it for search. Run as root, the permissions do not bind, but
+// ReadOnly still must not write.
+func testOpenReadOnly(t *testing.T, folder bool) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "desk.db")
 	s := openAt(t, path, Options{Create: true})
@@ -188,6 +196,12 @@ func TestOpenReadOnlyFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.Chmod(path, 0o644) })
+	if folder {
+		if err := os.Chmod(dir, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Chmod(dir, 0o755) })
+	}
 
 	ro := openAt(t, path, Options{ReadOnly: true})
 	got, err := ro.Search(ctx, registry.Query{Words: []string{"rossi"}}, 10)

@@ -25,10 +25,15 @@ const (
 
 var errWrongCredentials = fault.New(fault.Forbidden, "Wrong username or password", nil)
 
+// passwordCost is the bcrypt cost of new password hashes (tests lower it:
+// each hash at the default cost takes tens of milliseconds, seconds under
+// the race detector).
+var passwordCost = bcrypt.DefaultCost
+
 // dummyHash is compared against when the username is unknown, so that a
 // wrong username takes as long as a wrong password.
 var dummyHash = sync.OnceValue(func() []byte {
-	h, err := bcrypt.GenerateFromPassword([]byte("sportello: no such user"), bcrypt.DefaultCost)
+	h, err := bcrypt.GenerateFromPassword([]byte("sportello: no such user"), passwordCost)
 	if err != nil {
 		panic(err)
 	}
@@ -95,7 +100,7 @@ func (s *Store) CreateUser(ctx context.Context, operator string, u access.User, 
 	if err := validateUser(u, password); err != nil {
 		return access.User{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
 	if err != nil {
 		return access.User{}, fmt.Errorf("create user: %w", err)
 	}

@@ -85,8 +85,9 @@ CREATE UNIQUE INDEX person_uid ON person(uid);
 -- Search: surname then name, by key prefix; covers the filter columns so a
 -- range scan never reads the table for rows it drops.
 CREATE INDEX person_search ON person(surname_key, name_key, birth_date);
-CREATE INDEX person_birth ON person(birth_date, surname_key, name_key);
-CREATE INDEX person_cf ON person(cf);
+CREATE INDEX person_birth ON person(birth_date);
+-- Every code is looked up through its base (cf_base = base AND cf = code),
+-- so an omocode and its base find each other and one index serves both.
 CREATE INDEX person_cf_base ON person(cf_base);
 CREATE INDEX person_family ON person(family_id);
 
@@ -121,23 +122,30 @@ CREATE TABLE civil_event (
 CREATE UNIQUE INDEX civil_event_uid ON civil_event(uid);
 CREATE INDEX civil_event_person ON civil_event(person_id);
 
--- A person's current address: the open residence that started last, else the
--- family's address.
+-- A person's current address: the family's (a registry family lives at one
+-- address), else, for a person in no family, the open residence that
+-- started last.
 CREATE VIEW person_address AS
 SELECT p.id AS person_id,
-       coalesce((SELECT r.address_id FROM residence r
+       coalesce((SELECT f.address_id FROM family f WHERE f.id = p.family_id),
+                (SELECT r.address_id FROM residence r
                  WHERE r.person_id = p.id AND r.to_date IS NULL
-                 ORDER BY r.from_date DESC, r.id DESC LIMIT 1),
-                (SELECT f.address_id FROM family f WHERE f.id = p.family_id)) AS address_id
+                 ORDER BY r.from_date DESC, r.id DESC LIMIT 1)) AS address_id
 FROM person p;
 
 -- Full-text search over the folded surname and name (registry.SearchTokens),
--- external content kept in step by the triggers below.
+-- external content kept in step by the triggers below. Search asks for
+-- every word as a prefix ("mario"*): a prefix index of the word's length
+-- answers in a fraction of a millisecond, while a longer word merges the
+-- lists of every term it starts (about a millisecond on 3,000,000 persons).
+-- Prefix queries need neither positions nor sizes (detail, columnsize).
 CREATE VIRTUAL TABLE person_fts USING fts5(
     surname_fts, name_fts,
     content = 'person', content_rowid = 'id',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '1 2 3'
+    prefix = '1 2 3 4 5 6 7 8',
+    detail = column,
+    columnsize = 0
 );
 CREATE TRIGGER person_fts_insert AFTER INSERT ON person BEGIN
     INSERT INTO person_fts(rowid, surname_fts, name_fts) VALUES (new.id, new.surname_fts, new.name_fts);
