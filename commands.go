@@ -164,6 +164,14 @@ func openDesk(cfg config) (*store.Store, desk.Deps, error) {
 		}
 		deps.Demo = logins
 	}
+	users, err := st.Users(ctx)
+	if err == nil && len(users) == 0 {
+		err = fmt.Errorf("il database %s non ha ancora utenti: create il primo con\n  sportello user add --db %s --username NOME --name \"Nome Cognome\" --role admin\noppure provate lo sportello con --demo", cfg.DB, cfg.DB)
+	}
+	if err != nil {
+		st.Close()
+		return nil, desk.Deps{}, err
+	}
 	return st, deps, nil
 }
 

@@ -209,3 +209,15 @@ func TestDemoDeskOpens(t *testing.T) {
 		t.Errorf("demo login %s refused: %v", deps.Demo[0].Username, err)
 	}
 }
+
+func TestDeskWithoutUsersSaysHowToCreateOne(t *testing.T) {
+	cfg := config{DB: filepath.Join(t.TempDir(), "nuovo.db"), DeskCode: "D01", Municipality: "A269", Language: "it"}
+	_, _, err := openDesk(cfg)
+	if err == nil || !strings.Contains(err.Error(), "user add") {
+		t.Fatalf("err = %v, want the command that creates the first user", err)
+	}
+	code, _, _ := runCmd(t, "user", "add", "--db", cfg.DB, "--username", "mrossi", "--name", "Maria Rossi", "--role", "admin")
+	if code != 1 {
+		t.Fatalf("user add with no password on stdin: exit %d, want 1", code)
+	}
+}

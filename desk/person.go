@@ -182,17 +182,17 @@ func (v *personView) civilEvents(rec registry.Record) fyne.CanvasObject {
 	if len(rec.CivilEvents) == 0 {
 		return note(lang.L("No civil-status events recorded"))
 	}
-	rows := container.New(layout.NewFormLayout())
+	rows := container.NewVBox()
 	for i, e := range rec.CivilEvents {
 		what := eventName(e.Kind) + " · " + e.Date.Italian()
 		if e.Place != "" {
 			what += " · " + placeName(e.Place, e.Date, "")
 		}
-		rows.Add(&widget.Label{Text: what})
 		name := e.OtherName
 		if name == "" {
 			name = v.memberName(e.OtherPersonID)
 		}
+		var other fyne.CanvasObject
 		switch {
 		case e.OtherPersonID != 0:
 			if name == "" {
@@ -201,10 +201,13 @@ func (v *personView) civilEvents(rec registry.Record) fyne.CanvasObject {
 			id := e.OtherPersonID
 			b := newPersonButton(name, func() { v.onOpen(id) }, v.onClose)
 			v.others[i] = b
-			rows.Add(b)
+			other = b
 		default:
-			rows.Add(&widget.Label{Text: name})
+			other = &widget.Label{Text: name, Wrapping: fyne.TextWrapWord}
 		}
+		// The event above the person it joins, so a long place name never
+		// pushes the button out of view.
+		rows.Add(container.NewVBox(&widget.Label{Text: what, Wrapping: fyne.TextWrapWord}, container.NewHBox(other)))
 	}
 	return rows
 }
