@@ -33,11 +33,24 @@ type shell struct {
 	sync     *widget.Label
 	clerk    *widget.Label
 	registry *registryScreen // nil when the role may not use the register
-	areas    []*widget.Button
-	logout   *widget.Button
-	noArea   *widget.Label // shown instead of the work when the role has no area yet
+	areas    []area          // the areas the role may use, in rail order
+	buttons  []*widget.Button
+	centre   *fyne.Container // holds the content of the area shown
+	current  int             // index in areas of the area shown
+	// registryArea is the index of the register in areas, for Ctrl+F.
+	registryArea int
+	logout       *widget.Button
+	noArea       *widget.Label // shown instead of the work when the role has no area yet
 
 	stopClock chan struct{}
+}
+
+// area is one entry of the left rail and the screen it shows in the centre.
+type area struct {
+	name    string
+	icon    fyne.Resource
+	content fyne.CanvasObject
+	onShow  func() // puts the focus where the clerk starts; may be nil
 }
 
 func newShell(d *Desk, u access.User) *shell {
@@ -48,8 +61,20 @@ func newShell(d *Desk, u access.User) *shell {
 	return s
 }
 
+// buildAreas makes the screens of the areas the role may use. Each later
+// area (certificates, queue statistics, administration...) adds its entry
+// here, guarded by what the role may do.
+func (s *shell) buildAreas() {
+	if s.registry != nil {
+		s.registryArea = len(s.areas)
+		s.areas = append(s.areas, area{name: lang.L("Registry"), icon: theme.AccountIcon(), content: s.registry.buildUI(), onShow: s.registry.focusSearch})
+	}
+}
+
 func (s *shell) buildUI() fyne.CanvasObject {
-	return container.NewBorder(s.topBar(), nil, s.rail(), nil, s.work())
+	s.buildAreas()
+	work := s.work()
+	return container.NewBorder(s.topBar(), nil, s.rail(), nil, work)
 }
 
 // topBar shows where, who, the sync state and the time, white on PA blue.
@@ -84,25 +109,26 @@ func (s *shell) topBar() fyne.CanvasObject {
 // rail lists the areas the role may use, and the logout at the bottom.
 // Only areas that work are listed.
 func (s *shell) rail() fyne.CanvasObject {
-	areas := container.NewVBox()
-	if s.registry != nil {
-		b := &widget.Button{Text: lang.L("Registry"), Icon: theme.AccountIcon(), Importance: widget.HighImportance, Alignment: widget.ButtonAlignLeading,
-			OnTapped: s.onRegistry}
-		s.areas = append(s.areas, b)
-		areas.Add(b)
+	buttons := container.NewVBox()
+	for i, a := range s.areas {
+		b := &widget.Button{Text: a.name, Icon: a.icon, Alignment: widget.ButtonAlignLeading, OnTapped: func() { s.show(i) }}
+		s.buttons = append(s.buttons, b)
+		buttons.Add(b)
 	}
 	s.logout = &widget.Button{Text: lang.L("Log out"), Icon: theme.LogoutIcon(), Alignment: widget.ButtonAlignLeading, OnTapped: s.desk.onLogout}
 	return container.NewHBox(
-		container.NewPadded(container.NewBorder(areas, s.logout, nil, nil)),
+		container.NewPadded(container.NewBorder(buttons, s.logout, nil, nil)),
 		widget.NewSeparator(),
 	)
 }
 
-// work is the centre: the register for roles that may use it, otherwise a
-// message that says why nothing is there.
+// work is the centre: the first area the role may use, otherwise a message
+// that says why nothing is there.
 func (s *shell) work() fyne.CanvasObject {
-	if s.registry != nil {
-		return s.registry.buildUI()
+	if len(s.areas) > 0 {
+		s.centre = container.NewStack()
+		s.show(0)
+		return s.centre
 	}
 	s.noArea = &widget.Label{
 		Text: lang.L("No area of the desk is available yet to the role {{.Role}}. The social desk will come with a later version: meanwhile, ask the supervisor for what you need.",
@@ -113,11 +139,28 @@ func (s *shell) work() fyne.CanvasObject {
 	return container.NewPadded(container.NewVBox(layout.NewSpacer(), s.noArea, layout.NewSpacer()))
 }
 
+// show puts area i in the centre and marks its rail button.
+func (s *shell) show(i int) {
+	s.current = i
+	s.centre.Objects = []fyne.CanvasObject{s.areas[i].content}
+	s.centre.Refresh()
+	for j, b := range s.buttons {
+		b.Importance = widget.MediumImportance
+		if j == i {
+			b.Importance = widget.HighImportance
+		}
+		b.Refresh()
+	}
+	if s.areas[i].onShow != nil {
+		s.areas[i].onShow()
+	}
+}
+
 // start runs the clock and binds the window's shortcuts; stop undoes both.
 func (s *shell) start() {
 	c := s.desk.win.Canvas()
 	if s.registry != nil {
-		c.AddShortcut(focusSearchShortcut, func(fyne.Shortcut) { s.registry.focusSearch() })
+		c.AddShortcut(focusSearchShortcut, func(fyne.Shortcut) { s.onRegistry() })
 		c.SetOnTypedKey(s.registry.onWindowKey)
 		s.registry.focusSearch()
 	}
@@ -151,7 +194,12 @@ func (s *shell) onTick() {
 	s.clock.SetText(s.clockText())
 }
 
+// onRegistry shows the register with the cursor in its search box.
 func (s *shell) onRegistry() {
+	if s.current != s.registryArea {
+		s.show(s.registryArea)
+		return
+	}
 	s.registry.focusSearch()
 }
 

@@ -20,16 +20,34 @@ import (
 	"sportello/fault"
 )
 
-// readTranslations returns the keys and texts of one language's file.
+// readTranslations returns the keys and texts of one language: its main file
+// (it.json) merged with the files of each area (queue.it.json, ...).
 func readTranslations(tb testing.TB, language string) map[string]string {
 	tb.Helper()
-	data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + language + ".json")
+	entries, err := assets.Translations.ReadDir(assets.TranslationsDir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var m map[string]string
-	if err := json.Unmarshal(data, &m); err != nil {
-		tb.Fatalf("%s.json: %v", language, err)
+	m := map[string]string{}
+	for _, e := range entries {
+		name := e.Name()
+		if name != language+".json" && !strings.HasSuffix(name, "."+language+".json") {
+			continue
+		}
+		data, err := assets.Translations.ReadFile(assets.TranslationsDir + "/" + name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		var part map[string]string
+		if err := json.Unmarshal(data, &part); err != nil {
+			tb.Fatalf("%s: %v", name, err)
+		}
+		for k, v := range part {
+			if _, dup := m[k]; dup {
+				tb.Errorf("%s: %q is also in another %s file", name, k, language)
+			}
+			m[k] = v
+		}
 	}
 	return m
 }
