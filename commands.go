@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,8 +47,8 @@ Uso:
                                             crea un utente; la password si legge dallo standard input
   sportello --help                          questo aiuto
 
-Opzioni dello sportello (anche nel file di configurazione YAML, chiave tra parentesi,
-o come variabili d'ambiente SPORTELLO_CHIAVE, ad esempio SPORTELLO_DB):
+Opzioni dello sportello (anche nel file di configurazione YAML, con la chiave tra
+parentesi quadre, o come variabili d'ambiente SPORTELLO_CHIAVE, ad esempio SPORTELLO_DESK_CODE):
 `
 
 // run dispatches a command line and returns the process exit code.
@@ -64,6 +65,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"user":   cmdUser,
 	}
 	f, ok := commands[cmd]
+	if cmd != "desk" {
+		// The desk sets its language from the configuration; headless
+		// commands from the environment, Italian by default.
+		if err := desk.SetupLanguage(cmp.Or(os.Getenv("SPORTELLO_LANGUAGE"), desk.DefaultLanguage)); err != nil {
+			fmt.Fprintln(stderr, "Errore:", err)
+			return 2
+		}
+	}
 	if !ok {
 		fmt.Fprintf(stderr, "comando sconosciuto %q\n\n", cmd)
 		printUsage(stderr)

@@ -221,3 +221,17 @@ func TestDeskWithoutUsersSaysHowToCreateOne(t *testing.T) {
 		t.Fatalf("user add with no password on stdin: exit %d, want 1", code)
 	}
 }
+
+func TestHeadlessMessagesInItalian(t *testing.T) {
+	t.Setenv("SPORTELLO_LANGUAGE", "")
+	_, _, errOut := runCmd(t, "cf", "check", "CCCFBA85D03L219X")
+	if !strings.Contains(errOut, "carattere di controllo") {
+		t.Errorf("stderr %q: want the Italian reason", errOut)
+	}
+	t.Setenv("SPORTELLO_LANGUAGE", "en")
+	_, _, errOut = runCmd(t, "cf", "check", "CCCFBA85D03L219X")
+	if !strings.Contains(errOut, "check character") {
+		t.Errorf("stderr %q: want the English reason", errOut)
+	}
+	t.Setenv("SPORTELLO_LANGUAGE", "it")
+}

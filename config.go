@@ -31,23 +31,24 @@ type configKey struct {
 }
 
 var configKeys = []configKey{
-	{"db", "db", "string", "", "database file (default: sportello.db, or demo.db with --demo, in the data folder)"},
-	{"demo", "demo", "bool", "false", "demo mode: seed a synthetic municipality on first run and show the demo logins"},
-	{"desk_code", "desk-code", "string", "D01", "short code of this desk, unique in the municipality"},
-	{"municipality", "municipality", "string", "A269", "cadastral code of the municipality (A269 = Anagni)"},
-	{"office", "office", "string", "Sportello unico", "name of the office shown in the top bar"},
-	{"language", "language", "string", "it", "language of the interface: it or en"},
+	{"db", "db", "string", "", "file del database (predefinito: sportello.db, o demo.db con --demo, nella cartella dei dati)"},
+	{"demo", "demo", "bool", "false", "modalità dimostrativa: al primo avvio crea un comune sintetico e mostra gli accessi di prova"},
+	{"desk_code", "desk-code", "string", "D01", "codice breve di questa postazione, unico nel comune"},
+	{"municipality", "municipality", "string", "A269", "codice catastale del comune (A269 = Anagni)"},
+	{"office", "office", "string", "Sportello unico", "nome dell'ufficio mostrato nella barra in alto"},
+	{"language", "language", "string", "it", "lingua dell'interfaccia: it oppure en"},
 }
 
 // configFlags registers the settings' flags on fs, plus --config.
 func configFlags(fs *pflag.FlagSet) {
-	fs.String("config", "", "configuration file (default: "+defaultConfigFile()+")")
+	fs.String("config", "", "file di configurazione YAML (predefinito: "+defaultConfigFile()+")")
 	for _, k := range configKeys {
+		help := k.help + " [" + k.key + "]"
 		if k.kind == "bool" {
-			fs.Bool(k.flag, k.def == "true", k.help)
+			fs.Bool(k.flag, k.def == "true", help)
 			continue
 		}
-		fs.String(k.flag, k.def, k.help)
+		fs.String(k.flag, k.def, help)
 	}
 }
 
