@@ -11,7 +11,7 @@ DEB_PKGS   := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev \
               wayland-protocols
 # Packages whose tests run goroutines: tested again under the race detector.
-RACE_PKGS  := ./store/... ./desk/...
+RACE_PKGS  := ./store/... ./desk/... ./queue/...
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -45,6 +45,19 @@ Uso:
                                             calcola un codice fiscale (LUOGO: codice catastale o nome)
   sportello user add --db FILE --username U --name "Nome Cognome" --role RUOLO
                                             crea un utente; la password si legge dallo standard input
+  sportello audit verify --db FILE          verifica la catena del registro delle operazioni
+  sportello certificate --db FILE --cf CODICE --type TIPO [--use USO] [--exempt CODICE --reason TESTO] --out FILE.pdf
+                                            rilascia e registra un certificato (TIPO: codice della tabella 13,
+                                            residenza, nascita, stato-di-famiglia, cittadinanza, contestuale...)
+  sportello verify --db FILE INPUT          verifica il sigillo di un certificato (testo del QR, PDF,
+                                            codice di verifica o numero)
+  sportello cash close --db FILE [--day AAAA-MM-GG] [--pdf FILE] [--csv FILE]
+                                            chiusura giornaliera di cassa: totali per voce e modalità
+  sportello import --db FILE [--skip-bad] [--municipality CODICE] FILE.csv
+                                            importa persone e famiglie da un CSV (formato nel README)
+  sportello kiosk [opzioni] [--printer NOME | --tickets CARTELLA]
+                                            il totem dei biglietti della coda, a tutto schermo
+  sportello board [opzioni]                 il monitor della sala d'attesa, a tutto schermo
   sportello --help                          questo aiuto
 
 Opzioni dello sportello (anche nel file di configurazione YAML, con la chiave tra
@@ -58,11 +71,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		cmd, rest = args[0], args[1:]
 	}
 	commands := map[string]func([]string, io.Writer) error{
-		"desk":   cmdDesk,
-		"seed":   cmdSeed,
-		"search": cmdSearch,
-		"cf":     cmdCF,
-		"user":   cmdUser,
+		"desk":        cmdDesk,
+		"seed":        cmdSeed,
+		"search":      cmdSearch,
+		"cf":          cmdCF,
+		"user":        cmdUser,
+		"audit":       cmdAudit,
+		"import":      cmdImport,
+		"certificate": cmdCertificate,
+		"verify":      cmdVerify,
+		"cash":        cmdCash,
+		"kiosk":       cmdKiosk,
+		"board":       cmdBoard,
 	}
 	f, ok := commands[cmd]
 	if cmd != "desk" {
@@ -162,9 +182,12 @@ func openDesk(cfg config) (*store.Store, desk.Deps, error) {
 	}
 	deps := desk.Deps{
 		Directory: st,
-		Auth:      st,
+		Registry:  st,
+		Auth:      st.WithLockout(),
 		Office:    desk.Office{Municipality: municipalityName(cfg.Municipality), Office: cfg.Office, DeskCode: cfg.DeskCode},
 	}
+	deps.Certificates = newCertificateDesk(st, cfg)
+	deps.Queue = st
 	if cfg.Demo {
 		logins, err := prepareDemo(ctx, st, cfg)
 		if err != nil {

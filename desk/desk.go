@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"sportello/access"
+	"sportello/queue"
 	"sportello/registry"
 )
 
@@ -31,12 +32,15 @@ type DemoLogin struct {
 
 // Deps is what the desk needs from the rest of the program.
 type Deps struct {
-	Directory registry.Directory   // search and records
-	Auth      access.Authenticator // login
-	Office    Office
-	Demo      []DemoLogin // nil outside demo mode
-	SyncState string      // top-bar text for the sync state; "" shows that the desk is standalone
-	Now       func() time.Time
+	Directory    registry.Directory   // search and records
+	Registry     RegistryDesk         // the registry in depth (full record, edits, access and audit logs); nil for search and read only
+	Auth         access.Authenticator // login
+	Certificates CertificateDesk      // issuing certificates from a person's record; nil hides the button
+	Queue        queue.Engine         // the in-person queue: the counter panel; nil hides it
+	Office       Office
+	Demo         []DemoLogin // nil outside demo mode
+	SyncState    string      // top-bar text for the sync state; "" shows that the desk is standalone
+	Now          func() time.Time
 }
 
 // Desk is the window's controller: it shows the login, then the main window

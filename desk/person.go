@@ -32,6 +32,9 @@ type personView struct {
 	cf      *widget.Label
 	members []*personButton // one per family member, in the record's order; nil for the person shown
 	others  []*personButton // the other person of each civil event, when in the register; nil otherwise
+	edits   *personEdits    // the edit forms, documents and purpose; nil when the session offers none
+
+	onCertificate func(registry.Record) // opens the issuing of a certificate; nil hides the button
 }
 
 func newPersonView(now func() time.Time, onOpen func(int64), onClose func()) *personView {
@@ -94,12 +97,22 @@ func (v *personView) show(rec registry.Record) {
 		section(lang.L("Codice fiscale"), container.NewVBox(v.cf, checked)),
 		section(lang.L("Address"), v.address(rec, today)),
 	)
+	if v.edits != nil {
+		left.Add(section(lang.L("Identity documents"), v.documents(rec, today)))
+	}
 	right := container.NewVBox(
 		section(lang.L("Family"), v.family(rec)),
 		section(lang.L("Civil-status history"), v.civilEvents(rec)),
 		section(lang.L("Residence history"), v.residences(rec)),
 	)
-	v.body.Objects = []fyne.CanvasObject{header, container.NewAdaptiveGrid(2, left, right)}
+	v.body.Objects = []fyne.CanvasObject{header}
+	if v.onCertificate != nil {
+		v.body.Add(container.NewHBox(widget.NewButtonWithIcon(lang.L("Issue certificate"), theme.DocumentPrintIcon(), func() { v.onCertificate(v.record) })))
+	}
+	if v.edits != nil {
+		v.body.Add(v.actions(rec))
+	}
+	v.body.Add(container.NewAdaptiveGrid(2, left, right))
 	v.body.Refresh()
 	v.empty.Hide()
 	v.scroll.Show()

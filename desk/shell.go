@@ -33,6 +33,7 @@ type shell struct {
 	sync     *widget.Label
 	clerk    *widget.Label
 	registry *registryScreen // nil when the role may not use the register
+	counter  *counterPanel   // the queue on the right; nil when the role serves no counter
 	areas    []area          // the areas the role may use, in rail order
 	buttons  []*widget.Button
 	centre   *fyne.Container // holds the content of the area shown
@@ -43,6 +44,7 @@ type shell struct {
 	noArea       *widget.Label // shown instead of the work when the role has no area yet
 
 	stopClock chan struct{}
+	idle      *sessionLock // locks the desk after a time without activity
 }
 
 // area is one entry of the left rail and the screen it shows in the centre.
@@ -56,8 +58,14 @@ type area struct {
 func newShell(d *Desk, u access.User) *shell {
 	s := &shell{desk: d, user: u}
 	if u.Role.CanUseRegistry() {
-		s.registry = newRegistryScreen(d.deps.Directory, d.win, d.do, d.now)
+		dir, edits := registryDepth(d, u)
+		s.registry = newRegistryScreen(dir, d.win, d.do, d.now)
+		if edits != nil {
+			s.registry.person.enableEdits(edits)
+		}
+		s.registry.person.onCertificate = certificateLauncher(d, u)
 	}
+	s.counter = counterPanelFor(d, u)
 	return s
 }
 
@@ -69,12 +77,24 @@ func (s *shell) buildAreas() {
 		s.registryArea = len(s.areas)
 		s.areas = append(s.areas, area{name: lang.L("Registry"), icon: theme.AccountIcon(), content: s.registry.buildUI(), onShow: s.registry.focusSearch})
 	}
+	if a, ok := accessLogArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
+	if a, ok := queueStatsArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
+	if a, ok := certificateArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
+	if a, ok := usersArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
 }
 
 func (s *shell) buildUI() fyne.CanvasObject {
 	s.buildAreas()
 	work := s.work()
-	return container.NewBorder(s.topBar(), nil, s.rail(), nil, work)
+	return container.NewBorder(s.topBar(), nil, s.rail(), s.counter.ui(), work)
 }
 
 // topBar shows where, who, the sync state and the time, white on PA blue.
@@ -164,6 +184,8 @@ func (s *shell) start() {
 		c.SetOnTypedKey(s.registry.onWindowKey)
 		s.registry.focusSearch()
 	}
+	s.counter.begin()
+	s.idle = newSessionLock(s)
 	stop := make(chan struct{})
 	s.stopClock = stop
 	go func() {
@@ -182,16 +204,20 @@ func (s *shell) start() {
 
 func (s *shell) stop() {
 	close(s.stopClock)
+	s.idle.close()
+	s.counter.end()
 	c := s.desk.win.Canvas()
 	c.RemoveShortcut(focusSearchShortcut)
 	c.SetOnTypedKey(nil)
 	if s.registry != nil {
 		s.registry.close()
+		s.registry.person.closeEdits()
 	}
 }
 
 func (s *shell) onTick() {
 	s.clock.SetText(s.clockText())
+	s.idle.check()
 }
 
 // onRegistry shows the register with the cursor in its search box.

@@ -232,7 +232,8 @@ type Record struct {
 	Residences  []Residence
 	CivilEvents []CivilEvent
 	Family      Family
-	Members     []Member // the family, householder first, including the person
+	Members     []Member   // the family, householder first, including the person
+	Documents   []Document // identity documents, latest expiry first (set by the store's FullRecord)
 }
 
 // Match is one search result.

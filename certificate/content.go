@@ -1,0 +1,360 @@
+package certificate
+
+import (
+	"strings"
+
+	"sportello/registry"
+)
+
+// Table is a list printed in columns: family members, residence periods.
+type Table struct {
+	Header []string
+	Widths []float64 // relative widths of the columns
+	Rows   [][]string
+}
+
+// Fact is one thing a certificate certifies, in the certificate's words
+// (third person, "è residente...") and in the self-declaration's (first
+// person, "di essere residente..."), with its list when it has one.
+type Fact struct {
+	Certify string
+	Declare string
+	Table   *Table
+}
+
+// Municipality names the issuing municipality.
+type Municipality struct {
+	Code   string // cadastral code, A269
+	Name   string // "Anagni"
+	Office string // "Ufficio Anagrafe - Sportello unico"
+}
+
+// Document is a certificate as printed, before and after sealing.
+type Document struct {
+	Municipality Municipality
+	Title        string
+	Types        []Type
+	UseOf        Use
+	Number       string
+	IssueDate    registry.Date
+	Person       registry.Person
+	PersonLine   string // "ROSSI MARIO, nato a Anagni (FR) il 01/01/1980, codice fiscale RSS..."
+	Facts        []Fact
+	Use          string
+	Duty         string
+	Art40        string
+	Validity     string
+	Signer       string // the operator's full name
+	Duplicate    bool   // a reprint of a registered certificate
+
+	Seal     Seal
+	SealText string // the QR code's content
+	Code     string // the verification code
+}
+
+// Intro is the certifying formula.
+const Intro = "L'Ufficiale d'Anagrafe, visti gli atti d'ufficio,"
+
+// Certifies is the word that opens the facts.
+const Certifies = "CERTIFICA"
+
+// Text is the certified content in a canonical form: what the seal's
+// content hash covers.
+func (d Document) Text() string {
+	var b strings.Builder
+	line := func(s string) { b.WriteString(s); b.WriteByte('\n') }
+	line(d.Municipality.Name)
+	line(d.Title)
+	line(d.Number)
+	line(d.IssueDate.String())
+	line(d.PersonLine)
+	for _, f := range d.Facts {
+		line(f.Certify)
+		if f.Table != nil {
+			for _, r := range f.Table.Rows {
+				line(strings.Join(r, "\t"))
+			}
+		}
+	}
+	line(d.Use)
+	line(d.Duty)
+	line(d.Art40)
+	line(d.Validity)
+	line(d.Signer)
+	return b.String()
+}
+
+// Compose builds the document for the request on rec. It does not check
+// the rules (see Check) nor seal it (see Document.SealWith).
+func Compose(rec registry.Record, req Request, num Number, issued registry.Date, m Municipality, by Issuer) Document {
+	req.Normalise()
+	p := rec.Person
+	d := Document{
+		Municipality: m,
+		Title:        req.Title(),
+		Types:        req.Types,
+		UseOf:        req.Use,
+		Number:       num.String(),
+		IssueDate:    issued,
+		Person:       p,
+		PersonLine:   personLine(p),
+		Use:          req.Use.Wording(),
+		Duty:         req.DutyWording(),
+		Art40:        req.Use.Art40(),
+		Validity:     validity(req),
+		Signer:       by.FullName,
+	}
+	for _, t := range req.Types {
+		d.Facts = append(d.Facts, facts(rec, t, req, m)...)
+	}
+	return d
+}
+
+func validity(req Request) string {
+	for _, t := range req.Types {
+		if !t.Unlimited() {
+			return "Il presente certificato ha validità di sei mesi dalla data di rilascio (art. 41, d.P.R. 28 dicembre 2000, n. 445)."
+		}
+	}
+	return "Il presente certificato ha validità illimitata (art. 41, d.P.R. 28 dicembre 2000, n. 445)."
+}
+
+// Validity is the date until which the certificate is valid; zero when
+// unlimited.
+func Validity(types []Type, issued registry.Date) registry.Date {
+	for _, t := range types {
+		if !t.Unlimited() {
+			return registry.DateOf(issued.Time().AddDate(0, 6, 0))
+		}
+	}
+	return registry.Date{}
+}
+
+// SealWith seals the document: it fills the seal from the document's data
+// and signs it.
+func (d *Document) SealWith(sign func(*Seal) error) error {
+	d.Seal = Seal{
+		Number: d.Number, Types: d.Types, Surname: d.Person.Surname, Name: d.Person.Name, CF: d.Person.CF,
+		BirthDate: d.Person.BirthDate, IssueDate: d.IssueDate, Use: d.UseOf, ContentHash: ContentHash(d.Text()),
+	}
+	if err := sign(&d.Seal); err != nil {
+		return err
+	}
+	text, err := d.Seal.Text()
+	if err != nil {
+		return err
+	}
+	d.SealText, d.Code = text, d.Seal.Code()
+	return nil
+}
+
+// bySex picks the masculine or feminine form.
+func bySex(p registry.Person, male, female string) string {
+	if p.Sex == registry.Female {
+		return female
+	}
+	return male
+}
+
+// PlaceName is a place as printed: "Anagni (FR)", "Francia".
+func PlaceName(code string, on registry.Date, recorded string) string {
+	pl, ok := registry.LookupPlace(code, on)
+	if !ok {
+		pl, ok = registry.LookupPlace(code, registry.Date{})
+	}
+	switch {
+	case ok && pl.Province != "":
+		return registry.TitleCase(pl.Name) + " (" + pl.Province + ")"
+	case ok:
+		return registry.TitleCase(pl.Name)
+	case recorded != "":
+		return recorded
+	}
+	return code
+}
+
+func personLine(p registry.Person) string {
+	s := strings.ToUpper(p.Surname + " " + p.Name)
+	s += ", " + bySex(p, "nato", "nata") + " a " + PlaceName(p.BirthPlace, p.BirthDate, p.BirthPlaceName) + " il " + p.BirthDate.Italian()
+	if p.CF != "" {
+		s += ", codice fiscale " + p.CF
+	}
+	return s
+}
+
+func facts(rec registry.Record, t Type, req Request, m Municipality) []Fact {
+	p := rec.Person
+	born := PlaceName(p.BirthPlace, p.BirthDate, p.BirthPlaceName)
+	addr := addressLine(rec.Address, m)
+	switch t {
+	case Birth:
+		s := bySex(p, "nato", "nata") + " a " + born + " il " + p.BirthDate.Italian()
+		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+	case Death:
+		s := bySex(p, "deceduto", "deceduta") + " il " + p.StatusSince.Italian()
+		return []Fact{{Certify: "è " + s + ".", Declare: "che la persona indicata è " + s + ";"}}
+	case Marriage, CivilUnion:
+		kind, word := registry.EventMarriage, "ha contratto matrimonio con "
+		if t == CivilUnion {
+			kind, word = registry.EventCivilUnion, "ha costituito unione civile con "
+		}
+		e, _ := lastEvent(rec, kind)
+		s := word + strings.ToUpper(e.OtherName)
+		if !e.Date.IsZero() {
+			s += " il " + e.Date.Italian()
+		}
+		if e.Place != "" {
+			s += " a " + PlaceName(e.Place, e.Date, "")
+		}
+		return []Fact{{Certify: s + ".", Declare: "di aver " + strings.TrimPrefix(s, "ha ") + ";"}}
+	case Cancellation:
+		s := bySex(p, "cancellato", "cancellata") + " dall'anagrafe della popolazione residente di questo Comune il " + p.StatusSince.Italian()
+		return []Fact{{Certify: "è stato " + s + ".", Declare: "di essere stato " + s + ";"}}
+	case Citizenship:
+		s := bySex(p, "cittadino italiano", "cittadina italiana")
+		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+	case Alive:
+		return []Fact{{Certify: "è in vita.", Declare: "di essere in vita;"}}
+	case Residence:
+		s := "residente in questo Comune, " + addr
+		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+	case ResidenceAIRE:
+		s := bySex(p, "iscritto", "iscritta") + " nell'Anagrafe degli Italiani Residenti all'Estero (AIRE) di questo Comune, con residenza in " + addr
+		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+	case ResidenceHistory:
+		return []Fact{{
+			Certify: "ha avuto in questo Comune le seguenti residenze:",
+			Declare: "di aver avuto in questo Comune le seguenti residenze:",
+			Table:   residenceTable(rec.Residences, m),
+		}}
+	case ResidenceHistoryAtDate:
+		for _, r := range rec.Residences {
+			if !req.AtDate.Before(r.From) && (r.To.IsZero() || !req.AtDate.After(r.To)) {
+				s := "alla data del " + req.AtDate.Italian() + " risiedeva in questo Comune, " + addressLine(r.Address, m)
+				return []Fact{{Certify: s + ".", Declare: "che " + s + ";"}}
+			}
+		}
+		s := "alla data del " + req.AtDate.Italian() + " non risiedeva in questo Comune"
+		return []Fact{{Certify: s + ".", Declare: "che " + s + ";"}}
+	case CivilStatus:
+		s := "di stato civile: " + civilStatusName(p)
+		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+	case Free:
+		s := "di stato libero (" + civilStatusName(p) + ")"
+		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+	case Family, FamilyAndCivilStatus, FamilyWithRelationships, FamilyAIRE:
+		s := "la famiglia anagrafica residente in " + addr + " è così composta:"
+		return []Fact{{Certify: s, Declare: "che " + s, Table: familyTable(rec, t)}}
+	}
+	return nil
+}
+
+func addressLine(a registry.Address, m Municipality) string {
+	s := a.Line()
+	if a.Place != "" && a.Place != m.Code {
+		s += ", " + PlaceName(a.Place, registry.Date{}, "")
+	}
+	if a.Postcode != "" && a.Place == m.Code {
+		s += ", " + a.Postcode + " " + m.Name
+	}
+	return s
+}
+
+func residenceTable(rs []registry.Residence, m Municipality) *Table {
+	t := &Table{Header: []string{"Dal", "Al", "Indirizzo"}, Widths: []float64{1, 1, 4}}
+	for _, r := range rs {
+		to := r.To.Italian()
+		if r.To.IsZero() {
+			to = "ad oggi"
+		}
+		t.Rows = append(t.Rows, []string{r.From.Italian(), to, addressLine(r.Address, m)})
+	}
+	return t
+}
+
+func familyTable(rec registry.Record, t Type) *Table {
+	tb := &Table{Header: []string{"Cognome e nome", "Luogo di nascita", "Data di nascita"}, Widths: []float64{3, 2.4, 1.2}}
+	switch t {
+	case FamilyWithRelationships:
+		tb.Header = append(tb.Header, "Rapporto di parentela")
+		tb.Widths = append(tb.Widths, 1.8)
+	case FamilyAndCivilStatus:
+		tb.Header = append(tb.Header, "Stato civile")
+		tb.Widths = append(tb.Widths, 1.8)
+	}
+	for _, mem := range rec.Members {
+		mp := mem.Person
+		row := []string{strings.ToUpper(mp.Surname + " " + mp.Name), PlaceName(mp.BirthPlace, mp.BirthDate, mp.BirthPlaceName), mp.BirthDate.Italian()}
+		switch t {
+		case FamilyWithRelationships:
+			row = append(row, RelationshipName(mem.Relationship, mp))
+		case FamilyAndCivilStatus:
+			row = append(row, civilStatusName(mp))
+		}
+		tb.Rows = append(tb.Rows, row)
+	}
+	return tb
+}
+
+func civilStatusName(p registry.Person) string {
+	switch p.CivilStatus {
+	case registry.Single:
+		return bySex(p, "celibe", "nubile")
+	case registry.Married:
+		return bySex(p, "coniugato", "coniugata")
+	case registry.Widowed:
+		return bySex(p, "vedovo", "vedova")
+	case registry.Divorced:
+		return bySex(p, "divorziato", "divorziata")
+	case registry.CivilUnion:
+		return bySex(p, "unito civilmente", "unita civilmente")
+	case registry.FreeAfterPartnerDied:
+		return "stato libero a seguito di decesso della parte unita civilmente"
+	case registry.FreeAfterUnionEnded:
+		return "stato libero a seguito di scioglimento dell'unione civile"
+	}
+	return "non documentato"
+}
+
+// RelationshipName is the relationship to the householder as printed.
+func RelationshipName(r registry.Relationship, p registry.Person) string {
+	switch r {
+	case registry.Householder:
+		return bySex(p, "intestatario scheda", "intestataria scheda")
+	case registry.Spouse:
+		return bySex(p, "marito", "moglie")
+	case registry.Child:
+		return bySex(p, "figlio", "figlia")
+	case registry.Grandchild:
+		return "nipote"
+	case registry.Parent:
+		return bySex(p, "padre", "madre")
+	case registry.Grandparent:
+		return bySex(p, "nonno", "nonna")
+	case registry.Sibling:
+		return bySex(p, "fratello", "sorella")
+	case registry.ChildInLaw:
+		return bySex(p, "genero", "nuora")
+	case registry.ParentInLaw:
+		return bySex(p, "suocero", "suocera")
+	case registry.SiblingInLaw:
+		return bySex(p, "cognato", "cognata")
+	case registry.Cohabitant:
+		return "convivente"
+	case registry.CivilPartner:
+		return bySex(p, "unito civilmente", "unita civilmente")
+	case registry.OtherRelative:
+		return "altro parente"
+	}
+	return "non indicato"
+}
+
+// Issued is a certificate as registered and handed out.
+type Issued struct {
+	Number   string
+	Document Document
+	PDF      []byte
+	SHA256   string
+	Fees     Fees
+	Forced   []Refusal // the refusals a registrar overrode
+}

@@ -1,0 +1,158 @@
+package certificate
+
+import (
+	"slices"
+	"strings"
+
+	"sportello/fault"
+	"sportello/registry"
+)
+
+// Refusal is a rule that stops a type from being issued for a person.
+type Refusal struct {
+	Type      Type
+	Err       *fault.Error // the reason, a domain error
+	Forceable bool         // a registrar may issue anyway, and the force is logged
+}
+
+// Error is the refusal as a domain error.
+func (r Refusal) Error() error { return r.Err }
+
+// typeArg is the template argument of the refusals: the type's title.
+func typeArg(t Type) map[string]any {
+	return map[string]any{"Type": strings.ToLower(t.Title())}
+}
+
+// Refusals lists what the registry refuses for the request on rec, in the
+// request's type order. An empty list means the certificate may be issued.
+func Refusals(rec registry.Record, req Request) []Refusal {
+	var out []Refusal
+	for _, t := range req.Types {
+		if r, ok := refuse(rec, t, req); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Check applies the rules: it returns the refusals the issuer forced (to be
+// logged), or the first refusal that stops the issue as a domain error.
+func Check(rec registry.Record, req Request, by Issuer) ([]Refusal, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	refusals := Refusals(rec, req)
+	for _, r := range refusals {
+		switch {
+		case !r.Forceable:
+			return nil, r.Error()
+		case !req.Force:
+			return nil, r.Error()
+		case !by.MayForce():
+			return nil, fault.New(fault.Forbidden, "Only a registrar may issue despite a refusal", nil)
+		}
+	}
+	return refusals, nil
+}
+
+func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
+	p := rec.Person
+	arg := typeArg(t)
+	no := func(err *fault.Error, forceable bool) (Refusal, bool) {
+		return Refusal{Type: t, Err: err, Forceable: forceable}, true
+	}
+	alive := p.Status != registry.Deceased
+	switch t {
+	case Death:
+		if alive {
+			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a deceased person", arg), false)
+		}
+		return Refusal{}, false
+	case Birth:
+		return Refusal{}, false
+	}
+	if !alive && t != ResidenceHistory && t != ResidenceHistoryAtDate && t != CitizenshipHistory {
+		return no(fault.New(fault.Invalid, "The {{.Type}} cannot be issued for a deceased person", arg), false)
+	}
+	switch t {
+	case Cancellation:
+		if p.Status != registry.Cancelled {
+			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a person cancelled from the register", arg), false)
+		}
+		return Refusal{}, false
+	case ResidenceAIRE, FamilyAIRE:
+		if p.Status != registry.AIRE {
+			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a citizen registered in AIRE", arg), false)
+		}
+	case Residence, Alive, CivilStatus, Family, FamilyAndCivilStatus, FamilyWithRelationships, Free, Citizenship, Marriage, CivilUnion:
+		if p.Status != registry.Resident && p.Status != registry.AIRE {
+			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a person in the register", arg), false)
+		}
+	}
+	switch t {
+	case Citizenship:
+		if !slices.Contains(p.Citizenships, registry.Italy) {
+			return no(fault.New(fault.Invalid, "The {{.Type}} is only for Italian citizens", arg), false)
+		}
+	case Free:
+		switch p.CivilStatus {
+		case registry.Single, registry.Widowed, registry.Divorced, registry.FreeAfterPartnerDied, registry.FreeAfterUnionEnded:
+		case registry.CivilStatusUnknown:
+			return no(fault.New(fault.Invalid, "The civil status is not known, so the {{.Type}} cannot be issued", arg), true)
+		default:
+			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a person who is not married or in a civil union", arg), false)
+		}
+	case CivilStatus:
+		if p.CivilStatus == registry.CivilStatusUnknown {
+			return no(fault.New(fault.Invalid, "The civil status is not known, so the {{.Type}} cannot be issued", arg), true)
+		}
+	case Marriage:
+		return needsUnion(rec, t, registry.Married, registry.EventMarriage)
+	case CivilUnion:
+		return needsUnion(rec, t, registry.CivilUnion, registry.EventCivilUnion)
+	case Family, FamilyAndCivilStatus, FamilyWithRelationships, FamilyAIRE:
+		switch {
+		case p.FamilyID == 0 || len(rec.Members) == 0:
+			return no(fault.New(fault.Invalid, "The {{.Type}} needs a family in the register", arg), false)
+		case rec.Family.HouseholderID == 0:
+			return no(fault.New(fault.Invalid, "The family has no householder, so the {{.Type}} cannot be issued", arg), true)
+		}
+	case ResidenceHistory, ResidenceHistoryAtDate:
+		if len(rec.Residences) == 0 || rec.Residences[0].From.IsZero() {
+			return no(fault.New(fault.Invalid, "The {{.Type}} needs the date the residence started", arg), false)
+		}
+		if t == ResidenceHistoryAtDate && req.AtDate.Before(rec.Residences[0].From) {
+			return no(fault.New(fault.Invalid, "The person was not resident on the date asked for the {{.Type}}", arg), false)
+		}
+	case Residence, Alive:
+		if t == Residence && rec.Address.Street == "" {
+			return no(fault.New(fault.Invalid, "The {{.Type}} needs a current address in the register", arg), false)
+		}
+	case CitizenshipHistory, ResidenceInstitution, CohabitationContract:
+		return no(fault.New(fault.Invalid, "The register of this desk does not hold the data of the {{.Type}}", arg), false)
+	}
+	return Refusal{}, false
+}
+
+// needsUnion refuses a marriage or civil-union certificate without the
+// current civil status, the event and the other person.
+func needsUnion(rec registry.Record, t Type, status registry.CivilStatus, kind registry.CivilEventKind) (Refusal, bool) {
+	e, ok := lastEvent(rec, kind)
+	switch {
+	case rec.Person.CivilStatus != status || !ok:
+		return Refusal{Type: t, Err: fault.New(fault.Invalid, "The {{.Type}} needs the marriage or civil union in the register", typeArg(t))}, true
+	case e.OtherName == "" && e.OtherPersonID == 0:
+		return Refusal{Type: t, Err: fault.New(fault.Invalid, "The {{.Type}} needs the spouse or partner's name in the register", typeArg(t))}, true
+	}
+	return Refusal{}, false
+}
+
+// lastEvent is the most recent civil event of the kind.
+func lastEvent(rec registry.Record, kind registry.CivilEventKind) (registry.CivilEvent, bool) {
+	for i := len(rec.CivilEvents) - 1; i >= 0; i-- {
+		if rec.CivilEvents[i].Kind == kind {
+			return rec.CivilEvents[i], true
+		}
+	}
+	return registry.CivilEvent{}, false
+}

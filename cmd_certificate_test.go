@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"sportello/printing"
+	"sportello/registry"
+	"sportello/store"
+)
+
+// findPerson returns the codice fiscale of the first person of the seeded
+// register for whom ok holds.
+func findPerson(tb testing.TB, db string, ok func(registry.Record) bool) string {
+	tb.Helper()
+	st, err := store.Open(db, store.Options{ReadOnly: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	for _, w := range []string{"a", "b", "c", "d", "e", "f", "g", "l", "m", "p", "r", "s"} {
+		found, err := st.Search(ctx, registry.Query{Words: []string{w}}, 200)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, m := range found {
+			rec, err := st.Record(ctx, m.ID)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			if rec.Person.CF != "" && ok(rec) {
+				return rec.Person.CF
+			}
+		}
+	}
+	tb.Fatal("no person of the seeded register fits")
+	return ""
+}
+
+var numberLine = regexp.MustCompile(`^(D01-\d{4}-\d{6}-[0-9A-Z])\tcodice di verifica ([A-Z2-7]{4}-[A-Z2-7]{4})\t`)
+
+func TestCertificateCommand(t *testing.T) {
+	db := seededDB(t, 2000)
+	resident := func(r registry.Record) bool {
+		return r.Person.Status == registry.Resident && slices.Contains(r.Person.Citizenships, registry.Italy) &&
+			r.Address.Street != "" && len(r.Members) >= 3 && r.Family.HouseholderID != 0
+	}
+	married := func(r registry.Record) bool {
+		return resident(r) && r.Person.CivilStatus == registry.Married
+	}
+	foreign := func(r registry.Record) bool {
+		return r.Person.Status == registry.Resident && !slices.Contains(r.Person.Citizenships, registry.Italy)
+	}
+	cf, spouse, alien := findPerson(t, db, resident), findPerson(t, db, married), findPerson(t, db, foreign)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "residenza.pdf")
+
+	code, stdout, stderr := runCmd(t, "certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out,
+		"--self-declaration", filepath.Join(dir, "autocertificazione.pdf"))
+	if code != 0 {
+		t.Fatalf("certificate: exit %d: %s %s", code, stdout, stderr)
+	}
+	m := numberLine.FindStringSubmatch(stdout)
+	if m == nil {
+		t.Fatalf("output %q does not start with the number and the verification code", stdout)
+	}
+	number, verification := m[1], m[2]
+	pdf, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Fatalf("no PDF written: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "autocertificazione.pdf")); err != nil {
+		t.Errorf("no self-declaration: %v", err)
+	}
+
+	seal, ok := printing.ExtractSeal(pdf)
+	if !ok {
+		t.Fatal("the PDF carries no seal")
+	}
+	for _, tt := range []struct {
+		name, input string
+		exit        int
+		want        string
+	}{
+		{"the PDF", out, 0, "identico alla copia nel registro"},
+		{"the QR text", seal, 0, number},
+		{"the verification code", strings.ToLower(verification), 0, cf},
+		{"the number", number, 0, "Sigillo valido"},
+		{"an altered QR text", strings.Replace(seal, "|"+number+"|8|", "|"+number+"|5|", 1), 1, "alterati"},
+		{"garbage", "SPT1|nonsense", 1, "non è ben formato"},
+		{"an unknown code", "AAAA-AAAA", 1, "Nessun certificato"},
+	} {
+		t.Run("verify "+tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, "verify", "--db", db, tt.input)
+			if code != tt.exit {
+				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
+			}
+			if !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("output lacks %q: %s %s", tt.want, stdout, stderr)
+			}
+		})
+	}
+
+	for _, tt := range []struct {
+		name string
+		args []string
+		exit int
+		want string
+	}{
+		{"contestuale for abroad, exempt", []string{"--cf", cf, "--type", "contestuale", "--use", "abroad", "--exempt", "99", "--reason", "borsa di studio"}, 0, "D01-"},
+		{"stato di famiglia with relationships, court", []string{"--cf", cf, "--type", "16", "--use", "court", "--exempt", "3"}, 0, "diritti € 0,26"},
+		{"stato libero of a married person", []string{"--cf", spouse, "--type", "stato-libero"}, 1, "non è coniugato"},
+		{"cittadinanza of a foreigner", []string{"--cf", alien, "--type", "cittadinanza"}, 1, "solo ai cittadini italiani"},
+		{"exemption 99 without reason", []string{"--cf", cf, "--type", "residenza", "--exempt", "99"}, 1, "motivo"},
+		{"historical residence combined", []string{"--cf", cf, "--type", "9,8"}, 1, "da solo"},
+		{"unknown type", []string{"--cf", cf, "--type", "passaporto"}, 1, "non è un tipo"},
+		{"unknown person", []string{"--cf", "RSSMRA80A01H501U", "--type", "residenza"}, 1, "Nessuna persona"},
+		{"force by the command line", []string{"--cf", spouse, "--type", "stato-libero", "--force", "verified"}, 1, "non è coniugato"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"certificate", "--db", db, "--out", filepath.Join(dir, "x.pdf")}, tt.args...)
+			code, stdout, stderr := runCmd(t, args...)
+			if code != tt.exit {
+				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
+			}
+			if !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("output lacks %q: %s %s", tt.want, stdout, stderr)
+			}
+		})
+	}
+
+	csvPath, pdfPath := filepath.Join(dir, "cassa.csv"), filepath.Join(dir, "cassa.pdf")
+	code, stdout, stderr = runCmd(t, "cash", "close", "--db", db, "--csv", csvPath, "--pdf", pdfPath)
+	if code != 0 {
+		t.Fatalf("cash close: exit %d: %s %s", code, stdout, stderr)
+	}
+	// Three certificates issued: residence (bollo 16,00 + 0,52), contestuale
+	// exempt (0,26), family exempt for court (0,26).
+	if !strings.Contains(stdout, "Totale\t\t\t€ 17,04") {
+		t.Errorf("cash close printed %q", stdout)
+	}
+	csvText, err := os.ReadFile(csvPath)
+	if err != nil || !strings.Contains(string(csvText), number) {
+		t.Errorf("csv lacks the certificate %s: %v", number, err)
+	}
+	if pdf, err := os.ReadFile(pdfPath); err != nil || !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Errorf("no cash report PDF: %v", err)
+	}
+
+	dup := filepath.Join(dir, "duplicato.pdf")
+	code, stdout, stderr = runCmd(t, "certificate", "--db", db, "--reprint", number, "--out", dup)
+	if code != 0 || !strings.Contains(stdout, number+"\tduplicato") {
+		t.Fatalf("reprint: exit %d: %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runCmd(t, "verify", "--db", db, dup)
+	if code != 0 || !strings.Contains(stdout, "non è la copia registrata") {
+		t.Errorf("verify of the duplicate: exit %d: %s %s", code, stdout, stderr)
+	}
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"github.com/spf13/pflag"
+
+	"sportello/assets"
+	"sportello/desk"
+	"sportello/printing"
+	"sportello/store"
+)
+
+// cmdKiosk runs the ticket kiosk full screen on the desk's database.
+func cmdKiosk(args []string, _ io.Writer) error {
+	fs := newFlags("kiosk")
+	configFlags(fs)
+	printer := fs.String("printer", "", "stampante CUPS dei biglietti (\"default\" per quella predefinita); senza, i biglietti si salvano come PDF")
+	tickets := fs.String("tickets", "", "cartella dove salvare i biglietti in PDF quando non c'è una stampante (predefinita: tickets nella cartella dei dati)")
+	cfg, st, err := openQueueStore(fs, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var p printing.Printer
+	switch {
+	case *printer == "default":
+		p = printing.LP{}
+	case *printer != "":
+		p = printing.LP{Destination: *printer}
+	default:
+		dir := *tickets
+		if dir == "" {
+			dir = filepath.Join(dataDir(), "tickets")
+		}
+		fmt.Fprintf(os.Stderr, "Nessuna stampante: i biglietti si salvano in %s\n", dir)
+		p = printing.Folder{Dir: dir}
+	}
+	a, w := queueWindow("Biglietti")
+	desk.NewKiosk(a, w, desk.KioskDeps{Queue: st, Office: queueOffice(cfg), Printer: p})
+	w.ShowAndRun()
+	return nil
+}
+
+// cmdBoard runs the waiting-room board full screen on the desk's database.
+func cmdBoard(args []string, _ io.Writer) error {
+	fs := newFlags("board")
+	configFlags(fs)
+	cfg, st, err := openQueueStore(fs, args)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	a, w := queueWindow("Coda")
+	desk.NewBoard(a, w, desk.BoardDeps{Queue: st, Office: queueOffice(cfg)})
+	w.ShowAndRun()
+	return nil
+}
+
+// openQueueStore reads the configuration and opens its database, as the
+// desk does, so kiosk, board and desks of one machine share the queue.
+func openQueueStore(fs *pflag.FlagSet, args []string) (config, *store.Store, error) {
+	if err := parse(fs, args); err != nil {
+		return config{}, nil, err
+	}
+	if fs.NArg() > 0 {
+		return config{}, nil, fmt.Errorf("%w: argomento inatteso %q", errUsage, fs.Arg(0))
+	}
+	cfg, err := loadConfig(fs)
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := desk.SetupLanguage(cfg.Language); err != nil {
+		return cfg, nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
+		return cfg, nil, fmt.Errorf("cartella dei dati %s: %w", filepath.Dir(cfg.DB), err)
+	}
+	st, err := store.Open(cfg.DB, store.Options{DeskCode: cfg.DeskCode, Create: true})
+	return cfg, st, err
+}
+
+func queueOffice(cfg config) desk.Office {
+	return desk.Office{Municipality: municipalityName(cfg.Municipality), Office: cfg.Office, DeskCode: cfg.DeskCode}
+}
+
+func queueWindow(title string) (fyne.App, fyne.Window) {
+	a := app.NewWithID(appID)
+	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
+	w := a.NewWindow(title)
+	w.Resize(fyne.NewSize(1280, 800))
+	return a, w
+}

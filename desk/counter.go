@@ -1,0 +1,563 @@
+package desk
+
+import (
+	"context"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/oklog/ulid/v2"
+
+	"sportello/access"
+	"sportello/fault"
+	"sportello/queue"
+)
+
+// queuePoll is how often the counter panel and the board look for new
+// queue events.
+const queuePoll = time.Second
+
+// prefCounter is the Fyne preference that remembers this desk's counter.
+const prefCounter = "queue.counter"
+
+// servesPublic reports whether the role calls tickets at a counter.
+func servesPublic(r access.Role) bool {
+	return r == access.Clerk || r == access.Registrar || r == access.SocialWorker || r == access.Supervisor
+}
+
+// counterPanel is the queue at the clerk's counter, beside every screen:
+// the ticket on hand, the lines, the next tickets, and the buttons (F2 call
+// next, F3 recall, F4 start, F5 finish, F6 no-show). It follows the queue's
+// event sequence, so it shows what other counters and the kiosk do.
+type counterPanel struct {
+	engine queue.Engine
+	win    fyne.Window
+	do     func(func())
+	prefs  fyne.Preferences
+	clerk  string
+	poll   time.Duration
+
+	counter   *widget.Select
+	collapse  *widget.Button
+	body      *fyne.Container
+	ticket    *canvas.Text  // the ticket on hand, big
+	state     *widget.Label // its state and service
+	outcome   *widget.Entry // what was done, recorded on finish
+	lines     *widget.Label // waiting per service
+	next      *widget.Label // the next tickets
+	problem   *widget.Label // the last refusal
+	callNext  *widget.Button
+	recall    *widget.Button
+	start     *widget.Button
+	finish    *widget.Button
+	noShow    *widget.Button
+	transfer  *widget.Button
+	hold      *widget.Button
+	resume    *widget.Button
+	collapsed bool
+
+	// Touched on the UI goroutine only.
+	office queue.Office
+	status queue.Status
+	seq    int64  // the event sequence shown
+	callID string // the call id of a call not yet answered, reused on retry
+	busy   bool   // an action is running
+	stop   chan struct{}
+	done   chan struct{} // closed when the following goroutine has returned
+
+	polled atomic.Int64 // the sequence of the last status read
+}
+
+// counterPanelFor is the panel of a clerk who serves the public on a desk
+// with a queue, nil otherwise.
+func counterPanelFor(d *Desk, u access.User) *counterPanel {
+	if d.deps.Queue == nil || !servesPublic(u.Role) {
+		return nil
+	}
+	return newCounterPanel(d.deps.Queue, d.win, d.do, d.app.Preferences(), u.Username)
+}
+
+// ui is the panel's content, nil for no panel.
+func (p *counterPanel) ui() fyne.CanvasObject {
+	if p == nil {
+		return nil
+	}
+	return p.buildUI()
+}
+
+func newCounterPanel(engine queue.Engine, win fyne.Window, do func(func()), prefs fyne.Preferences, clerk string) *counterPanel {
+	return &counterPanel{engine: engine, win: win, do: do, prefs: prefs, clerk: clerk, poll: queuePoll}
+}
+
+func (p *counterPanel) buildUI() fyne.CanvasObject {
+	p.counter = widget.NewSelect(nil, p.onCounter)
+	p.counter.PlaceHolder = lang.L("Choose the counter")
+	p.collapse = &widget.Button{Icon: theme.NavigateNextIcon(), Importance: widget.LowImportance, OnTapped: p.onCollapse}
+	p.ticket = canvas.NewText("—", paBlue)
+	p.ticket.TextSize = 44
+	p.ticket.TextStyle = fyne.TextStyle{Bold: true}
+	p.ticket.Alignment = fyne.TextAlignCenter
+	p.state = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	p.outcome = widget.NewEntry()
+	p.outcome.PlaceHolder = lang.L("What was done (optional)")
+	p.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	p.problem.Hide()
+	p.lines = &widget.Label{Wrapping: fyne.TextWrapWord}
+	p.next = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+
+	p.callNext = &widget.Button{Text: lang.L("Call next (F2)"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: p.onCallNext}
+	p.recall = &widget.Button{Text: lang.L("Recall (F3)"), Icon: theme.MediaReplayIcon(), OnTapped: p.onRecall}
+	p.start = &widget.Button{Text: lang.L("Start (F4)"), Icon: theme.AccountIcon(), OnTapped: p.onStart}
+	p.finish = &widget.Button{Text: lang.L("Finish (F5)"), Icon: theme.ConfirmIcon(), OnTapped: p.onFinish}
+	p.noShow = &widget.Button{Text: lang.L("Not shown (F6)"), Icon: theme.CancelIcon(), OnTapped: p.onNoShow}
+	p.transfer = &widget.Button{Text: lang.L("Transfer…"), Icon: theme.MailForwardIcon(), OnTapped: p.onTransfer}
+	p.hold = &widget.Button{Text: lang.L("Hold"), Icon: theme.MediaPauseIcon(), OnTapped: p.onHold}
+	p.resume = &widget.Button{Text: lang.L("Resume"), Icon: theme.MediaPlayIcon(), OnTapped: p.onResume}
+
+	title := &widget.Label{Text: lang.L("Queue"), TextStyle: fyne.TextStyle{Bold: true}}
+	p.body = container.NewVBox(
+		p.counter,
+		p.ticket, p.state,
+		p.callNext,
+		p.recall, p.start, p.finish, p.noShow, p.transfer, p.hold,
+		p.resume,
+		p.outcome,
+		p.problem,
+		widget.NewSeparator(),
+		&widget.Label{Text: lang.L("Waiting"), TextStyle: fyne.TextStyle{Bold: true}},
+		p.lines,
+		p.next,
+	)
+	p.updateButtons()
+	panel := container.NewBorder(container.NewBorder(nil, nil, nil, p.collapse, title), nil, nil, nil, container.NewVScroll(p.body))
+	return container.NewHBox(widget.NewSeparator(), container.New(fixedWidth(280), panel))
+}
+
+// fixedWidth lays its objects out over its whole size and asks for that
+// width whatever their own.
+type fixedWidth float32
+
+func (w fixedWidth) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(float32(w), h)
+}
+
+func (w fixedWidth) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
+
+// begin takes the function keys of the window (chained before the keys
+// the window handled already), loads the office and follows the queue
+// until end. Nothing for no panel.
+func (p *counterPanel) begin() {
+	if p == nil {
+		return
+	}
+	c := p.win.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if !p.onKey(ev) && prev != nil {
+			prev(ev)
+		}
+	})
+	p.stop, p.done = make(chan struct{}), make(chan struct{})
+	stop, done := p.stop, p.done
+	go func() {
+		defer close(done)
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		office, err := p.engine.QueueOffice(ctx)
+		cancel()
+		p.do(func() { p.showOffice(office, err) })
+		t := time.NewTicker(p.poll)
+		defer t.Stop()
+		for {
+			p.refresh(false)
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+func (p *counterPanel) end() {
+	if p != nil && p.stop != nil {
+		close(p.stop)
+		<-p.done // no read outlives the panel
+		p.stop = nil
+	}
+}
+
+// refresh reads the queue's status when its sequence moved (or always with
+// force), off the UI goroutine.
+func (p *counterPanel) refresh(force bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+	defer cancel()
+	seq, err := p.engine.QueueSeq(ctx)
+	if err != nil {
+		fyne.LogError("queue seq", err)
+		return
+	}
+	if seq == p.polled.Load() && !force {
+		return
+	}
+	st, err := p.engine.QueueStatus(ctx)
+	if err != nil {
+		fyne.LogError("queue status", err)
+		return
+	}
+	p.polled.Store(st.Seq)
+	p.do(func() { p.showStatus(st) })
+}
+
+func (p *counterPanel) showOffice(o queue.Office, err error) {
+	if err != nil {
+		p.showProblem(err)
+		return
+	}
+	p.office = o
+	var names []string
+	for _, c := range o.Counters {
+		names = append(names, c.Name)
+	}
+	p.counter.Options = names
+	want := p.prefs.String(prefCounter)
+	for _, c := range o.Counters {
+		if c.Code == want {
+			p.counter.SetSelected(c.Name)
+			return
+		}
+	}
+	if len(o.Counters) > 0 {
+		p.counter.SetSelected(o.Counters[0].Name)
+	}
+}
+
+// counterCode is the code of the counter chosen, "" if none.
+func (p *counterPanel) counterCode() string {
+	for _, c := range p.office.Counters {
+		if c.Name == p.counter.Selected {
+			return c.Code
+		}
+	}
+	return ""
+}
+
+func (p *counterPanel) onCounter(string) {
+	if code := p.counterCode(); code != "" {
+		p.prefs.SetString(prefCounter, code)
+	}
+	p.showStatus(p.status)
+}
+
+func (p *counterPanel) onCollapse() {
+	p.collapsed = !p.collapsed
+	if p.collapsed {
+		p.body.Hide()
+		p.collapse.SetIcon(theme.NavigateBackIcon())
+	} else {
+		p.body.Show()
+		p.collapse.SetIcon(theme.NavigateNextIcon())
+	}
+}
+
+// current is the ticket on hand at this counter, if any.
+func (p *counterPanel) current() (queue.Ticket, bool) {
+	t, ok := p.status.Current[p.counterCode()]
+	return t, ok
+}
+
+func (p *counterPanel) showStatus(st queue.Status) {
+	if st.Seq < p.seq {
+		return // an older read arrived late
+	}
+	p.status = st
+	p.seq = st.Seq
+	if t, ok := p.current(); ok {
+		p.ticket.Text = t.Label
+		p.state.SetText(stateName(t.State) + " · " + p.serviceName(t.Service) + recallText(t))
+	} else {
+		p.ticket.Text = "—"
+		p.state.SetText(lang.L("No ticket at this counter"))
+	}
+	p.ticket.Refresh()
+	mine := map[string]bool{}
+	for _, c := range p.office.Counters {
+		if c.Code == p.counterCode() {
+			for _, s := range c.Services {
+				mine[s] = true
+			}
+		}
+	}
+	var lines, next []string
+	for _, l := range st.Lines {
+		lines = append(lines, lang.L("{{.Code}} {{.Name}}: {{.Count}} waiting", map[string]any{"Code": l.Service.Code, "Name": l.Service.Name, "Count": l.Waiting}))
+		if mine[l.Service.Code] {
+			for _, t := range l.Next {
+				next = append(next, ticketMark(t))
+			}
+		}
+	}
+	p.lines.SetText(strings.Join(lines, "\n"))
+	if len(next) > 0 {
+		p.next.SetText(lang.L("Next: {{.Tickets}}", map[string]any{"Tickets": strings.Join(next, " ")}))
+	} else {
+		p.next.SetText(lang.L("Nobody is waiting for this counter"))
+	}
+	p.updateButtons()
+	p.body.Refresh() // the lines may have grown
+}
+
+// stateName is a ticket state as the clerk reads it.
+func stateName(s queue.State) string {
+	switch s {
+	case queue.Waiting:
+		return lang.X("queue.state.waiting", "Waiting")
+	case queue.Called:
+		return lang.X("queue.state.called", "Called")
+	case queue.Serving:
+		return lang.X("queue.state.serving", "Being served")
+	case queue.OnHold:
+		return lang.X("queue.state.on_hold", "On hold")
+	}
+	return string(s)
+}
+
+func recallText(t queue.Ticket) string {
+	if t.Recalls == 0 {
+		return ""
+	}
+	return " · " + lang.L("recalled {{.Count}} times", map[string]any{"Count": t.Recalls})
+}
+
+// ticketMark is a ticket's label with "(P)" when it has priority.
+func ticketMark(t queue.Ticket) string {
+	if t.Priority {
+		return t.Label + "(P)"
+	}
+	return t.Label
+}
+
+func (p *counterPanel) serviceName(code string) string {
+	if s, ok := p.office.Service(code); ok {
+		return s.Name
+	}
+	return code
+}
+
+// updateButtons enables what the ticket on hand allows.
+func (p *counterPanel) updateButtons() {
+	t, ok := p.current()
+	state := queue.State("")
+	if ok {
+		state = t.State
+	}
+	free := !ok && p.counterCode() != ""
+	enable(p.callNext, free && !p.busy)
+	enable(p.recall, state == queue.Called && !p.busy)
+	enable(p.start, state == queue.Called && !p.busy)
+	enable(p.noShow, state == queue.Called && !p.busy)
+	enable(p.finish, state == queue.Serving && !p.busy)
+	enable(p.transfer, state == queue.Serving && !p.busy)
+	enable(p.hold, state == queue.Serving && !p.busy)
+	_, held := p.heldTicket()
+	enable(p.resume, free && held && !p.busy)
+	if held {
+		h, _ := p.heldTicket()
+		p.resume.SetText(lang.L("Resume {{.Label}}", map[string]any{"Label": h.Label}))
+	} else {
+		p.resume.SetText(lang.L("Resume"))
+	}
+}
+
+func (p *counterPanel) heldTicket() (queue.Ticket, bool) {
+	h := p.status.Held[p.counterCode()]
+	if len(h) == 0 {
+		return queue.Ticket{}, false
+	}
+	return h[0], true
+}
+
+func enable(b *widget.Button, on bool) {
+	if on {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
+}
+
+// onKey handles the panel's function keys; it reports whether it used ev.
+func (p *counterPanel) onKey(ev *fyne.KeyEvent) bool {
+	buttons := map[fyne.KeyName]*widget.Button{
+		fyne.KeyF2: p.callNext, fyne.KeyF3: p.recall, fyne.KeyF4: p.start, fyne.KeyF5: p.finish, fyne.KeyF6: p.noShow,
+	}
+	b, ok := buttons[ev.Name]
+	if !ok {
+		return false
+	}
+	if !b.Disabled() {
+		b.OnTapped()
+	}
+	return true
+}
+
+// act runs an engine call off the UI goroutine and shows the queue after it.
+func (p *counterPanel) act(f func(ctx context.Context) (queue.Ticket, error), done func(queue.Ticket)) {
+	if p.busy {
+		return
+	}
+	p.busy = true
+	p.updateButtons()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		t, err := f(ctx)
+		cancel()
+		p.do(func() {
+			p.busy = false
+			if err != nil {
+				p.showProblem(err)
+			} else {
+				p.problem.Hide()
+				if done != nil {
+					done(t)
+				}
+			}
+			p.updateButtons()
+		})
+		p.refresh(true)
+	}()
+}
+
+func (p *counterPanel) showProblem(err error) {
+	if fault.Code(err) == fault.Internal {
+		fyne.LogError("queue", err)
+	}
+	p.problem.SetText(userMessage(err))
+	p.problem.Show()
+}
+
+// onCallNext calls the next ticket. A call that failed for a reason other
+// than an empty line keeps its id, so trying again cannot call two tickets.
+func (p *counterPanel) onCallNext() {
+	counter := p.counterCode()
+	if counter == "" {
+		return
+	}
+	if p.callID == "" {
+		p.callID = newCallID()
+	}
+	id := p.callID
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		t, err := p.engine.CallNext(ctx, p.clerk, counter, id)
+		if err == nil || fault.Code(err) != fault.Internal {
+			p.do(func() {
+				if p.callID == id {
+					p.callID = ""
+				}
+			})
+		}
+		return t, err
+	}, nil)
+}
+
+func (p *counterPanel) onTicket(f func(ctx context.Context, id int64) (queue.Ticket, error)) {
+	t, ok := p.current()
+	if !ok {
+		return
+	}
+	p.act(func(ctx context.Context) (queue.Ticket, error) { return f(ctx, t.ID) }, nil)
+}
+
+func (p *counterPanel) onRecall() {
+	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
+		return p.engine.RecallTicket(ctx, p.clerk, id)
+	})
+}
+
+func (p *counterPanel) onStart() {
+	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
+		return p.engine.StartTicket(ctx, p.clerk, id)
+	})
+}
+
+func (p *counterPanel) onFinish() {
+	outcome := p.outcome.Text
+	t, ok := p.current()
+	if !ok {
+		return
+	}
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		return p.engine.FinishTicket(ctx, p.clerk, t.ID, outcome)
+	},
+		func(queue.Ticket) { p.outcome.SetText("") })
+}
+
+func (p *counterPanel) onNoShow() {
+	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
+		return p.engine.NoShowTicket(ctx, p.clerk, id)
+	})
+}
+
+func (p *counterPanel) onHold() {
+	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
+		return p.engine.HoldTicket(ctx, p.clerk, id)
+	})
+}
+
+func (p *counterPanel) onResume() {
+	h, ok := p.heldTicket()
+	counter := p.counterCode()
+	if !ok || counter == "" {
+		return
+	}
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		return p.engine.ResumeTicket(ctx, p.clerk, h.ID, counter)
+	}, nil)
+}
+
+// onTransfer asks which service the ticket on hand moves to.
+func (p *counterPanel) onTransfer() {
+	t, ok := p.current()
+	if !ok {
+		return
+	}
+	var names []string
+	for _, s := range p.office.Services {
+		if s.Code != t.Service {
+			names = append(names, s.Code+" "+s.Name)
+		}
+	}
+	choice := widget.NewSelect(names, nil)
+	d := dialog.NewForm(lang.L("Transfer ticket {{.Label}}", map[string]any{"Label": t.Label}), lang.L("Transfer"), lang.L("Cancel"),
+		[]*widget.FormItem{{Text: lang.L("To the service"), Widget: choice}},
+		func(ok bool) {
+			if ok && choice.Selected != "" {
+				code, _, _ := strings.Cut(choice.Selected, " ")
+				p.transferTo(code)
+			}
+		}, p.win)
+	d.Show()
+}
+
+func (p *counterPanel) transferTo(service string) {
+	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
+		return p.engine.TransferTicket(ctx, p.clerk, id, service)
+	})
+}
+
+// newCallID makes a call id unique to this desk and moment.
+func newCallID() string { return ulid.Make().String() }

@@ -1,0 +1,206 @@
+package desk
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"sportello/fault"
+	"sportello/printing"
+	"sportello/queue"
+)
+
+// KioskDeps is what the ticket kiosk needs.
+type KioskDeps struct {
+	Queue   queue.Engine
+	Office  Office
+	Printer printing.Printer
+}
+
+// kioskShowTicket is how long the kiosk shows the ticket it gave before it
+// offers the services again.
+const kioskShowTicket = 6 * time.Second
+
+// kioskScreen is the touch screen at the entrance: a large button per open
+// service and a priority option; a touch prints a ticket.
+type kioskScreen struct {
+	deps KioskDeps
+	win  fyne.Window
+	do   func(func())
+	hold time.Duration
+
+	services  *fyne.Container // the service buttons
+	buttons   map[string]*widget.Button
+	priority  *widget.Check
+	message   *canvas.Text // the number given, big
+	detail    *widget.Label
+	problem   *widget.Label
+	printing  bool
+	resetting *time.Timer
+}
+
+// NewKiosk shows the kiosk in w, full screen; the caller runs the window.
+func NewKiosk(a fyne.App, w fyne.Window, d KioskDeps) {
+	a.Settings().SetTheme(newDeskTheme())
+	k := newKiosk(w, d, fyne.Do)
+	w.SetTitle(lang.L("Tickets") + " - " + d.Office.Municipality)
+	w.SetContent(k.buildUI())
+	w.SetFullScreen(true)
+	k.load()
+}
+
+func newKiosk(w fyne.Window, d KioskDeps, do func(func())) *kioskScreen {
+	return &kioskScreen{deps: d, win: w, do: do, hold: kioskShowTicket, buttons: map[string]*widget.Button{}}
+}
+
+func (k *kioskScreen) buildUI() fyne.CanvasObject {
+	title := canvas.NewText(k.deps.Office.Municipality, paBlue)
+	title.TextSize = 36
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.Alignment = fyne.TextAlignCenter
+	office := &widget.Label{Text: k.deps.Office.Office, Alignment: fyne.TextAlignCenter}
+	ask := canvas.NewText(lang.L("Touch the service you need"), paText)
+	ask.TextSize = 28
+	ask.Alignment = fyne.TextAlignCenter
+	k.services = container.NewGridWithColumns(1)
+	k.priority = widget.NewCheck(lang.L("Priority"), nil)
+	explain := &widget.Label{
+		Text:     lang.L("Priority is for people with a recognised severe disability (law 104/1992), pregnant women and people over 75, and whoever accompanies them. Staff may ask for proof."),
+		Wrapping: fyne.TextWrapWord,
+	}
+	k.message = canvas.NewText("", paBlue)
+	k.message.TextSize = 96
+	k.message.TextStyle = fyne.TextStyle{Bold: true}
+	k.message.Alignment = fyne.TextAlignCenter
+	k.detail = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
+	k.problem = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
+	k.problem.Hide()
+	top := container.NewVBox(title, office, widget.NewSeparator(), ask)
+	bottom := container.NewVBox(container.NewBorder(nil, nil, k.priority, nil, explain), k.message, k.detail, k.problem)
+	big := container.NewThemeOverride(container.NewPadded(k.services), largeTheme{newDeskTheme()})
+	return container.NewPadded(container.NewBorder(top, container.NewThemeOverride(bottom, largeTheme{newDeskTheme()}), nil, nil, big))
+}
+
+// largeTheme is the desk's theme with type and padding for a touch screen
+// read from a step away.
+type largeTheme struct{ *deskTheme }
+
+func (t largeTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText:
+		return 30
+	case theme.SizeNameInlineIcon:
+		return 40
+	case theme.SizeNameInnerPadding:
+		return 24
+	}
+	return t.deskTheme.Size(n)
+}
+
+// load reads the services open now and makes their buttons.
+func (k *kioskScreen) load() {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		o, err := k.deps.Queue.QueueOffice(ctx)
+		cancel()
+		k.do(func() { k.showServices(o, err) })
+	}()
+}
+
+func (k *kioskScreen) showServices(o queue.Office, err error) {
+	if err != nil {
+		k.showProblem(err)
+		return
+	}
+	k.services.RemoveAll()
+	for _, s := range o.Services {
+		if !s.Open {
+			continue
+		}
+		code := s.Code
+		b := &widget.Button{Text: s.Code + "  " + s.Name, Importance: widget.HighImportance, OnTapped: func() { k.onService(code) }}
+		k.buttons[code] = b
+		k.services.Add(container.NewStack(b))
+	}
+	if len(k.buttons) == 0 {
+		k.services.Add(&widget.Label{Text: lang.L("No service is open now"), Alignment: fyne.TextAlignCenter})
+	}
+	k.services.Add(layout.NewSpacer())
+	k.services.Refresh()
+}
+
+// onService gives a ticket of the service, prints it and shows its number.
+func (k *kioskScreen) onService(code string) {
+	if k.printing {
+		return
+	}
+	k.printing = true
+	priority := k.priority.Checked
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		is, err := k.deps.Queue.IssueTicket(ctx, "kiosk", code, priority)
+		var printErr error
+		if err == nil {
+			printErr = k.print(ctx, is)
+		}
+		k.do(func() { k.showIssued(is, err, printErr) })
+	}()
+}
+
+func (k *kioskScreen) print(ctx context.Context, is queue.Issued) error {
+	if k.deps.Printer == nil {
+		return nil
+	}
+	pdf, err := printing.TicketPDF(printing.TicketInfo{Municipality: k.deps.Office.Municipality, Office: k.deps.Office.Office, Issued: is}, translated)
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("ticket-%s-%s", is.Ticket.Day, is.Ticket.Label)
+	return k.deps.Printer.Print(ctx, name, pdf)
+}
+
+func (k *kioskScreen) showIssued(is queue.Issued, err, printErr error) {
+	k.printing = false
+	if err != nil {
+		k.showProblem(err)
+		return
+	}
+	k.problem.Hide()
+	k.message.Text = is.Ticket.Label
+	k.message.Refresh()
+	text := lang.L("Your number is {{.Label}}", map[string]any{"Label": is.Ticket.Label}) + " · " + printing.AheadText(is.Ahead, translated)
+	if printErr != nil {
+		fyne.LogError("print ticket", printErr)
+		text += "\n" + lang.L("The ticket could not be printed: remember your number")
+	}
+	k.detail.SetText(text)
+	k.priority.SetChecked(false)
+	if k.resetting != nil {
+		k.resetting.Stop()
+	}
+	k.resetting = time.AfterFunc(k.hold, func() { k.do(k.clear) })
+}
+
+// clear takes the last ticket off the screen.
+func (k *kioskScreen) clear() {
+	k.message.Text = ""
+	k.message.Refresh()
+	k.detail.SetText("")
+}
+
+func (k *kioskScreen) showProblem(err error) {
+	if fault.Code(err) == fault.Internal {
+		fyne.LogError("kiosk", err)
+	}
+	k.problem.SetText(userMessage(err))
+	k.problem.Show()
+}

@@ -1,0 +1,837 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"sportello/fault"
+	"sportello/queue"
+	"sportello/registry"
+)
+
+// The queue's writes take the one write path: each transition is an
+// immediate transaction that checks the ticket's state and version
+// (compare-and-set), appends a queue_event row (the sequence boards follow)
+// and logs the change to the outbox and the audit log.
+
+// metaQueueDay is the last queue day the store rolled over to: tickets of
+// earlier days still open were closed when it was set.
+const metaQueueDay = "queue.day"
+
+// queuePolicy is the calling policy; a setting in a later version.
+var queuePolicy = queue.DefaultPolicy
+
+// recentServiceTimes is how many finished tickets the wait estimate uses.
+const recentServiceTimes = 20
+
+// Status limits: next tickets per service, last calls shown.
+const (
+	statusNextPerService = 5
+	statusLastCalls      = 8
+)
+
+const ticketColumns = `id, uid, day, label, service, number, priority, state, arrived_at, appointment_at,
+first_called_at, called_at, started_at, ended_at, counter, clerk, recalls, outcome, coalesce(parent_id, 0), version`
+
+// timeCol scans a timestamp column (text or NULL).
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+		*c.t = time.Time{}
+		return nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("time column holds %T", src)
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	*c.t = t
+	return err
+}
+
+// timeArg is the column value of an instant: NULL when zero.
+func timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamp(t)
+}
+
+func scanTicket(sc interface{ Scan(...any) error }) (queue.Ticket, error) {
+	var t queue.Ticket
+	var state string
+	err := sc.Scan(&t.ID, &t.UID, dateCol{&t.Day}, &t.Label, &t.Service, &t.Number, &t.Priority, &state,
+		timeCol{&t.ArrivedAt}, timeCol{&t.AppointmentAt}, timeCol{&t.FirstCalledAt}, timeCol{&t.CalledAt},
+		timeCol{&t.StartedAt}, timeCol{&t.EndedAt}, &t.Counter, &t.Clerk, &t.Recalls, &t.Outcome, &t.ParentID, &t.Version)
+	t.State = queue.State(state)
+	return t, err
+}
+
+func queryTickets(ctx context.Context, q querier, query string, args ...any) ([]queue.Ticket, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []queue.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func readTicket(ctx context.Context, q querier, id int64) (queue.Ticket, error) {
+	t, err := scanTicket(q.QueryRowContext(ctx, `SELECT `+ticketColumns+` FROM queue_ticket WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fault.New(fault.NotFound, "The ticket was not found", nil)
+	}
+	return t, err
+}
+
+// QueueOffice returns the services (in kiosk order) and the counters.
+func (s *Store) QueueOffice(ctx context.Context) (queue.Office, error) {
+	o, err := readOffice(ctx, s.r)
+	if err != nil {
+		return o, fmt.Errorf("read office: %w", err)
+	}
+	return o, nil
+}
+
+func readOffice(ctx context.Context, q querier) (queue.Office, error) {
+	var o queue.Office
+	rows, err := q.QueryContext(ctx, `SELECT id, code, name, daily_cap, open, position FROM queue_service ORDER BY position, code`)
+	if err != nil {
+		return o, err
+	}
+	for rows.Next() {
+		var sv queue.Service
+		if err := rows.Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position); err != nil {
+			rows.Close()
+			return o, err
+		}
+		o.Services = append(o.Services, sv)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return o, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT c.id, c.code, c.name, coalesce(group_concat(cs.service), '')
+FROM queue_counter c LEFT JOIN queue_counter_service cs ON cs.counter = c.code GROUP BY c.id ORDER BY c.code`)
+	if err != nil {
+		return o, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c queue.Counter
+		var services string
+		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &services); err != nil {
+			return o, err
+		}
+		if services != "" {
+			c.Services = strings.Split(services, ",")
+		}
+		o.Counters = append(o.Counters, c)
+	}
+	return o, rows.Err()
+}
+
+// SaveService adds a service or changes the one with the same code.
+func (s *Store) SaveService(ctx context.Context, operator string, sv queue.Service) (queue.Service, error) {
+	if err := sv.Validate(); err != nil {
+		return sv, err
+	}
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return sv, err
+	}
+	defer tx.Rollback()
+	var uid string
+	var version int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO queue_service(uid, code, name, daily_cap, open, position) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT(code) DO UPDATE SET name = excluded.name, daily_cap = excluded.daily_cap, open = excluded.open,
+position = excluded.position, version = version + 1
+RETURNING id, uid, version`, newUID(), sv.Code, sv.Name, sv.DailyCap, sv.Open, sv.Position).Scan(&sv.ID, &uid, &version)
+	if err != nil {
+		return sv, fmt.Errorf("save service: %w", err)
+	}
+	c := change{Entity: "queue_service", EntityUID: uid, Op: "set", BaseVersion: version - 1, Payload: sv,
+		Action: "queue.service.set", Detail: fmt.Sprintf(`{"service":%q}`, sv.Code)}
+	if err := s.logChange(ctx, tx, operator, c); err != nil {
+		return sv, err
+	}
+	if err := tx.Commit(); err != nil {
+		return sv, fmt.Errorf("save service: %w", err)
+	}
+	return sv, nil
+}
+
+// SaveCounter adds a counter or changes the one with the same code, with
+// the services it serves.
+func (s *Store) SaveCounter(ctx context.Context, operator string, c queue.Counter) (queue.Counter, error) {
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return c, err
+	}
+	defer tx.Rollback()
+	var uid string
+	var version int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO queue_counter(uid, code, name) VALUES (?, ?, ?)
+ON CONFLICT(code) DO UPDATE SET name = excluded.name, version = version + 1 RETURNING id, uid, version`,
+		newUID(), c.Code, c.Name).Scan(&c.ID, &uid, &version)
+	if err != nil {
+		return c, fmt.Errorf("save counter: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM queue_counter_service WHERE counter = ?`, c.Code); err != nil {
+		return c, fmt.Errorf("save counter: %w", err)
+	}
+	for _, sv := range c.Services {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM queue_service WHERE code = ?`, sv).Scan(&n); err != nil {
+			return c, fmt.Errorf("save counter: %w", err)
+		}
+		if n == 0 {
+			return c, fault.New(fault.NotFound, "The service {{.Code}} does not exist", map[string]any{"Code": sv})
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO queue_counter_service(counter, service) VALUES (?, ?)`, c.Code, sv); err != nil {
+			return c, fmt.Errorf("save counter: %w", err)
+		}
+	}
+	ch := change{Entity: "queue_counter", EntityUID: uid, Op: "set", BaseVersion: version - 1, Payload: c,
+		Action: "queue.counter.set", Detail: fmt.Sprintf(`{"counter":%q}`, c.Code)}
+	if err := s.logChange(ctx, tx, operator, ch); err != nil {
+		return c, err
+	}
+	if err := tx.Commit(); err != nil {
+		return c, fmt.Errorf("save counter: %w", err)
+	}
+	return c, nil
+}
+
+// ticketPayload is a ticket as its outbox mutation carries it.
+type ticketPayload struct {
+	UID       string `json:"uid"`
+	Day       string `json:"day"`
+	Label     string `json:"label"`
+	Service   string `json:"service"`
+	Number    int    `json:"number"`
+	Priority  bool   `json:"priority"`
+	State     string `json:"state"`
+	At        string `json:"at"`
+	Counter   string `json:"counter,omitempty"`
+	Clerk     string `json:"clerk,omitempty"`
+	Recalls   int    `json:"recalls,omitempty"`
+	Outcome   string `json:"outcome,omitempty"`
+	ParentUID string `json:"parent_uid,omitempty"`
+	Version   int64  `json:"version"`
+}
+
+// record appends the event of a ticket's transition and logs the change,
+// within tx; it returns the event's sequence number.
+func (s *Store) record(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, parentUID string, now time.Time) (int64, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO queue_event(at, action, ticket_id, label, service, counter, state, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		timestamp(now), string(action), t.ID, t.Label, t.Service, t.Counter, string(t.State), t.Priority)
+	if err != nil {
+		return 0, fmt.Errorf("queue event: %w", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("queue event: %w", err)
+	}
+	op := "update"
+	if t.Version == 1 {
+		op = "create"
+	}
+	c := change{
+		Entity: "queue_ticket", EntityUID: t.UID, Op: op, BaseVersion: t.Version - 1,
+		Payload: ticketPayload{UID: t.UID, Day: t.Day.String(), Label: t.Label, Service: t.Service, Number: t.Number,
+			Priority: t.Priority, State: string(t.State), At: timestamp(now), Counter: t.Counter, Clerk: t.Clerk,
+			Recalls: t.Recalls, Outcome: t.Outcome, ParentUID: parentUID, Version: t.Version},
+		Action: "queue." + string(action),
+		Detail: fmt.Sprintf(`{"ticket":%q,"day":%q,"state":%q}`, t.Label, t.Day.String(), t.State),
+	}
+	return seq, s.logChange(ctx, tx, operator, c)
+}
+
+// rollover closes, once per day, the tickets of earlier days still open:
+// the daily reset at midnight Europe/Rome. Numbering restarts by itself, as
+// numbers are kept per day.
+func (s *Store) rollover(ctx context.Context, tx *sql.Tx, operator string, now time.Time) error {
+	today := queue.DayOf(now).String()
+	var last string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaQueueDay).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("queue day: %w", err)
+	}
+	if last == today {
+		return nil
+	}
+	open, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket
+WHERE state IN ('waiting', 'called', 'serving', 'on_hold') AND day < ? ORDER BY id`, today)
+	if err != nil {
+		return fmt.Errorf("queue day: %w", err)
+	}
+	for _, t := range open {
+		if _, err := s.apply(ctx, tx, operator, t, queue.ActClose, now, func(t *queue.Ticket) { t.EndedAt = now }); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, setMetaSQL, metaQueueDay, today); err != nil {
+		return fmt.Errorf("queue day: %w", err)
+	}
+	return nil
+}
+
+// apply moves t by action within tx: it checks the state machine, lets edit
+// change the ticket's fields, writes the row only if nobody changed it
+// since it was read (compare-and-set on state and version), and records the
+// event. It returns the event's sequence number.
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, now time.Time, edit func(*queue.Ticket)) (int64, error) {
+	to, err := queue.Next(t.State, action)
+	if err != nil {
+		return 0, err
+	}
+	from, version := t.State, t.Version
+	if edit != nil {
+		edit(&t)
+	}
+	t.State, t.Version = to, version+1
+	res, err := tx.ExecContext(ctx, `UPDATE queue_ticket SET state = ?, first_called_at = ?, called_at = ?, started_at = ?, ended_at = ?,
+counter = ?, clerk = ?, recalls = ?, outcome = ?, version = ? WHERE id = ? AND state = ? AND version = ?`,
+		string(t.State), timeArg(t.FirstCalledAt), timeArg(t.CalledAt), timeArg(t.StartedAt), timeArg(t.EndedAt),
+		t.Counter, t.Clerk, t.Recalls, t.Outcome, t.Version, t.ID, string(from), version)
+	if err != nil {
+		return 0, fmt.Errorf("queue %s: %w", action, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		if err != nil {
+			return 0, fmt.Errorf("queue %s: %w", action, err)
+		}
+		return 0, queue.ErrState
+	}
+	seq, err := s.record(ctx, tx, operator, t, action, "", now)
+	if err != nil {
+		return 0, err
+	}
+	if action == queue.ActCall || action == queue.ActResume {
+		if _, err := tx.ExecContext(ctx, `UPDATE queue_ticket SET call_seq = ? WHERE id = ?`, seq, t.ID); err != nil {
+			return 0, fmt.Errorf("queue %s: %w", action, err)
+		}
+	}
+	return seq, nil
+}
+
+// transition runs one action on ticket id in its own transaction.
+func (s *Store) transition(ctx context.Context, operator string, id int64, action queue.Action, check func(tx *sql.Tx, t queue.Ticket) error, edit func(*queue.Ticket, time.Time)) (queue.Ticket, error) {
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	defer tx.Rollback()
+	now := s.now()
+	if err := s.rollover(ctx, tx, operator, now); err != nil {
+		return queue.Ticket{}, err
+	}
+	t, err := readTicket(ctx, tx, id)
+	if err != nil {
+		return t, err
+	}
+	if check != nil {
+		if err := check(tx, t); err != nil {
+			return t, err
+		}
+	}
+	if _, err := s.apply(ctx, tx, operator, t, action, now, func(t *queue.Ticket) {
+		if edit != nil {
+			edit(t, now)
+		}
+	}); err != nil {
+		return t, err
+	}
+	if t, err = readTicket(ctx, tx, id); err != nil {
+		return t, err
+	}
+	if err := tx.Commit(); err != nil {
+		return t, fmt.Errorf("queue %s: %w", action, err)
+	}
+	return t, nil
+}
+
+// IssueTicket gives a new ticket of the service, numbered from 1 each day,
+// with how many wait before it and the estimated wait.
+func (s *Store) IssueTicket(ctx context.Context, operator string, service string, priority bool) (queue.Issued, error) {
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return queue.Issued{}, err
+	}
+	defer tx.Rollback()
+	now := s.now()
+	if err := s.rollover(ctx, tx, operator, now); err != nil {
+		return queue.Issued{}, err
+	}
+	var out queue.Issued
+	sv := &out.Service
+	err = tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position FROM queue_service WHERE code = ?`, service).
+		Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position)
+	if errors.Is(err, sql.ErrNoRows) {
+		return out, fault.New(fault.NotFound, "The service {{.Code}} does not exist", map[string]any{"Code": service})
+	}
+	if err != nil {
+		return out, fmt.Errorf("issue ticket: %w", err)
+	}
+	if !sv.Open {
+		return out, fault.New(fault.Conflict, "The service {{.Name}} is closed now", map[string]any{"Name": sv.Name})
+	}
+	day := queue.DayOf(now)
+	var number int
+	err = tx.QueryRowContext(ctx, `INSERT INTO queue_number(service, day, last_number) VALUES (?, ?, 1)
+ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`, sv.Code, day.String()).Scan(&number)
+	if err != nil {
+		return out, fmt.Errorf("issue ticket: %w", err)
+	}
+	if number > sv.DailyCap {
+		return out, fault.New(fault.Conflict, "The service {{.Name}} has given all its tickets for today", map[string]any{"Name": sv.Name})
+	}
+	t := queue.Ticket{UID: newUID(), Day: day, Label: queue.Label(sv.Code, number), Service: sv.Code, Number: number,
+		Priority: priority, State: queue.Waiting, ArrivedAt: now, Version: 1}
+	if t.ID, err = insertTicket(ctx, tx, t, 0); err != nil {
+		return out, err
+	}
+	if _, err := s.record(ctx, tx, operator, t, queue.ActIssue, "", now); err != nil {
+		return out, err
+	}
+	if out.Ahead, out.Wait, err = estimate(ctx, tx, t); err != nil {
+		return out, fmt.Errorf("issue ticket: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return out, fmt.Errorf("issue ticket: %w", err)
+	}
+	out.Ticket = t
+	return out, nil
+}
+
+func insertTicket(ctx context.Context, tx *sql.Tx, t queue.Ticket, parent int64) (int64, error) {
+	var parentArg any
+	if parent != 0 {
+		parentArg = parent
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO queue_ticket(uid, day, label, service, number, priority, state, arrived_at, appointment_at, parent_id, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.UID, t.Day.String(), t.Label, t.Service, t.Number, t.Priority, string(t.State),
+		timestamp(t.ArrivedAt), timeArg(t.AppointmentAt), parentArg, t.Version)
+	if err != nil {
+		return 0, fmt.Errorf("insert ticket: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// estimate counts the tickets waiting before t in its service and
+// estimates its wait from today's recent service times.
+func estimate(ctx context.Context, q querier, t queue.Ticket) (int, time.Duration, error) {
+	var ahead, counters int
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM queue_ticket WHERE day = ? AND state = 'waiting' AND service = ? AND id < ?`,
+		t.Day.String(), t.Service, t.ID).Scan(&ahead); err != nil {
+		return 0, 0, err
+	}
+	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM queue_counter_service WHERE service = ?`, t.Service).Scan(&counters); err != nil {
+		return 0, 0, err
+	}
+	rows, err := q.QueryContext(ctx, `SELECT started_at, ended_at FROM queue_ticket
+WHERE day = ? AND state = 'done' AND service = ? ORDER BY ended_at DESC LIMIT ?`, t.Day.String(), t.Service, recentServiceTimes)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	var recent []time.Duration
+	for rows.Next() {
+		var start, end time.Time
+		if err := rows.Scan(timeCol{&start}, timeCol{&end}); err != nil {
+			return 0, 0, err
+		}
+		if !start.IsZero() && end.After(start) {
+			recent = append(recent, end.Sub(start))
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, 0, err
+	}
+	return ahead, queue.EstimateWait(ahead, recent, counters), nil
+}
+
+// CallNext calls the next ticket for the counter by the calling policy.
+// The same callID always returns the same ticket, so a retried call never
+// calls a second one; no two calls get the same ticket. When nobody waits
+// it is a fault.NotFound error.
+func (s *Store) CallNext(ctx context.Context, operator, counter, callID string) (queue.Ticket, error) {
+	if callID == "" {
+		return queue.Ticket{}, fault.New(fault.Invalid, "The call has no identifier", nil)
+	}
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	defer tx.Rollback()
+	var prev int64
+	err = tx.QueryRowContext(ctx, `SELECT ticket_id FROM queue_call WHERE call_id = ?`, callID).Scan(&prev)
+	switch {
+	case err == nil:
+		return readTicket(ctx, tx, prev)
+	case !errors.Is(err, sql.ErrNoRows):
+		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+	}
+	now := s.now()
+	if err := s.rollover(ctx, tx, operator, now); err != nil {
+		return queue.Ticket{}, err
+	}
+	day := queue.DayOf(now).String()
+	if err := counterFree(ctx, tx, day, counter); err != nil {
+		return queue.Ticket{}, err
+	}
+	waiting, err := candidates(ctx, tx, day, counter)
+	if err != nil {
+		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+	}
+	recent, err := recentPriority(ctx, tx, day, counter, queuePolicy.PriorityRun)
+	if err != nil {
+		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+	}
+	i := queuePolicy.Pick(waiting, now, queue.PriorityRun(recent))
+	if i < 0 {
+		return queue.Ticket{}, fault.New(fault.NotFound, "Nobody is waiting for the services of this counter", nil)
+	}
+	t := waiting[i]
+	if _, err := s.apply(ctx, tx, operator, t, queue.ActCall, now, func(t *queue.Ticket) { callAt(t, counter, operator, now) }); err != nil {
+		return queue.Ticket{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO queue_call(call_id, ticket_id, counter) VALUES (?, ?, ?)`, callID, t.ID, counter); err != nil {
+		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+	}
+	if t, err = readTicket(ctx, tx, t.ID); err != nil {
+		return t, err
+	}
+	if err := tx.Commit(); err != nil {
+		return t, fmt.Errorf("call next: %w", err)
+	}
+	return t, nil
+}
+
+// candidates returns the tickets the policy may pick for the counter: in
+// each of its services the oldest walk-in, the oldest priority ticket and
+// every appointment. The policy picks among these exactly as among the
+// whole line, since the rules look only at the oldest of each kind and at
+// appointments, and it costs a few index probes however long the line.
+func candidates(ctx context.Context, tx *sql.Tx, day, counter string) ([]queue.Ticket, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT service FROM queue_counter_service WHERE counter = ?`, counter)
+	if err != nil {
+		return nil, err
+	}
+	var services []string
+	for rows.Next() {
+		var sv string
+		if err := rows.Scan(&sv); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		services = append(services, sv)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []queue.Ticket
+	for _, sv := range services {
+		for _, priority := range []bool{false, true} {
+			head, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket
+WHERE day = ? AND state = 'waiting' AND service = ? AND priority = ? AND appointment_at IS NULL ORDER BY arrived_at, id LIMIT 1`, day, sv, priority)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, head...)
+		}
+		appts, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket
+WHERE day = ? AND service = ? AND state = 'waiting' AND appointment_at IS NOT NULL`, day, sv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, appts...)
+	}
+	return out, nil
+}
+
+func callAt(t *queue.Ticket, counter, clerk string, now time.Time) {
+	if t.FirstCalledAt.IsZero() {
+		t.FirstCalledAt = now
+	}
+	t.CalledAt, t.Counter, t.Clerk = now, counter, clerk
+}
+
+// counterFree refuses a call at a counter that does not exist or that
+// still has a ticket called or being served.
+func counterFree(ctx context.Context, tx *sql.Tx, day, counter string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM queue_counter WHERE code = ?`, counter).Scan(&n); err != nil {
+		return fmt.Errorf("call: %w", err)
+	}
+	if n == 0 {
+		return fault.New(fault.NotFound, "The counter {{.Code}} does not exist", map[string]any{"Code": counter})
+	}
+	var label string
+	// Open tickets of earlier days were closed by rollover.
+	err := tx.QueryRowContext(ctx, `SELECT label FROM queue_ticket WHERE day = ? AND state IN ('called', 'serving') AND counter = ? LIMIT 1`,
+		day, counter).Scan(&label)
+	if err == nil {
+		return fault.New(fault.Conflict, "The counter is still on ticket {{.Label}}: finish it or mark it as not shown first", map[string]any{"Label": label})
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("call: %w", err)
+	}
+	return nil
+}
+
+// recentPriority returns the priority flags of the last k calls today of
+// the counter's services, most recent first.
+func recentPriority(ctx context.Context, tx *sql.Tx, day, counter string, k int) ([]bool, error) {
+	if k <= 0 {
+		return nil, nil
+	}
+	// Today's calls, newest first, along the call index.
+	rows, err := tx.QueryContext(ctx, `SELECT priority FROM queue_ticket INDEXED BY queue_ticket_calls WHERE call_seq IS NOT NULL AND day = ?
+AND service IN (SELECT service FROM queue_counter_service WHERE counter = ?) ORDER BY call_seq DESC LIMIT ?`, day, counter, k)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []bool
+	for rows.Next() {
+		var p bool
+		if err := rows.Scan(&p); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// RecallTicket calls a called ticket again (the board shows it again) and
+// counts the recall.
+func (s *Store) RecallTicket(ctx context.Context, operator string, id int64) (queue.Ticket, error) {
+	return s.transition(ctx, operator, id, queue.ActRecall, nil, func(t *queue.Ticket, now time.Time) {
+		t.Recalls++
+		t.CalledAt = now
+	})
+}
+
+// StartTicket records that the person reached the counter.
+func (s *Store) StartTicket(ctx context.Context, operator string, id int64) (queue.Ticket, error) {
+	return s.transition(ctx, operator, id, queue.ActStart, nil, func(t *queue.Ticket, now time.Time) { t.StartedAt = now })
+}
+
+// FinishTicket ends the service, with what was done.
+func (s *Store) FinishTicket(ctx context.Context, operator string, id int64, outcome string) (queue.Ticket, error) {
+	return s.transition(ctx, operator, id, queue.ActFinish, nil, func(t *queue.Ticket, now time.Time) {
+		t.EndedAt, t.Outcome = now, strings.TrimSpace(outcome)
+	})
+}
+
+// NoShowTicket records that the person called did not come.
+func (s *Store) NoShowTicket(ctx context.Context, operator string, id int64) (queue.Ticket, error) {
+	return s.transition(ctx, operator, id, queue.ActNoShow, nil, func(t *queue.Ticket, now time.Time) { t.EndedAt = now })
+}
+
+// ReactivateTicket puts a no-show back in its line, keeping its arrival.
+func (s *Store) ReactivateTicket(ctx context.Context, operator string, id int64) (queue.Ticket, error) {
+	return s.transition(ctx, operator, id, queue.ActReactivate, sameDay(s.now()), func(t *queue.Ticket, _ time.Time) {
+		t.EndedAt, t.Counter = time.Time{}, ""
+	})
+}
+
+// sameDay refuses to touch a ticket of an earlier day.
+func sameDay(now time.Time) func(*sql.Tx, queue.Ticket) error {
+	return func(_ *sql.Tx, t queue.Ticket) error {
+		if t.Day != queue.DayOf(now) {
+			return fault.New(fault.Conflict, "The ticket belongs to an earlier day", nil)
+		}
+		return nil
+	}
+}
+
+// HoldTicket parks the ticket being served (the person fetches a
+// document); the counter may call others meanwhile.
+func (s *Store) HoldTicket(ctx context.Context, operator string, id int64) (queue.Ticket, error) {
+	return s.transition(ctx, operator, id, queue.ActHold, nil, nil)
+}
+
+// ResumeTicket calls a ticket on hold again, at counter.
+func (s *Store) ResumeTicket(ctx context.Context, operator string, id int64, counter string) (queue.Ticket, error) {
+	check := func(tx *sql.Tx, t queue.Ticket) error { return counterFree(ctx, tx, t.Day.String(), counter) }
+	return s.transition(ctx, operator, id, queue.ActResume, check, func(t *queue.Ticket, now time.Time) {
+		callAt(t, counter, operator, now)
+	})
+}
+
+// CancelTicket withdraws a waiting ticket.
+func (s *Store) CancelTicket(ctx context.Context, operator string, id int64) (queue.Ticket, error) {
+	return s.transition(ctx, operator, id, queue.ActCancel, nil, func(t *queue.Ticket, now time.Time) { t.EndedAt = now })
+}
+
+// TransferTicket ends the service of a ticket and puts a new waiting
+// ticket with the same label in another service's line; it returns the new
+// ticket.
+func (s *Store) TransferTicket(ctx context.Context, operator string, id int64, service string) (queue.Ticket, error) {
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return queue.Ticket{}, err
+	}
+	defer tx.Rollback()
+	now := s.now()
+	if err := s.rollover(ctx, tx, operator, now); err != nil {
+		return queue.Ticket{}, err
+	}
+	t, err := readTicket(ctx, tx, id)
+	if err != nil {
+		return t, err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM queue_service WHERE code = ?`, service).Scan(&n); err != nil {
+		return t, fmt.Errorf("transfer: %w", err)
+	}
+	if n == 0 {
+		return t, fault.New(fault.NotFound, "The service {{.Code}} does not exist", map[string]any{"Code": service})
+	}
+	if service == t.Service {
+		return t, fault.New(fault.Invalid, "Choose another service to transfer the ticket to", nil)
+	}
+	if _, err := s.apply(ctx, tx, operator, t, queue.ActTransfer, now, func(t *queue.Ticket) { t.EndedAt = now }); err != nil {
+		return t, err
+	}
+	child := queue.Ticket{UID: newUID(), Day: t.Day, Label: t.Label, Service: service, Number: t.Number,
+		Priority: t.Priority, State: queue.Waiting, ArrivedAt: now, Version: 1, ParentID: t.ID}
+	if child.ID, err = insertTicket(ctx, tx, child, t.ID); err != nil {
+		return t, err
+	}
+	if _, err := s.record(ctx, tx, operator, child, queue.ActTransfer, t.UID, now); err != nil {
+		return t, err
+	}
+	if err := tx.Commit(); err != nil {
+		return t, fmt.Errorf("transfer: %w", err)
+	}
+	return child, nil
+}
+
+// QueueStatus is a snapshot of today's queue.
+func (s *Store) QueueStatus(ctx context.Context) (queue.Status, error) {
+	st, err := s.queueStatus(ctx)
+	if err != nil {
+		return st, fmt.Errorf("queue status: %w", err)
+	}
+	return st, nil
+}
+
+func (s *Store) queueStatus(ctx context.Context) (queue.Status, error) {
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return queue.Status{}, err
+	}
+	defer tx.Rollback()
+	st := queue.Status{Day: queue.DayOf(s.now()), Current: map[string]queue.Ticket{}, Held: map[string][]queue.Ticket{}}
+	day := st.Day.String()
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM queue_event`).Scan(&st.Seq); err != nil {
+		return st, err
+	}
+	office, err := readOffice(ctx, tx)
+	if err != nil {
+		return st, err
+	}
+	waiting, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket WHERE day = ? AND state = 'waiting' ORDER BY arrived_at, id`, day)
+	if err != nil {
+		return st, err
+	}
+	for _, sv := range office.Services {
+		line := queue.ServiceLine{Service: sv}
+		for _, t := range waiting {
+			if t.Service != sv.Code {
+				continue
+			}
+			line.Waiting++
+			if len(line.Next) < statusNextPerService {
+				line.Next = append(line.Next, t)
+			}
+		}
+		st.Lines = append(st.Lines, line)
+	}
+	open, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket WHERE day = ? AND state IN ('called', 'serving', 'on_hold') ORDER BY id`, day)
+	if err != nil {
+		return st, err
+	}
+	for _, t := range open {
+		if t.State == queue.OnHold {
+			st.Held[t.Counter] = append(st.Held[t.Counter], t)
+		} else {
+			st.Current[t.Counter] = t
+		}
+	}
+	st.LastCall, err = queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket INDEXED BY queue_ticket_calls WHERE call_seq IS NOT NULL AND day = ?
+ORDER BY call_seq DESC LIMIT ?`, day, statusLastCalls)
+	if err != nil {
+		return st, err
+	}
+	return st, tx.Commit()
+}
+
+// QueueSeq is the sequence number of the last queue event, 0 if none: a
+// cheap check of whether anything changed.
+func (s *Store) QueueSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM queue_event`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("queue seq: %w", err)
+	}
+	return seq, nil
+}
+
+// QueueEvents returns up to limit events after seq after, in order: a board
+// that missed some catches up from the last one it saw.
+func (s *Store) QueueEvents(ctx context.Context, after int64, limit int) ([]queue.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, at, action, ticket_id, label, service, counter, state, priority
+FROM queue_event WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("queue events: %w", err)
+	}
+	defer rows.Close()
+	var out []queue.Event
+	for rows.Next() {
+		var e queue.Event
+		var action, state string
+		if err := rows.Scan(&e.Seq, timeCol{&e.At}, &action, &e.TicketID, &e.Label, &e.Service, &e.Counter, &state, &e.Priority); err != nil {
+			return nil, fmt.Errorf("queue events: %w", err)
+		}
+		e.Action, e.State = queue.Action(action), queue.State(state)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+var _ queue.Engine = (*Store)(nil)
+
+// QueueTickets returns the tickets of the days from..to (inclusive), in
+// order of arrival, for the statistics.
+func (s *Store) QueueTickets(ctx context.Context, from, to registry.Date) ([]queue.Ticket, error) {
+	ts, err := queryTickets(ctx, s.r, `SELECT `+ticketColumns+` FROM queue_ticket WHERE day BETWEEN ? AND ? ORDER BY id`, from.String(), to.String())
+	if err != nil {
+		return nil, fmt.Errorf("queue tickets: %w", err)
+	}
+	return ts, nil
+}
