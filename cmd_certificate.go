@@ -44,7 +44,12 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	out := fs.String("out", "", "PDF file to write")
 	selfDecl := fs.String("self-declaration", "", "also write the pre-filled self-declaration to this PDF file")
 	fs.String("reprint", "", "number of a registered certificate to print again as a duplicate (with --db and --out)")
+	feeFlags(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(fs)
+	if err != nil {
 		return err
 	}
 	if reprint := fs.Lookup("reprint").Value.String(); reprint != "" {
@@ -91,7 +96,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 		return err
 	}
 	issued, err := st.IssueCertificate(ctx, store.IssueInput{
-		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: certificate.DefaultSettings,
+		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: cfg.Fees,
 	}, func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 	if err != nil {
 		return err
@@ -298,6 +303,7 @@ type certificateDesk struct {
 	st           *store.Store
 	municipality certificate.Municipality
 	settings     certificate.Settings
+	printer      string // CUPS queue, "" for the default
 }
 
 // newCertificateDesk wires certificates for the desk of cfg. The desk's
@@ -311,7 +317,7 @@ func newCertificateDesk(st *store.Store, cfg config) desk.CertificateDesk {
 	if err != nil {
 		m = certificate.Municipality{Code: cfg.Municipality, Name: cfg.Municipality, Office: cfg.Office}
 	}
-	return certificateDesk{st: st, municipality: m, settings: certificate.DefaultSettings}
+	return certificateDesk{st: st, municipality: m, settings: cfg.Fees, printer: cfg.Printer}
 }
 
 func (c certificateDesk) Settings() certificate.Settings { return c.settings }
@@ -333,8 +339,17 @@ func (c certificateDesk) Preview(ctx context.Context, pdf []byte) (image.Image, 
 	return img, err
 }
 
+func (c certificateDesk) LockCash(ctx context.Context, operator string, day registry.Date) (certificate.DailyClose, error) {
+	return c.st.CloseCash(ctx, operator, day)
+}
+
+func (c certificateDesk) CashLocked(ctx context.Context, day registry.Date) (bool, error) {
+	_, closed, err := c.st.CashClosed(ctx, day)
+	return closed, err
+}
+
 func (c certificateDesk) Print(ctx context.Context, pdf []byte) error {
-	return printing.Print(ctx, pdf, "")
+	return printing.Print(ctx, pdf, c.printer)
 }
 
 // cmdCash runs `sportello cash close`: the day's cash register with its
@@ -349,6 +364,8 @@ func cmdCash(args []string, stdout io.Writer) error {
 	pdfOut := fs.String("pdf", "", "PDF report to write")
 	csvOut := fs.String("csv", "", "CSV file to write")
 	municipality := fs.String("municipality", "A269", "cadastral code of the municipality")
+	lock := fs.Bool("lock", false, "record the close: from then on the day takes no more amounts")
+	operator := fs.String("operator", "", "username of the operator who closes (a user of the database)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -367,16 +384,32 @@ func cmdCash(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(*db, store.Options{ReadOnly: true})
+	st, err := store.Open(*db, store.Options{ReadOnly: !*lock})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	entries, err := st.CashDay(context.Background(), day)
+	ctx := context.Background()
+	var c certificate.DailyClose
+	if *lock {
+		by, err := issuer(ctx, st, *operator)
+		if err != nil {
+			return err
+		}
+		if c, err = st.CloseCash(ctx, by.Username, day); err != nil {
+			return err
+		}
+	} else {
+		entries, err := st.CashDay(ctx, day)
+		if err != nil {
+			return err
+		}
+		c = certificate.CloseDay(day, entries)
+	}
+	closed, isClosed, err := st.CashClosed(ctx, day)
 	if err != nil {
 		return err
 	}
-	c := certificate.CloseDay(day, entries)
 	if *pdfOut != "" {
 		pdf, err := printing.CashClose(c, m, st.DeskCode(), printing.Letterhead{})
 		if err != nil {
@@ -404,6 +437,11 @@ func cmdCash(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%s\t%s\t%d\t€ %s\n", certificate.KindName(t.Kind), certificate.MethodName(t.Method), t.Count, certificate.Euro(t.Cents))
 	}
 	fmt.Fprintf(stdout, "Totale\t\t\t€ %s\n", certificate.Euro(c.Cents))
+	if isClosed {
+		fmt.Fprintf(stdout, "Cassa chiusa (%s, %s): il giorno non accetta altri incassi\n", closed.At, closed.Operator)
+	} else {
+		fmt.Fprintln(stdout, "Cassa aperta: --lock la chiude")
+	}
 	return nil
 }
 

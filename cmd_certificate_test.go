@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"sportello/certificate"
 	"sportello/printing"
 	"sportello/registry"
 	"sportello/store"
@@ -46,6 +47,7 @@ func findPerson(tb testing.TB, db string, ok func(registry.Record) bool) string 
 var numberLine = regexp.MustCompile(`^(D01-\d{4}-\d{6}-[0-9A-Z])\tcodice di verifica ([A-Z2-7]{4}-[A-Z2-7]{4})\t`)
 
 func TestCertificateCommand(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the default fees, whatever this machine's config file says
 	db := seededDB(t, 2000)
 	resident := func(r registry.Record) bool {
 		return r.Person.Status == registry.Resident && slices.Contains(r.Person.Citizenships, registry.Italy) &&
@@ -161,5 +163,103 @@ func TestCertificateCommand(t *testing.T) {
 	code, stdout, stderr = runCmd(t, "verify", "--db", db, dup)
 	if code != 0 || !strings.Contains(stdout, "non è la copia registrata") {
 		t.Errorf("verify of the duplicate: exit %d: %s %s", code, stdout, stderr)
+	}
+
+	// The close with --lock: recorded once, then the day takes no more amounts.
+	for _, tt := range []struct {
+		name string
+		args []string
+		exit int
+		want string
+	}{
+		{"the report says the day is open", []string{"cash", "close", "--db", db}, 0, "Cassa aperta"},
+		{"lock", []string{"cash", "close", "--db", db, "--lock"}, 0, "Totale\t\t\t€ 17,04\nCassa chiusa ("},
+		{"lock again", []string{"cash", "close", "--db", db, "--lock"}, 1, "è già chiusa"},
+		{"a paid certificate on the closed day", []string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out}, 1, "quel giorno non si incassano altri importi"},
+		{"the report says the day is closed", []string{"cash", "close", "--db", db}, 0, "il giorno non accetta altri incassi"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, tt.args...)
+			if code != tt.exit {
+				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
+			}
+			if !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("output lacks %q: %s %s", tt.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestCertificateFeesFromSettings checks that `sportello certificate` takes
+// the bollo and fees from the config file, the environment and its flags.
+func TestCertificateFeesFromSettings(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := seededDB(t, 500)
+	cf := findPerson(t, db, func(r registry.Record) bool {
+		return r.Person.Status == registry.Resident && r.Address.Street != ""
+	})
+	file := writeConfig(t, "fee_with_bollo_cents: 100\nbollo_cents: 1500\nfee_exempt_cents: 30\n")
+	bad := writeConfig(t, "bollo_cents: 1600\nfee_exempt_cents: 0,26\n")
+	out := filepath.Join(t.TempDir(), "c.pdf")
+	for _, tt := range []struct {
+		name string
+		env  string // SPORTELLO_FEE_EXEMPT_CENTS
+		args []string
+		exit int
+		want string
+	}{
+		{"file", "", []string{"--config", file}, 0, "bollo € 15,00\tdiritti € 1,00"},
+		{"flag over file", "", []string{"--config", file, "--fee-with-bollo-cents", "70"}, 0, "bollo € 15,00\tdiritti € 0,70"},
+		{"environment, exempt", "45", []string{"--config", file, "--exempt", "3"}, 0, "bollo € 0,00\tdiritti € 0,45"},
+		{"defaults", "", nil, 0, "bollo € 16,00\tdiritti € 0,52"},
+		{"not a whole number in the file", "", []string{"--config", bad}, 1, bad + ", riga 2, chiave \"fee_exempt_cents\": \"0,26\" non è un numero intero di centesimi"},
+		{"not a whole number in the environment", "-5", nil, 1, "fee_exempt_cents"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.env != "" {
+				t.Setenv("SPORTELLO_FEE_EXEMPT_CENTS", tt.env)
+			}
+			args := append([]string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out}, tt.args...)
+			code, stdout, stderr := runCmd(t, args...)
+			if code != tt.exit {
+				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
+			}
+			if !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("output lacks %q: %s %s", tt.want, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestCertificateDeskPrinter checks that the desk prints to the configured
+// CUPS queue, and to the default one when none is set, through a fake lp.
+func TestCertificateDeskPrinter(t *testing.T) {
+	bin := t.TempDir()
+	args := filepath.Join(bin, "args")
+	script := "#!/bin/sh\necho \"$@\" > " + args + "\ncat > /dev/null\n"
+	if err := os.WriteFile(filepath.Join(bin, "lp"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	st, err := store.Open(filepath.Join(t.TempDir(), "s.db"), store.Options{DeskCode: "D01", Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, tt := range []struct{ printer, want string }{
+		{"ufficio-a4", "-t Sportello -d ufficio-a4 -"},
+		{"", "-t Sportello -"},
+	} {
+		c := newCertificateDesk(st, config{Municipality: "A269", Printer: tt.printer, Fees: certificate.DefaultSettings})
+		if err := c.Print(context.Background(), []byte("%PDF-1.4")); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.TrimSpace(string(got)) != tt.want {
+			t.Errorf("printer %q: lp %s, want %s", tt.printer, got, tt.want)
+		}
 	}
 }

@@ -51,7 +51,7 @@ Uso:
                                             residenza, nascita, stato-di-famiglia, cittadinanza, contestuale...)
   sportello verify --db FILE INPUT          verifica il sigillo di un certificato (testo del QR, PDF,
                                             codice di verifica o numero)
-  sportello cash close --db FILE [--day AAAA-MM-GG] [--pdf FILE] [--csv FILE]
+  sportello cash close --db FILE [--day AAAA-MM-GG] [--pdf FILE] [--csv FILE] [--lock [--operator UTENTE]]
                                             chiusura giornaliera di cassa: totali per voce e modalità
   sportello import --db FILE [--skip-bad] [--municipality CODICE] FILE.csv
                                             importa persone e famiglie da un CSV (formato nel README)

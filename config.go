@@ -11,6 +11,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
+
+	"sportello/certificate"
 )
 
 // config is the deployment configuration: a YAML file, SPORTELLO_* environment
@@ -23,6 +25,8 @@ type config struct {
 	Municipality string
 	Office       string
 	Language     string
+	Printer      string               // CUPS queue of the certificates, "" for the system's default
+	Fees         certificate.Settings // bollo and secretarial fees, in cents
 }
 
 // configKey describes one setting: its YAML key, flag, kind and help.
@@ -37,6 +41,22 @@ var configKeys = []configKey{
 	{"municipality", "municipality", "string", "A269", "codice catastale del comune (A269 = Anagni)"},
 	{"office", "office", "string", "Sportello unico", "nome dell'ufficio mostrato nella barra in alto"},
 	{"language", "language", "string", "it", "lingua dell'interfaccia: it oppure en"},
+	// The flag is not --printer: `sportello queue` has its own for tickets.
+	{"printer", "certificate-printer", "string", "", "coda CUPS della stampante dei certificati (vuoto: la stampante predefinita del sistema)"},
+	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
+	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
+	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
+}
+
+// feeFlags registers --config and the fee settings' flags only, for
+// subcommands whose other flags differ from the desk's.
+func feeFlags(fs *pflag.FlagSet) {
+	fs.String("config", "", "file di configurazione YAML (predefinito: "+defaultConfigFile()+")")
+	for _, k := range configKeys {
+		if k.kind == "int" {
+			fs.String(k.flag, k.def, k.help+" ["+k.key+"]")
+		}
+	}
 }
 
 // configFlags registers the settings' flags on fs, plus --config.
@@ -59,7 +79,11 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 	v.AutomaticEnv()
 	for _, k := range configKeys {
 		v.SetDefault(k.key, k.def)
-		if err := v.BindPFlag(k.key, fs.Lookup(k.flag)); err != nil {
+		f := fs.Lookup(k.flag)
+		if f == nil {
+			continue // a subcommand that takes this setting from file and environment only
+		}
+		if err := v.BindPFlag(k.key, f); err != nil {
 			return config{}, err
 		}
 	}
@@ -95,6 +119,17 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		Municipality: strings.ToUpper(v.GetString("municipality")),
 		Office:       v.GetString("office"),
 		Language:     strings.ToLower(v.GetString("language")),
+		Printer:      strings.TrimSpace(v.GetString("printer")),
+	}
+	for _, f := range []struct {
+		key string
+		to  *int64
+	}{{"fee_with_bollo_cents", &c.Fees.FeeCents}, {"fee_exempt_cents", &c.Fees.FeeExemptCents}, {"bollo_cents", &c.Fees.BolloCents}} {
+		n, err := cents(v.GetString(f.key))
+		if err != nil {
+			return config{}, fmt.Errorf("impostazione %s: %q %v", f.key, v.GetString(f.key), err)
+		}
+		*f.to = n
 	}
 	if c.Language != "it" && c.Language != "en" {
 		return config{}, fmt.Errorf("impostazione language: %q non è una lingua disponibile: usate it oppure en", c.Language)
@@ -144,8 +179,22 @@ func checkConfigFile(file string, data []byte) error {
 				return fmt.Errorf("file di configurazione %s, riga %d, chiave %q: %q non è un valore valido: scrivete true oppure false", file, val.Line, k.Value, val.Value)
 			}
 		}
+		if spec.kind == "int" {
+			if _, err := cents(val.Value); err != nil {
+				return fmt.Errorf("file di configurazione %s, riga %d, chiave %q: %q %v", file, val.Line, k.Value, val.Value, err)
+			}
+		}
 	}
 	return nil
+}
+
+// cents reads an amount in euro cents: a whole number, zero or more.
+func cents(s string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, errors.New("non è un numero intero di centesimi: scrivete per esempio 52 per € 0,52")
+	}
+	return n, nil
 }
 
 func lookupConfigKey(key string) (configKey, bool) {

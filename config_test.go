@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"sportello/certificate"
 )
 
 func writeConfig(tb testing.TB, text string) string {
@@ -60,12 +62,25 @@ func TestConfigPrecedence(t *testing.T) {
 			t.Errorf("db = %q, want the flag's", c.DB)
 		}
 	})
+	t.Run("printer and fees", func(t *testing.T) {
+		t.Setenv("SPORTELLO_BOLLO_CENTS", "1700")
+		f := writeConfig(t, "printer: ufficio-a4\nfee_with_bollo_cents: 60\nbollo_cents: 1600\n")
+		c, err := configFrom(t, "--config", f, "--fee-exempt-cents", "31")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := certificate.Settings{BolloCents: 1700, FeeCents: 60, FeeExemptCents: 31}
+		if c.Printer != "ufficio-a4" || c.Fees != want {
+			t.Errorf("printer %q, fees %+v; want ufficio-a4, %+v", c.Printer, c.Fees, want)
+		}
+	})
 	t.Run("defaults without a file", func(t *testing.T) {
 		c, err := configFrom(t, "--demo")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.File != "" || c.DB != "/data/sportello/demo.db" || c.Municipality != "A269" || c.Language != "it" {
+		if c.File != "" || c.DB != "/data/sportello/demo.db" || c.Municipality != "A269" || c.Language != "it" ||
+			c.Printer != "" || c.Fees != certificate.DefaultSettings {
 			t.Errorf("got %+v", c)
 		}
 	})
@@ -80,7 +95,10 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 	}{
 		{"not yaml", "db: /a.db\noffice: [unclosed\n", []string{"riga 2", "YAML"}},
 		{"bad bool", "db: /a.db\n\ndemo: forse\n", []string{"riga 3", `chiave "demo"`, "true oppure false"}},
-		{"unknown key", "db: /a.db\nprinter: lp0\n", []string{"riga 2", `chiave "printer"`, "sconosciuta"}},
+		{"unknown key", "db: /a.db\nstampante: lp0\n", []string{"riga 2", `chiave "stampante"`, "sconosciuta"}},
+		{"fee not a number", "db: /a.db\nfee_with_bollo_cents: 0.52\n", []string{"riga 2", `chiave "fee_with_bollo_cents"`, "numero intero di centesimi"}},
+		{"negative bollo", "bollo_cents: -1600\n", []string{"riga 1", `chiave "bollo_cents"`, "numero intero di centesimi"}},
+		{"fee from the environment", "db: /a.db\n", []string{"fee_exempt_cents", "numero intero di centesimi"}},
 		{"nested value", "office:\n  name: x\n", []string{"riga 2", `chiave "office"`}},
 		{"repeated key", "db: /a.db\ndb: /b.db\n", []string{"riga 2", `chiave "db"`, "due volte"}},
 		{"bad indentation", "db: /a.db\noffice: x\n  bad: y\n", []string{"riga 3", `chiave "bad"`}},
@@ -88,13 +106,16 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "fee from the environment" {
+				t.Setenv("SPORTELLO_FEE_EXEMPT_CENTS", "zero")
+			}
 			file := writeConfig(t, tt.text)
 			_, err := configFrom(t, "--config", file)
 			if err == nil {
 				t.Fatal("a malformed config was accepted")
 			}
 			msg := err.Error()
-			if tt.name != "bad language" && !strings.Contains(msg, file) {
+			if tt.name != "bad language" && tt.name != "fee from the environment" && !strings.Contains(msg, file) {
 				t.Errorf("message %q does not name the file", msg)
 			}
 			for _, w := range tt.want {

@@ -69,6 +69,18 @@ func Generate(cfg Config) iter.Seq2[registry.Household, error] {
 			yield(registry.Household{}, err)
 			return
 		}
+		if g.cfg.People >= convivenzeFrom {
+			for _, c := range convivenzePlans {
+				h, err := g.convivenza(c)
+				if err != nil {
+					yield(registry.Household{}, err)
+					return
+				}
+				if !yield(h, nil) {
+					return
+				}
+			}
+		}
 		for g.people < g.cfg.People {
 			h, err := g.household()
 			if err != nil {
@@ -261,6 +273,7 @@ type generator struct {
 	addrKey   uint64
 	addrMs    uint64
 	people    int
+	listed    []int // voters listed so far in each polling section
 
 	h        hctx
 	d        []draft
@@ -398,7 +411,8 @@ func (g *generator) bornAged(a int) int {
 	return max(g.minBorn, g.today-yrs(a)-g.r.IntN(365))
 }
 
-func (g *generator) household() (registry.Household, error) {
+// reset starts a new household.
+func (g *generator) reset() {
 	g.h = hctx{}
 	if g.d == nil {
 		g.d = make([]draft, 0, 16)
@@ -407,6 +421,10 @@ func (g *generator) household() (registry.Household, error) {
 	g.events = g.events[:0]
 	g.res = g.res[:0]
 	g.resOwner = g.resOwner[:0]
+}
+
+func (g *generator) household() (registry.Household, error) {
+	g.reset()
 	size := g.sizes.pick(g.r) + 1
 	switch x := g.r.IntN(1000); {
 	case x < aireShare:
@@ -433,7 +451,11 @@ func (g *generator) household() (registry.Household, error) {
 	g.settle()
 	g.places()
 	g.register()
-	return g.assemble()
+	h, err := g.assemble()
+	if err == nil {
+		g.enrol(&h)
+	}
+	return h, err
 }
 
 func (g *generator) plan(size int) plan {

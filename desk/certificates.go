@@ -42,6 +42,11 @@ type CertificateDesk interface {
 	Reprint(ctx context.Context, operator, number string) ([]byte, error)
 	// CashClose is a day's cash register with its totals, and its PDF report.
 	CashClose(ctx context.Context, day registry.Date) (certificate.DailyClose, []byte, error)
+	// LockCash records the day's close with its totals: from then on the
+	// day takes no more amounts.
+	LockCash(ctx context.Context, operator string, day registry.Date) (certificate.DailyClose, error)
+	// CashLocked says whether the day's cash register is closed.
+	CashLocked(ctx context.Context, day registry.Date) (bool, error)
 }
 
 // certificateLauncher returns what the person view's "Issue certificate"

@@ -75,6 +75,15 @@ func (c *testCertificates) CashClose(ctx context.Context, day registry.Date) (ce
 	return dc, pdf, err
 }
 
+func (c *testCertificates) LockCash(ctx context.Context, operator string, day registry.Date) (certificate.DailyClose, error) {
+	return c.st.CloseCash(ctx, operator, day)
+}
+
+func (c *testCertificates) CashLocked(ctx context.Context, day registry.Date) (bool, error) {
+	_, closed, err := c.st.CashClosed(ctx, day)
+	return closed, err
+}
+
 // certificateHarness opens the issuing dialog for a person of a fixture of
 // its own (issuing writes to the register).
 type certificateHarness struct {
@@ -277,6 +286,73 @@ func TestCertificateRegisterScreen(t *testing.T) {
 		t.Error("the duplicate does not carry the original's seal")
 	}
 	h.waitFor("the confirmation", func() bool { return strings.Contains(s.problem.Text, issued.Number) })
+}
+
+// TestCertificateRegisterLocksDay closes the day from the register screen,
+// through its confirmation, and checks that the day then refuses a paid
+// certificate.
+func TestCertificateRegisterLocksDay(t *testing.T) {
+	h := newCertificateHarness(t, "Mario", access.Clerk)
+	ctx := context.Background()
+	by := certificate.Issuer{Username: clerkUser, FullName: clerkName, Role: access.Clerk}
+	req := certificate.Request{Types: []certificate.Type{certificate.Residence}, Duty: certificate.StampDuty{Payment: certificate.PayVirtual}}
+	if _, err := h.svc.Issue(ctx, h.s.rec.Person.ID, req, by); err != nil {
+		t.Fatal(err)
+	}
+	u := access.User{Username: clerkUser, FullName: clerkName, Role: access.Clerk}
+	s := newCertRegisterScreen(h.svc, h.win, h.q.do, u, time.Now)
+	h.win.SetContent(s.buildUI())
+	s.onShow()
+	h.waitFor("the close offered", func() bool { return !s.lockDay.Disabled() })
+
+	test.Tap(s.lockDay)
+	top := h.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("closing the day asks no confirmation")
+	}
+	confirm := findButton(t, top, lang.L("Close the day"))
+	if confirm == nil {
+		t.Fatal("the confirmation has no close button")
+	}
+	test.Tap(confirm)
+	h.waitFor("the day closed", func() bool { return strings.Contains(s.problem.Text, "€ 16,52") })
+	if !s.lockDay.Disabled() {
+		t.Error("the close is still offered")
+	}
+	if locked, err := h.svc.CashLocked(ctx, registry.DateOf(time.Now().In(registry.Rome))); err != nil || !locked {
+		t.Errorf("CashLocked = %v, %v", locked, err)
+	}
+	if _, err := h.svc.Issue(ctx, h.s.rec.Person.ID, req, by); err == nil {
+		t.Error("a paid certificate was issued on a closed day")
+	}
+
+	again := newCertRegisterScreen(h.svc, h.win, h.q.do, u, time.Now)
+	h.win.SetContent(again.buildUI())
+	again.onShow()
+	h.waitFor("the closed day shown", func() bool { return strings.Contains(again.totals.Text, lang.L("cash register closed")) })
+	if !again.lockDay.Disabled() {
+		t.Error("a closed day offers the close again")
+	}
+}
+
+// findButton finds the button with text in o's tree.
+func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	if b, ok := o.(*widget.Button); ok && b.Text == text {
+		return b
+	}
+	var kids []fyne.CanvasObject
+	switch v := o.(type) {
+	case *fyne.Container:
+		kids = v.Objects
+	case fyne.Widget:
+		kids = test.TempWidgetRenderer(t, v).Objects()
+	}
+	for _, k := range kids {
+		if b := findButton(t, k, text); b != nil {
+			return b
+		}
+	}
+	return nil
 }
 
 func TestCertificateAreaInRail(t *testing.T) {

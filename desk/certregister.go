@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -30,7 +31,7 @@ func certificateArea(d *Desk, u access.User) (area, bool) {
 
 // certRegisterScreen lists the certificates issued today; the one selected
 // prints or saves again as a duplicate; the day's cash register closes as a
-// PDF report or a CSV file.
+// PDF report or a CSV file, and locks so the day takes no more amounts.
 type certRegisterScreen struct {
 	svc  CertificateDesk
 	win  fyne.Window
@@ -49,6 +50,7 @@ type certRegisterScreen struct {
 	saveDup  *widget.Button
 	closePDF *widget.Button
 	closeCSV *widget.Button
+	lockDay  *widget.Button
 	problem  *widget.Label
 }
 
@@ -69,11 +71,13 @@ func (s *certRegisterScreen) buildUI() fyne.CanvasObject {
 	s.saveDup = widget.NewButtonWithIcon(lang.L("Save a duplicate"), theme.DocumentSaveIcon(), s.onSaveDuplicate)
 	s.closePDF = widget.NewButtonWithIcon(lang.L("Cash close (PDF)"), theme.FileTextIcon(), func() { s.onCashClose(false) })
 	s.closeCSV = widget.NewButtonWithIcon(lang.L("Cash close (CSV)"), theme.FileIcon(), func() { s.onCashClose(true) })
+	s.lockDay = widget.NewButtonWithIcon(lang.L("Close the day"), theme.ConfirmIcon(), s.onLockDay)
+	s.lockDay.Disable() // until onShow knows the day is open
 	s.problem = &widget.Label{Wrapping: fyne.TextWrapWord}
 	s.printDup.Disable()
 	s.saveDup.Disable()
 	top := container.NewVBox(
-		container.NewHBox(s.title, layout.NewSpacer(), s.closePDF, s.closeCSV),
+		container.NewHBox(s.title, layout.NewSpacer(), s.closePDF, s.closeCSV, s.lockDay),
 		s.totals,
 		container.NewHBox(s.printDup, s.saveDup),
 	)
@@ -96,7 +100,56 @@ func (s *certRegisterScreen) onShow() {
 	day := s.day
 	go func() {
 		entries, err := s.svc.Register(context.Background(), day)
-		s.do(func() { s.showEntries(entries, err) })
+		locked, lockErr := s.svc.CashLocked(context.Background(), day)
+		s.do(func() {
+			s.showEntries(entries, err)
+			if err == nil && lockErr != nil {
+				s.setProblem(userMessage(lockErr), widget.DangerImportance)
+			}
+			s.showLocked(locked && lockErr == nil, lockErr == nil)
+		})
+	}()
+}
+
+// showLocked offers the close while the day is open and says when it is not.
+func (s *certRegisterScreen) showLocked(locked, known bool) {
+	if !known || locked {
+		s.lockDay.Disable()
+	} else {
+		s.lockDay.Enable()
+	}
+	if locked {
+		s.totals.SetText(s.totals.Text + " · " + lang.L("cash register closed"))
+	}
+}
+
+// onLockDay asks before closing the day: it cannot be undone.
+func (s *certRegisterScreen) onLockDay() {
+	msg := lang.L("Close the cash register of {{.Date}}? That day will take no more amounts; certificates with bollo or fees can be issued again from tomorrow.", map[string]any{"Date": s.day.Italian()})
+	d := dialog.NewConfirm(lang.L("Close the day"), msg, func(ok bool) {
+		if ok {
+			s.lockCash()
+		}
+	}, s.win)
+	d.SetConfirmText(lang.L("Close the day"))
+	d.SetDismissText(lang.L("Cancel"))
+	d.Show()
+}
+
+func (s *certRegisterScreen) lockCash() {
+	day := s.day
+	s.lockDay.Disable()
+	go func() {
+		c, err := s.svc.LockCash(context.Background(), s.user.Username, day)
+		s.do(func() {
+			if err != nil {
+				s.lockDay.Enable()
+				s.setProblem(userMessage(err), widget.DangerImportance)
+				return
+			}
+			s.showLocked(true, true)
+			s.setProblem(lang.L("The cash register of {{.Date}} is closed: {{.Total}} taken.", map[string]any{"Date": day.Italian(), "Total": euro(c.Cents)}), widget.SuccessImportance)
+		})
 	}()
 }
 

@@ -93,7 +93,9 @@ func (p *counterPanel) ui() fyne.CanvasObject {
 }
 
 func newCounterPanel(engine queue.Engine, win fyne.Window, do func(func()), prefs fyne.Preferences, clerk string) *counterPanel {
-	return &counterPanel{engine: engine, win: win, do: do, prefs: prefs, clerk: clerk, poll: queuePoll}
+	p := &counterPanel{engine: engine, win: win, do: do, prefs: prefs, clerk: clerk, poll: queuePoll}
+	p.polled.Store(-1) // read the status once even if the queue has no event yet
+	return p
 }
 
 func (p *counterPanel) buildUI() fyne.CanvasObject {

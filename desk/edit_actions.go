@@ -27,7 +27,7 @@ type personEdits struct {
 	purpose       *widget.Label
 	changePurpose *widget.Button
 	// The action buttons of the record shown; nil when not offered.
-	address, member, householder, civil, document, correct *widget.Button
+	address, member, householder, civil, document, correct, move *widget.Button
 	// The "as at" date: the entry, its button, the date of the record
 	// about to be shown as at a past date (zero for today's), and the way
 	// back to today's record.
@@ -67,7 +67,7 @@ func (e *personEdits) showPurpose() {
 // actions is the row of buttons above the record.
 func (v *personView) actions(rec registry.Record) fyne.CanvasObject {
 	e := v.edits
-	e.address, e.member, e.householder, e.civil, e.document, e.correct = nil, nil, nil, nil, nil, nil
+	e.address, e.member, e.householder, e.civil, e.document, e.correct, e.move = nil, nil, nil, nil, nil, nil, nil
 	reopen := func() { v.onOpen(rec.Person.ID) }
 	if on := e.showing; !on.IsZero() {
 		e.showing = registry.Date{}
@@ -89,6 +89,12 @@ func (v *personView) actions(rec registry.Record) fyne.CanvasObject {
 		if p.Status == registry.Resident {
 			e.address = add(lang.L("Change of address"), theme.HomeIcon(), func() {
 				f := newAddressForm(e.deps, rec, reopen)
+				e.open(f, f.editForm)
+			})
+		}
+		if p.Status == registry.Resident {
+			e.move = add(lang.L("Join another family"), theme.MailForwardIcon(), func() {
+				f := newMoveForm(e.deps, rec, reopen)
 				e.open(f, f.editForm)
 			})
 		}

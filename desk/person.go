@@ -99,9 +99,10 @@ func (v *personView) show(rec registry.Record) {
 	)
 	if v.edits != nil {
 		left.Add(section(lang.L("Identity documents"), v.documents(rec, today)))
+		left.Add(section(lang.L("Electoral lists"), electoral(rec, today)))
 	}
 	right := container.NewVBox(
-		section(lang.L("Family"), v.family(rec)),
+		section(familyTitle(rec.Family), v.family(rec)),
 		section(lang.L("Civil-status history"), v.civilEvents(rec)),
 		section(lang.L("Residence history"), v.residences(rec)),
 	)
@@ -167,9 +168,12 @@ func (v *personView) family(rec registry.Record) fyne.CanvasObject {
 		return note(lang.L("Not in a family of the register"))
 	}
 	rows := container.New(layout.NewFormLayout())
+	if rec.Family.IsConvivenza() {
+		convivenzaRows(rows, rec.Family.Convivenza)
+	}
 	for i, m := range rec.Members {
 		mp := m.Person
-		about := relationshipName(m.Relationship, mp.Sex) + " · " + lang.L("b. {{.Date}}", map[string]any{"Date": mp.BirthDate.Italian()})
+		about := memberRole(rec.Family, m) + " · " + lang.L("b. {{.Date}}", map[string]any{"Date": mp.BirthDate.Italian()})
 		if st := statusName(mp.Status, mp.Sex); st != "" {
 			about += " · " + st
 		}

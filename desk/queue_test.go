@@ -437,3 +437,40 @@ func TestQueueStats(t *testing.T) {
 	s.groupBy.SetSelected(s.groupings()[1])
 	waitUI(t, q, "by counter", func() bool { return len(s.rows) == 4 && s.cell(3, 0) == "—" && s.cell(1, 0) == "1" })
 }
+
+func TestCounterPanelEmptyQueue(t *testing.T) {
+	st := queueStore(t)
+	p, q, _ := newTestPanel(t, st)
+	waitUI(t, q, "the lines of an office with no ticket yet", func() bool {
+		return strings.Contains(p.lines.Text, "C Sportello sociale - PUA: 0")
+	})
+	if p.callNext.Disabled() {
+		t.Error("a free counter cannot call")
+	}
+}
+
+// TestFunctionKeysFromTheSearchBox: the clerk calls the next ticket with F2
+// while the cursor is in the register's search box, where it spends the day.
+func TestFunctionKeysFromTheSearchBox(t *testing.T) {
+	st := queueStore(t)
+	issueTicket(t, st, "A", false)
+	h := newHarness(t, Deps{Queue: st})
+	s := h.enterAs(clerkUser)
+	if s.counter == nil || s.registry == nil {
+		t.Fatal("a clerk should have both the register and the counter panel")
+	}
+	s.counter.poll = 10 * time.Millisecond
+	h.waitFor("the counters", func() bool { return s.counter.counter.Selected != "" })
+	if h.win.Canvas().Focused() != s.registry.search {
+		t.Fatal("the search box should have the focus after login")
+	}
+	test.Type(s.registry.search, "ros")
+	s.registry.search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyF2})
+	h.waitFor("A001 called", func() bool {
+		cur, ok := s.counter.current()
+		return ok && cur.Label == "A001" && !s.counter.busy
+	})
+	if s.registry.search.Text != "ros" {
+		t.Errorf("F2 changed the search box: %q", s.registry.search.Text)
+	}
+}

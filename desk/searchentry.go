@@ -9,10 +9,13 @@ import (
 // through the results to the screen instead of moving its own cursor: Down
 // and Up move the selection, Escape closes the person view; Enter is the
 // Entry's OnSubmitted. Ctrl+F while it has the focus selects what was typed.
+// Keys the box has no use for (the counter panel's F2-F6) go to onOther, so
+// the clerk calls the next ticket without leaving the search.
 type searchEntry struct {
 	widget.Entry
 
 	onDown, onUp, onEscape func()
+	onOther                func(*fyne.KeyEvent) bool // reports whether it used the key; may be nil
 }
 
 func newSearchEntry() *searchEntry {
@@ -34,6 +37,9 @@ func (e *searchEntry) TypedKey(ev *fyne.KeyEvent) {
 	}
 	if f != nil {
 		f()
+		return
+	}
+	if e.onOther != nil && e.onOther(ev) {
 		return
 	}
 	e.Entry.TypedKey(ev)

@@ -77,6 +77,9 @@ func (s *shell) buildAreas() {
 		s.registryArea = len(s.areas)
 		s.areas = append(s.areas, area{name: lang.L("Registry"), icon: theme.AccountIcon(), content: s.registry.buildUI(), onShow: s.registry.focusSearch})
 	}
+	if a, ok := cfCalcArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
 	if a, ok := accessLogArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
@@ -185,6 +188,9 @@ func (s *shell) start() {
 		s.registry.focusSearch()
 	}
 	s.counter.begin()
+	if s.registry != nil && s.counter != nil {
+		s.registry.search.onOther = s.counter.onKey
+	}
 	s.idle = newSessionLock(s)
 	stop := make(chan struct{})
 	s.stopClock = stop

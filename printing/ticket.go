@@ -1,6 +1,6 @@
-// Package printing turns what the desk prints into documents and sends them
-// to a printer: the queue ticket (80 mm thermal roll) here, certificates in
-// their own files. It imports the domain, never Fyne or SQL.
+// The queue ticket: an 80 mm thermal-roll PDF, and the printers a kiosk
+// sends it to (CUPS through lp, or a folder).
+
 package printing
 
 import (
@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -122,18 +121,9 @@ type Printer interface {
 // no name, to the default one.
 type LP struct{ Destination string }
 
-// Print sends the PDF to lp on its standard input.
-func (p LP) Print(ctx context.Context, name string, pdf []byte) error {
-	args := []string{"-t", name}
-	if p.Destination != "" {
-		args = append(args, "-d", p.Destination)
-	}
-	cmd := exec.CommandContext(ctx, "lp", args...)
-	cmd.Stdin = bytes.NewReader(pdf)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("lp: %w: %s", err, bytes.TrimSpace(out))
-	}
-	return nil
+// Print sends the PDF to CUPS with the package's Print.
+func (p LP) Print(ctx context.Context, _ string, pdf []byte) error {
+	return Print(ctx, pdf, p.Destination)
 }
 
 // Folder saves each document as a file in Dir, for a desk with no printer.

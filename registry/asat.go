@@ -1,5 +1,7 @@
 package registry
 
+import "slices"
+
 // AsAt returns the record as it stood at the end of day d, from the
 // histories the record holds: the residences and civil-status events after
 // d are dropped, a residence that ended after d is open again, the civil
@@ -41,11 +43,18 @@ func (r Record) AsAt(d Date) Record {
 			out.Address = res.Address
 		}
 	}
-	out.Members = nil
-	for _, m := range r.Members {
-		if m.Person.BirthDate.After(d) || (m.Person.Status == Resident && !m.Person.StatusSince.IsZero() && m.Person.StatusSince.After(d)) {
+	// The family: the members whose stay in it covers d, those who left
+	// since included; without a stay's dates, those born and registered by d.
+	out.Members, out.Former = nil, nil
+	for _, m := range append(slices.Clip(r.Members), r.Former...) {
+		if !m.From.IsZero() || !m.To.IsZero() {
+			if m.From.After(d) || (!m.To.IsZero() && m.To.Before(d)) {
+				continue
+			}
+		} else if m.Person.BirthDate.After(d) || (m.Person.Status == Resident && !m.Person.StatusSince.IsZero() && m.Person.StatusSince.After(d)) {
 			continue
 		}
+		m.To = Date{}
 		m.Person = personAsAt(m.Person, d)
 		out.Members = append(out.Members, m)
 	}
@@ -56,6 +65,9 @@ func (r Record) AsAt(d Date) Record {
 		}
 	}
 	out.Documents = docs
+	if e := out.Electoral; e.Registered && !e.Since.IsZero() && e.Since.After(d) {
+		out.Electoral = Electoral{}
+	}
 	return out
 }
 

@@ -353,4 +353,5 @@ type Editor interface {
 	RecordCivilEvent(ctx context.Context, u access.User, e CivilStatusEvent) error
 	AddDocument(ctx context.Context, u access.User, d DocumentEdit) error
 	CorrectPerson(ctx context.Context, u access.User, c Correction) error
+	MoveToFamily(ctx context.Context, u access.User, m FamilyMove) error
 }

@@ -217,12 +217,15 @@ type Family struct {
 	HouseholderID int64
 	FormedOn      Date
 	Version       int64
+	Convivenza    Convivenza // set for a convivenza, zero for a family
 }
 
 // Member is a person as listed in a family.
 type Member struct {
 	Person       Person
 	Relationship Relationship
+	From         Date // a member since; zero when not known
+	To           Date // a member until (a member who left); zero while a member
 }
 
 // Record is everything the desk shows about one person.
@@ -233,7 +236,9 @@ type Record struct {
 	CivilEvents []CivilEvent
 	Family      Family
 	Members     []Member   // the family, householder first, including the person
+	Former      []Member   // who was a member and left, with From and To (set by the store's FullRecord)
 	Documents   []Document // identity documents, latest expiry first (set by the store's FullRecord)
+	Electoral   Electoral  // the entry in the electoral lists (set by the store's FullRecord)
 }
 
 // Match is one search result.
@@ -280,9 +285,10 @@ func (p Person) Validate() error {
 // loaded in bulk (seed, import, snapshot).
 type Household struct {
 	Family      Family
-	Address     Address      // current address of the family
-	Members     []Member     // householder first
-	Others      []Person     // related persons outside the family (a deceased spouse, an ex-spouse who left); FamilyID 0
-	Residences  []Residence  // PersonUID set; Address set (may be the family address or an earlier one)
-	CivilEvents []CivilEvent // PersonUID and OtherPersonUID set (OtherPersonUID refers to a person in Members or Others of the same household, or "")
+	Address     Address          // current address of the family
+	Members     []Member         // householder first
+	Others      []Person         // related persons outside the family (a deceased spouse, an ex-spouse who left); FamilyID 0
+	Residences  []Residence      // PersonUID set; Address set (may be the family address or an earlier one)
+	CivilEvents []CivilEvent     // PersonUID and OtherPersonUID set (OtherPersonUID refers to a person in Members or Others of the same household, or "")
+	Electoral   []ElectoralEntry // registrations in the electoral lists, PersonUID set
 }

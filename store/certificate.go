@@ -143,6 +143,11 @@ func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func
 	}
 	now := s.now()
 	issued := registry.DateOf(now.In(registry.Rome))
+	if f := in.Request.Fees(in.Settings); f.BolloCents > 0 || f.FeeCents > 0 {
+		if err := checkDayOpen(ctx, tx, issued); err != nil {
+			return certificate.Issued{}, err
+		}
+	}
 	num := certificate.Number{Desk: s.deskCode, Year: issued.Year}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM certificate WHERE desk_code = ? AND year = ?`,
 		num.Desk, num.Year).Scan(&num.Seq); err != nil {
@@ -249,7 +254,13 @@ func joinTypes(types []certificate.Type) string {
 // at the desk, and the secretarial fee.
 func (s *Store) addCash(ctx context.Context, tx *sql.Tx, operator string, certID int64, f certificate.Fees, req certificate.Request) error {
 	now := s.now()
-	day := registry.DateOf(now.In(registry.Rome)).String()
+	today := registry.DateOf(now.In(registry.Rome))
+	day := today.String()
+	if f.BolloCents > 0 || f.FeeCents > 0 {
+		if err := checkDayOpen(ctx, tx, today); err != nil {
+			return err
+		}
+	}
 	method := string(req.FeePayment)
 	if method == "" {
 		method = string(certificate.PayCash)
@@ -273,7 +284,11 @@ func (s *Store) addCash(ctx context.Context, tx *sql.Tx, operator string, certID
 
 // CashDay returns the cash register of a day (Europe/Rome), in order.
 func (s *Store) CashDay(ctx context.Context, day registry.Date) ([]certificate.CashEntry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT e.at, e.operator, coalesce(c.number, ''), e.kind, e.cents, e.method
+	return cashDay(ctx, s.r, day)
+}
+
+func cashDay(ctx context.Context, q querier, day registry.Date) ([]certificate.CashEntry, error) {
+	rows, err := q.QueryContext(ctx, `SELECT e.at, e.operator, coalesce(c.number, ''), e.kind, e.cents, e.method
 FROM cash_entry e LEFT JOIN certificate c ON c.id = e.certificate_id WHERE e.day = ? ORDER BY e.id`, day.String())
 	if err != nil {
 		return nil, fmt.Errorf("cash register: %w", err)

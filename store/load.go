@@ -27,6 +27,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 	insertCivilEventSQL = `INSERT INTO civil_event(uid, person_id, kind, date, place, other_person_id, other_name, version)
 VALUES (?, ?, ?, ?, ?, ?, ?, 1)`
+
+	insertElectoralSQL = `INSERT INTO electoral_registration(person_id, section, list_number, registered_on) VALUES (?, ?, ?, ?)`
+
+	insertFamilyMemberSQL = `INSERT INTO family_member(family_id, person_id, relationship, from_date, to_date) VALUES (?, ?, ?, ?, NULL)`
+
+	insertConvivenzaSQL = `INSERT INTO convivenza(family_id, name, species, responsible, responsible_id) VALUES (?, ?, ?, ?, ?)`
 )
 
 // deferredSchemaSQL finds the indexes and triggers of the register's tables:
@@ -40,7 +46,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 1)`
 // end.
 const deferredSchemaSQL = `SELECT type, name, sql FROM sqlite_schema
 WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
-AND tbl_name IN ('person', 'family', 'address', 'residence', 'civil_event', 'citizenship')
+AND tbl_name IN ('person', 'family', 'address', 'residence', 'civil_event', 'citizenship', 'electoral_registration')
 AND name NOT IN ('person_family', 'residence_person', 'civil_event_person')
 ORDER BY type, name`
 
@@ -279,17 +285,23 @@ const (
 	loadCitizenship
 	loadResidence
 	loadEvent
+	loadElectoral
+	loadConvivenza
+	loadFamilyMember
 	loadTables
 )
 
 // loadSQL is the single-row statement of each table.
 var loadSQL = [loadTables]string{
-	loadAddress:     insertAddressSQL,
-	loadFamily:      insertFamilySQL,
-	loadPerson:      insertPersonSQL,
-	loadCitizenship: insertCitizenshipSQL,
-	loadResidence:   insertResidenceSQL,
-	loadEvent:       insertCivilEventSQL,
+	loadAddress:      insertAddressSQL,
+	loadFamily:       insertFamilySQL,
+	loadPerson:       insertPersonSQL,
+	loadCitizenship:  insertCitizenshipSQL,
+	loadResidence:    insertResidenceSQL,
+	loadEvent:        insertCivilEventSQL,
+	loadElectoral:    insertElectoralSQL,
+	loadConvivenza:   insertConvivenzaSQL,
+	loadFamilyMember: insertFamilyMemberSQL,
 }
 
 // multiRowSQL turns a single-row INSERT into one that writes n rows: the
@@ -630,6 +642,9 @@ func (p *planner) rows(b *loadBatch, h *registry.Household) error {
 		if err := p.person(b, &person); err != nil {
 			return err
 		}
+		t := &b.tables[loadFamilyMember]
+		t.vals = append(t.vals, familyID, person.ID, int64(person.Relationship), dateArg(memberSince(h.Family, person)))
+		b.added(t)
 	}
 	for _, o := range h.Others {
 		person := o
@@ -672,7 +687,52 @@ func (p *planner) rows(b *loadBatch, h *registry.Household) error {
 		t.vals = append(t.vals, uid, personID, string(e.Kind), dateArg(e.Date), e.Place, other, e.OtherName)
 		b.added(t)
 	}
+	for _, e := range h.Electoral {
+		personID, ok := p.persons[e.PersonUID]
+		if !ok {
+			return errors.New("electoral registration of a person not in the household")
+		}
+		if e.Section < 1 || e.Number < 1 {
+			return fault.New(fault.Invalid, "The electoral section and list number must be 1 or more", nil)
+		}
+		t := &b.tables[loadElectoral]
+		t.vals = append(t.vals, personID, int64(e.Section), int64(e.Number), dateArg(e.Since))
+		b.added(t)
+	}
+	if c := h.Family.Convivenza; c.Species != "" {
+		if familyID == 0 {
+			return errors.New("convivenza with no members")
+		}
+		if !c.Species.Valid() {
+			return fault.New(fault.Invalid, "The species of the convivenza is not valid", nil)
+		}
+		var responsible any
+		if c.ResponsibleUID != "" {
+			id, ok := p.persons[c.ResponsibleUID]
+			if !ok {
+				return errors.New("convivenza responsible not in the household")
+			}
+			responsible = id
+		}
+		t := &b.tables[loadConvivenza]
+		t.vals = append(t.vals, familyID, c.Name, string(c.Species), c.Responsible, responsible)
+		b.added(t)
+	}
 	return nil
+}
+
+// memberSince is when a member loaded in bulk joined the family: its
+// forming, the birth, or the registration in the municipality, whichever
+// came last.
+func memberSince(f registry.Family, p registry.Person) registry.Date {
+	d := f.FormedOn
+	if p.BirthDate.After(d) {
+		d = p.BirthDate
+	}
+	if p.Status == registry.Resident && p.StatusSince.After(d) {
+		d = p.StatusSince
+	}
+	return d
 }
 
 func validEventKind(k registry.CivilEventKind) bool {

@@ -247,6 +247,9 @@ func (s *Store) AddMember(ctx context.Context, u access.User, m registry.NewMemb
 		p.ID, addressID.Int64, isoDate(m.From), m.Reason); err != nil {
 		return registry.Person{}, fmt.Errorf("add member: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, insertFamilyMemberSQL, f.ID, p.ID, int64(p.Relationship), isoDate(m.From)); err != nil {
+		return registry.Person{}, fmt.Errorf("add member: %w", err)
+	}
 	if err := newFamilyVersion(ctx, tx, f.ID, f.Version); err != nil {
 		return registry.Person{}, err
 	}
@@ -487,7 +490,7 @@ func (s *Store) FullRecord(ctx context.Context, personID int64) (registry.Record
 	defer tx.Rollback()
 	rec, err := readRecord(ctx, tx, personID)
 	if err == nil {
-		rec.Documents, err = documents(ctx, tx, personID)
+		err = recordExtras(ctx, tx, &rec)
 	}
 	if err != nil {
 		if fault.Code(err) == fault.Internal {
@@ -496,6 +499,87 @@ func (s *Store) FullRecord(ctx context.Context, personID int64) (registry.Record
 		return registry.Record{}, err
 	}
 	return rec, tx.Commit()
+}
+
+// recordExtras reads what the record holds beyond the person, the family
+// and the histories: the identity documents, the electoral registration and,
+// for a convivenza, what makes the family one.
+func recordExtras(ctx context.Context, tx *sql.Tx, rec *registry.Record) error {
+	var err error
+	if rec.Documents, err = documents(ctx, tx, rec.Person.ID); err != nil {
+		return err
+	}
+	e := &rec.Electoral
+	err = tx.QueryRowContext(ctx, `SELECT section, list_number, registered_on FROM electoral_registration WHERE person_id = ?`, rec.Person.ID).
+		Scan(&e.Section, &e.Number, dateCol{&e.Since})
+	switch {
+	case err == nil:
+		e.Registered = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	if rec.Family.ID == 0 {
+		return nil
+	}
+	if err := memberHistory(ctx, tx, rec); err != nil {
+		return err
+	}
+	c := &rec.Family.Convivenza
+	var responsible sql.NullInt64
+	var species string
+	err = tx.QueryRowContext(ctx, `SELECT name, species, responsible, responsible_id FROM convivenza WHERE family_id = ?`, rec.Family.ID).
+		Scan(&c.Name, &species, &c.Responsible, &responsible)
+	switch {
+	case err == nil:
+		c.Species, c.ResponsibleID = registry.ConvivenzaSpecies(species), responsible.Int64
+	case !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	return nil
+}
+
+// memberHistory sets when the members joined the family and reads who was
+// a member and left, oldest stay first.
+func memberHistory(ctx context.Context, tx *sql.Tx, rec *registry.Record) error {
+	rows, err := tx.QueryContext(ctx, `SELECT person_id, relationship, from_date, to_date FROM family_member
+WHERE family_id = ? ORDER BY from_date, id`, rec.Family.ID)
+	if err != nil {
+		return err
+	}
+	type stay struct {
+		person   int64
+		rel      int
+		from, to registry.Date
+	}
+	var left []stay
+	for rows.Next() {
+		var s stay
+		if err := rows.Scan(&s.person, &s.rel, dateCol{&s.from}, dateCol{&s.to}); err != nil {
+			rows.Close()
+			return err
+		}
+		if !s.to.IsZero() {
+			left = append(left, s)
+			continue
+		}
+		for i := range rec.Members {
+			if rec.Members[i].Person.ID == s.person {
+				rec.Members[i].From = s.from
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, s := range left {
+		p, err := scanPerson(tx.QueryRowContext(ctx, `SELECT `+personColumns+` FROM person p WHERE p.id = ?`, s.person))
+		if err != nil {
+			return err
+		}
+		rec.Former = append(rec.Former, registry.Member{Person: p, Relationship: registry.Relationship(s.rel), From: s.from, To: s.to})
+	}
+	return nil
 }
 
 func documents(ctx context.Context, tx *sql.Tx, personID int64) ([]registry.Document, error) {
@@ -533,7 +617,7 @@ func (s *Store) RecordAsAt(ctx context.Context, personID int64, d registry.Date)
 	defer tx.Rollback()
 	rec, err := readRecord(ctx, tx, personID)
 	if err == nil {
-		rec.Documents, err = documents(ctx, tx, personID)
+		err = recordExtras(ctx, tx, &rec)
 	}
 	if err != nil {
 		if fault.Code(err) == fault.Internal {
@@ -550,6 +634,11 @@ func (s *Store) RecordAsAt(ctx context.Context, personID int64, d registry.Date)
 			return registry.Record{}, fmt.Errorf("read record: %w", err)
 		}
 		rec.Members[i].Relationship = rec.Members[i].Person.Relationship
+	}
+	for i := range rec.Former {
+		if err := personVersionAt(ctx, tx, &rec.Former[i].Person, end); err != nil {
+			return registry.Record{}, fmt.Errorf("read record: %w", err)
+		}
 	}
 	return rec.AsAt(d), tx.Commit()
 }
@@ -587,4 +676,97 @@ func personVersionAt(ctx context.Context, tx *sql.Tx, p *registry.Person, end st
 	p.BirthDate, p.BirthPlace, p.BirthPlaceName = born, v.BirthPlace, v.BirthPlaceName
 	p.Relationship = registry.Relationship(v.Relationship)
 	return nil
+}
+
+// MoveToFamily moves a resident into another family from m.From: the stay
+// in the former family ends the day before and one in the new family
+// starts; when the new family lives elsewhere, the residence follows. A
+// householder alone leaves an empty family behind; one with other members
+// must be replaced first.
+func (s *Store) MoveToFamily(ctx context.Context, u access.User, m registry.FamilyMove) error {
+	tx, err := s.beginEdit(ctx, u)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rec, err := editRecord(ctx, tx, m.PersonID, m.BaseVersion)
+	if err != nil {
+		return err
+	}
+	cf := strings.ToUpper(strings.TrimSpace(m.HouseholderCF))
+	var toID int64
+	err = tx.QueryRowContext(ctx, `SELECT f.id FROM person p JOIN family f ON f.householder_id = p.id
+WHERE p.cf_base = ? AND p.cf = ? AND p.status = 'resident'`, cfBase(cf), cf).Scan(&toID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fault.New(fault.NotFound, "No householder of a family has the codice fiscale {{.CF}}", map[string]any{"CF": cf})
+	}
+	if err != nil {
+		return fmt.Errorf("move to family: %w", err)
+	}
+	to, _, err := family(ctx, tx, toID)
+	if err != nil {
+		return fmt.Errorf("move to family: %w", err)
+	}
+	var since registry.Date
+	if rec.Person.FamilyID != 0 {
+		err = tx.QueryRowContext(ctx, `SELECT from_date FROM family_member WHERE person_id = ? AND family_id = ? AND to_date IS NULL`,
+			rec.Person.ID, rec.Person.FamilyID).Scan(dateCol{&since})
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("move to family: %w", err)
+		}
+	}
+	if err := m.Validate(rec.Person, rec.Family, rec.Members, to, since, s.today()); err != nil {
+		return err
+	}
+	version, err := s.newPersonVersion(ctx, tx, rec.Person.ID, m.BaseVersion)
+	if err != nil {
+		return err
+	}
+	dayBefore := isoDate(registry.DateOf(m.From.Time().AddDate(0, 0, -1)))
+	for _, stmt := range []struct {
+		query string
+		args  []any
+	}{
+		{`UPDATE person SET family_id = ?, relationship = ? WHERE id = ?`, []any{to.ID, int64(m.Relationship), rec.Person.ID}},
+		{`UPDATE family_member SET to_date = ? WHERE person_id = ? AND to_date IS NULL`, []any{dayBefore, rec.Person.ID}},
+		{insertFamilyMemberSQL, []any{to.ID, rec.Person.ID, int64(m.Relationship), isoDate(m.From)}},
+		{`UPDATE family SET householder_id = NULL WHERE id = ? AND householder_id = ?`, []any{rec.Family.ID, rec.Person.ID}},
+	} {
+		if _, err := tx.ExecContext(ctx, stmt.query, stmt.args...); err != nil {
+			return fmt.Errorf("move to family: %w", err)
+		}
+	}
+	var toAddress sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT address_id FROM family WHERE id = ?`, to.ID).Scan(&toAddress); err != nil {
+		return fmt.Errorf("move to family: %w", err)
+	}
+	var open sql.NullInt64
+	if err := tx.QueryRowContext(ctx, `SELECT address_id FROM residence WHERE person_id = ? AND to_date IS NULL ORDER BY from_date DESC, id DESC LIMIT 1`,
+		rec.Person.ID).Scan(&open); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("move to family: %w", err)
+	}
+	if toAddress.Valid && open.Int64 != toAddress.Int64 {
+		if _, err := tx.ExecContext(ctx, `UPDATE residence SET to_date = ?, version = version + 1 WHERE person_id = ? AND to_date IS NULL`,
+			dayBefore, rec.Person.ID); err != nil {
+			return fmt.Errorf("move to family: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO residence(person_id, address_id, from_date, to_date, reason, version) VALUES (?, ?, ?, NULL, ?, 1)`,
+			rec.Person.ID, toAddress.Int64, isoDate(m.From), registry.ReasonMove); err != nil {
+			return fmt.Errorf("move to family: %w", err)
+		}
+	}
+	if rec.Family.ID != 0 {
+		if err := newFamilyVersion(ctx, tx, rec.Family.ID, rec.Family.Version); err != nil {
+			return err
+		}
+	}
+	if err := newFamilyVersion(ctx, tx, to.ID, to.Version); err != nil {
+		return err
+	}
+	return s.commitEdit(ctx, tx, u, change{
+		Entity: "person", EntityUID: rec.Person.UID, Op: "move_family", BaseVersion: m.BaseVersion,
+		Payload: map[string]any{"from_family": rec.Family.UID, "to_family": to.UID, "relationship": int(m.Relationship), "from": m.From.String()},
+		Action:  "family.move_member",
+		Detail:  fmt.Sprintf(`{"version":%d,"from_family":%q,"to_family":%q}`, version, rec.Family.UID, to.UID),
+	})
 }

@@ -388,7 +388,7 @@ func TestRecordAsAt(t *testing.T) {
 	}{
 		{"2026-03-01", "1970-05-10", "Mario", 2},
 		{"2026-03-02", "1970-05-11", "Anna", 2},
-		{"1998-01-01", "1970-05-10", "Mario", 1},
+		{"1998-01-01", "1970-05-10", "", 1}, // before the family was formed (1999-06-12): no members yet
 	}
 	for _, tc := range tests {
 		t.Run(tc.on, func(t *testing.T) {

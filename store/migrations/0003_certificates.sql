@@ -56,3 +56,15 @@ CREATE TABLE cash_entry (
 );
 CREATE INDEX cash_entry_day ON cash_entry(day, id);
 CREATE INDEX certificate_issue_date ON certificate(issue_date);
+
+-- The daily close of the cash register: once a day is closed it takes no
+-- more amounts. The totals are those of the close, by kind and method.
+CREATE TABLE cash_close (
+    day         TEXT PRIMARY KEY, -- civil date in Europe/Rome
+    uid         TEXT NOT NULL UNIQUE,
+    closed_at   TEXT NOT NULL,
+    operator    TEXT NOT NULL,
+    entries     INTEGER NOT NULL,
+    total_cents INTEGER NOT NULL,
+    totals      TEXT NOT NULL CHECK (json_valid(totals))
+) WITHOUT ROWID;
