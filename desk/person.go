@@ -113,7 +113,7 @@ func (v *personView) show(rec registry.Record) {
 	if v.edits != nil {
 		v.body.Add(v.actions(rec))
 	}
-	v.body.Add(container.NewAdaptiveGrid(2, left, right))
+	v.body.Add(container.New(&recordColumns{}, left, right))
 	v.body.Refresh()
 	v.empty.Hide()
 	v.scroll.Show()

@@ -135,6 +135,9 @@ func (s *shell) rail() fyne.CanvasObject {
 	buttons := container.NewVBox()
 	for i, a := range s.areas {
 		b := &widget.Button{Text: a.name, Icon: a.icon, Alignment: widget.ButtonAlignLeading, OnTapped: func() { s.show(i) }}
+		if i == s.current {
+			b.Importance = widget.HighImportance
+		}
 		s.buttons = append(s.buttons, b)
 		buttons.Add(b)
 	}
