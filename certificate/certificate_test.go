@@ -50,6 +50,8 @@ func TestRules(t *testing.T) {
 	noFamily.Person.FamilyID, noFamily.Members = 0, nil
 	noHead := family()
 	noHead.Family.HouseholderID = 0
+	convivenza := family()
+	convivenza.Family.Convivenza = registry.Convivenza{Name: "RSA Villa Serena", Species: registry.SpeciesCare, Responsible: "Anna Neri"}
 	unknown := family()
 	unknown.Person.CivilStatus = registry.CivilStatusUnknown
 	noStart := family()
@@ -78,6 +80,9 @@ func TestRules(t *testing.T) {
 		{"marriage of a single man", single, []Type{Marriage}, clerk, false, fault.Invalid, 0},
 		{"family without a family", noFamily, []Type{Family}, clerk, false, fault.Invalid, 0},
 		{"family without a householder", noHead, []Type{Family}, clerk, false, fault.Invalid, 0},
+		{"family of a convivenza member", convivenza, []Type{Family}, clerk, false, fault.Invalid, 0},
+		{"family of a convivenza member forced", convivenza, []Type{FamilyWithRelationships}, registrar, true, fault.Invalid, 0},
+		{"residence of a convivenza member", convivenza, []Type{Residence}, clerk, false, "", 0},
 		{"family without a householder forced", noHead, []Type{Family}, registrar, true, "", 1},
 		{"historical residence", family(), []Type{ResidenceHistory}, clerk, false, "", 0},
 		{"historical residence with no start", noStart, []Type{ResidenceHistory}, clerk, false, fault.Invalid, 0},

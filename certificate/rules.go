@@ -114,6 +114,8 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		switch {
 		case p.FamilyID == 0 || len(rec.Members) == 0:
 			return no(fault.New(fault.Invalid, "The {{.Type}} needs a family in the register", arg), false)
+		case rec.Family.IsConvivenza():
+			return no(fault.New(fault.Invalid, "The person lives in an institutional household (convivenza), which is not a family: the {{.Type}} cannot be issued", arg), false)
 		case rec.Family.HouseholderID == 0:
 			return no(fault.New(fault.Invalid, "The family has no householder, so the {{.Type}} cannot be issued", arg), true)
 		}
