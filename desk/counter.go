@@ -46,6 +46,9 @@ type counterPanel struct {
 
 	counter   *widget.Select
 	collapse  *widget.Button
+	expand    *widget.Button  // opens the collapsed panel again
+	open      *fyne.Container // the panel at its full width
+	strip     *fyne.Container // what is left of the panel while collapsed
 	body      *fyne.Container
 	ticket    *canvas.Text  // the ticket on hand, big
 	state     *widget.Label // its state and service
@@ -139,7 +142,13 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 	)
 	p.updateButtons()
 	panel := container.NewBorder(container.NewBorder(nil, nil, nil, p.collapse, title), nil, nil, nil, container.NewVScroll(p.body))
-	return container.NewHBox(widget.NewSeparator(), container.New(fixedWidth(280), panel))
+	// Collapsed, the panel is a narrow strip with the button that opens it,
+	// and the work in the centre takes the width back.
+	p.expand = &widget.Button{Icon: theme.NavigateBackIcon(), Importance: widget.LowImportance, OnTapped: p.onCollapse}
+	p.open = container.New(fixedWidth(280), panel)
+	p.strip = container.NewVBox(p.expand)
+	p.strip.Hide()
+	return container.NewHBox(widget.NewSeparator(), p.open, p.strip)
 }
 
 // fixedWidth lays its objects out over its whole size and asks for that
@@ -270,10 +279,12 @@ func (p *counterPanel) onCollapse() {
 	p.collapsed = !p.collapsed
 	if p.collapsed {
 		p.body.Hide()
-		p.collapse.SetIcon(theme.NavigateBackIcon())
+		p.open.Hide()
+		p.strip.Show()
 	} else {
 		p.body.Show()
-		p.collapse.SetIcon(theme.NavigateNextIcon())
+		p.strip.Hide()
+		p.open.Show()
 	}
 }
 

@@ -146,9 +146,13 @@ func TestCounterPanel(t *testing.T) {
 		t.Errorf("problem %q", p.problem.Text)
 	}
 
+	wide := p.open.MinSize().Width
 	p.onCollapse()
 	if p.body.Visible() {
 		t.Error("the collapsed panel still shows its body")
+	}
+	if ui := p.open.Visible(); ui || !p.strip.Visible() || p.strip.MinSize().Width >= wide/2 {
+		t.Errorf("the collapsed panel should be a narrow strip, not %v wide", p.strip.MinSize().Width)
 	}
 	p.onCollapse()
 	if !p.body.Visible() {

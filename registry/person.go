@@ -117,11 +117,9 @@ type Address struct {
 // Line is the address as printed: "Via Roma 12, int. 3".
 func (a Address) Line() string {
 	var b strings.Builder
-	b.WriteString(TitleCase(a.Toponym))
-	if b.Len() > 0 {
-		b.WriteByte(' ')
-	}
-	b.WriteString(TitleCase(a.Street))
+	// One phrase, so a particle that opens the street's name stays lower
+	// case after the toponym: "Vicolo della Torre".
+	b.WriteString(TitleCase(a.Toponym + " " + a.Street))
 	if a.HouseNumber != "" {
 		b.WriteString(" " + a.HouseNumber)
 	}

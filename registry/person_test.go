@@ -25,8 +25,17 @@ func TestTitleCase(t *testing.T) {
 }
 
 func TestAddressLine(t *testing.T) {
-	a := Address{Toponym: "VIA", Street: "SANT'ANDREA", HouseNumber: "12/A", Internal: "3"}
-	if got, want := a.Line(), "Via Sant'Andrea 12/A, int. 3"; got != want {
-		t.Errorf("Line() = %q, want %q", got, want)
+	tests := []struct {
+		a    Address
+		want string
+	}{
+		{Address{Toponym: "VIA", Street: "SANT'ANDREA", HouseNumber: "12/A", Internal: "3"}, "Via Sant'Andrea 12/A, int. 3"},
+		{Address{Toponym: "VICOLO", Street: "DELLA TORRE", HouseNumber: "5"}, "Vicolo della Torre 5"},
+		{Address{Street: "HIGH STREET 145, LONDON"}, "High Street 145, London"},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Line(); got != tt.want {
+			t.Errorf("Line() = %q, want %q", got, tt.want)
+		}
 	}
 }
