@@ -90,7 +90,7 @@ func (s *registryScreen) buildUI() fyne.CanvasObject {
 	top := container.NewVBox(s.search, s.hint, s.problem)
 	results := container.NewBorder(s.summary, nil, nil, nil, s.list)
 	split := container.NewHSplit(results, s.person.buildUI())
-	split.Offset = 0.34
+	split.Offset = 0.30
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
 }
 
