@@ -481,6 +481,19 @@ surname_fts = ?, name_fts = ?, sex = ?, birth_date = ?, birth_place = ?, birth_p
 	})
 }
 
+// readFullRecord reads the record and its extras (see recordExtras) inside
+// tx.
+func readFullRecord(ctx context.Context, tx *sql.Tx, personID int64) (registry.Record, error) {
+	rec, err := readRecord(ctx, tx, personID)
+	if err == nil {
+		err = recordExtras(ctx, tx, &rec)
+	}
+	if err != nil && fault.Code(err) == fault.Internal {
+		err = fmt.Errorf("read record: %w", err)
+	}
+	return rec, err
+}
+
 // FullRecord is Record with the identity documents.
 func (s *Store) FullRecord(ctx context.Context, personID int64) (registry.Record, error) {
 	tx, err := s.r.BeginTx(ctx, nil)
@@ -488,14 +501,8 @@ func (s *Store) FullRecord(ctx context.Context, personID int64) (registry.Record
 		return registry.Record{}, fmt.Errorf("read record: %w", err)
 	}
 	defer tx.Rollback()
-	rec, err := readRecord(ctx, tx, personID)
-	if err == nil {
-		err = recordExtras(ctx, tx, &rec)
-	}
+	rec, err := readFullRecord(ctx, tx, personID)
 	if err != nil {
-		if fault.Code(err) == fault.Internal {
-			err = fmt.Errorf("read record: %w", err)
-		}
 		return registry.Record{}, err
 	}
 	return rec, tx.Commit()
@@ -615,14 +622,8 @@ func (s *Store) RecordAsAt(ctx context.Context, personID int64, d registry.Date)
 		return registry.Record{}, fmt.Errorf("read record: %w", err)
 	}
 	defer tx.Rollback()
-	rec, err := readRecord(ctx, tx, personID)
-	if err == nil {
-		err = recordExtras(ctx, tx, &rec)
-	}
+	rec, err := readFullRecord(ctx, tx, personID)
 	if err != nil {
-		if fault.Code(err) == fault.Internal {
-			err = fmt.Errorf("read record: %w", err)
-		}
 		return registry.Record{}, err
 	}
 	end := timestamp(time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, registry.Rome).AddDate(0, 0, 1))
