@@ -336,17 +336,28 @@ counter = ?, clerk = ?, recalls = ?, outcome = ?, version = ? WHERE id = ? AND s
 	return seq, nil
 }
 
+// beginDay begins a queue transaction at the time it returns, after the
+// daily reset when the day has turned since the last one.
+func (s *Store) beginDay(ctx context.Context, operator string) (*sql.Tx, time.Time, error) {
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	now := s.now()
+	if err := s.rollover(ctx, tx, operator, now); err != nil {
+		tx.Rollback()
+		return nil, time.Time{}, err
+	}
+	return tx, now, nil
+}
+
 // transition runs one action on ticket id in its own transaction.
 func (s *Store) transition(ctx context.Context, operator string, id int64, action queue.Action, check func(tx *sql.Tx, t queue.Ticket) error, edit func(*queue.Ticket, time.Time)) (queue.Ticket, error) {
-	tx, err := s.begin(ctx, operator)
+	tx, now, err := s.beginDay(ctx, operator)
 	if err != nil {
 		return queue.Ticket{}, err
 	}
 	defer tx.Rollback()
-	now := s.now()
-	if err := s.rollover(ctx, tx, operator, now); err != nil {
-		return queue.Ticket{}, err
-	}
 	t, err := readTicket(ctx, tx, id)
 	if err != nil {
 		return t, err
@@ -375,15 +386,11 @@ func (s *Store) transition(ctx context.Context, operator string, id int64, actio
 // IssueTicket gives a new ticket of the service, numbered from 1 each day,
 // with how many wait before it and the estimated wait.
 func (s *Store) IssueTicket(ctx context.Context, operator string, service string, priority bool) (queue.Issued, error) {
-	tx, err := s.begin(ctx, operator)
+	tx, now, err := s.beginDay(ctx, operator)
 	if err != nil {
 		return queue.Issued{}, err
 	}
 	defer tx.Rollback()
-	now := s.now()
-	if err := s.rollover(ctx, tx, operator, now); err != nil {
-		return queue.Issued{}, err
-	}
 	var out queue.Issued
 	sv := &out.Service
 	err = tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position FROM queue_service WHERE code = ?`, service).
@@ -692,15 +699,11 @@ func (s *Store) CancelTicket(ctx context.Context, operator string, id int64) (qu
 // ticket with the same label in another service's line; it returns the new
 // ticket.
 func (s *Store) TransferTicket(ctx context.Context, operator string, id int64, service string) (queue.Ticket, error) {
-	tx, err := s.begin(ctx, operator)
+	tx, now, err := s.beginDay(ctx, operator)
 	if err != nil {
 		return queue.Ticket{}, err
 	}
 	defer tx.Rollback()
-	now := s.now()
-	if err := s.rollover(ctx, tx, operator, now); err != nil {
-		return queue.Ticket{}, err
-	}
 	t, err := readTicket(ctx, tx, id)
 	if err != nil {
 		return t, err
