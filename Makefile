@@ -6,10 +6,11 @@ TAGS       := sqlite_fts5
 TEST_TAGS  := ci,$(TAGS)
 GO         ?= go
 BIN        := bin/sportello
-# Fyne's GLFW driver needs the GL, X11 and Wayland headers; go-sqlite3 needs gcc.
+# Fyne's GLFW driver needs the GL, X11 and Wayland headers; go-sqlite3 needs gcc;
+# the certificate preview draws the page with poppler's pdftoppm.
 DEB_PKGS   := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev \
-              wayland-protocols
+              wayland-protocols poppler-utils
 # Packages whose tests run goroutines: tested again under the race detector.
 RACE_PKGS  := ./store/... ./desk/... ./queue/...
 
