@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -8,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
 	"github.com/spf13/pflag"
 
 	"sportello/assets"
@@ -42,7 +45,7 @@ func cmdKiosk(args []string, _ io.Writer) error {
 		p = printing.Folder{Dir: dir}
 	}
 	a, w := queueWindow("Biglietti")
-	desk.NewKiosk(a, w, desk.KioskDeps{Queue: st, Office: queueOffice(cfg), Printer: p})
+	desk.NewKiosk(a, w, desk.KioskDeps{Queue: st, Office: queueOffice(cfg), Printer: p, CheckIn: st})
 	w.ShowAndRun()
 	return nil
 }
@@ -95,4 +98,46 @@ func queueWindow(title string) (fyne.App, fyne.Window) {
 	w := a.NewWindow(title)
 	w.Resize(fyne.NewSize(1280, 800))
 	return a, w
+}
+
+// cmdAppointments imports booked appointments from a CSV file:
+// appointments import --db FILE PATH.csv. A file with any bad row imports
+// nothing; the bad rows are listed with their line numbers. The codes of
+// the bookings made are listed by line, without names.
+func cmdAppointments(args []string, stdout io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		return fmt.Errorf("%w: appointments vuole il sottocomando import", errUsage)
+	}
+	fs := newFlags("appointments import")
+	db := fs.String("db", "", "database file")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *db == "" || fs.NArg() != 1 {
+		return fmt.Errorf("%w: appointments import vuole --db FILE e un file CSV", errUsage)
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := store.Open(*db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := st.ImportAppointments(context.Background(), "import", f)
+	w := bufio.NewWriter(stdout)
+	defer w.Flush()
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "riga %d: %s\n", p.Line, lang.L(p.Message, p.Args))
+	}
+	if err != nil {
+		return err
+	}
+	for _, a := range rep.Booked {
+		fmt.Fprintf(w, "%s %s %s %s\n", a.Code, a.Service, a.Day.Italian(), a.Slot)
+	}
+	fmt.Fprintf(w, "Importati %d appuntamenti\n", len(rep.Booked))
+	return nil
 }

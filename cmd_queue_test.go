@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"sportello/store"
 )
 
 func TestQueueCommandsRefuseBadLines(t *testing.T) {
@@ -25,5 +29,36 @@ func TestQueueCommandsRefuseBadLines(t *testing.T) {
 				t.Errorf("usage does not list the kiosk:\n%s", errOut.String())
 			}
 		})
+	}
+}
+
+func TestAppointmentsImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	st, err := store.Open(db, store.Options{DeskCode: "D01", Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	bad := write("bad.csv", "service,date,time,person\nA,07/01/2030,09:00,Mario Rossi\nA,07/01/2030,09:07,Anna Bianchi\nZ,07/01/2030,09:00,Luca Rossi\n")
+	code, out, errOut := runCmd(t, "appointments", "import", "--db", db, bad)
+	if code != 1 || !strings.Contains(out, "riga 3:") || !strings.Contains(out, "riga 4:") || strings.Contains(out, "riga 2:") ||
+		!strings.Contains(errOut, "non è stato importato nulla") {
+		t.Errorf("bad file: exit %d\n%s\n%s", code, out, errOut)
+	}
+	good := write("good.csv", "service,date,time,person\nA,07/01/2030,09:00,Mario Rossi\nB,2030-01-07,09:15,RSSMRA80A01H501U\n")
+	code, out, errOut = runCmd(t, "appointments", "import", "--db", db, good)
+	if code != 0 || !strings.Contains(out, "Importati 2 appuntamenti") || strings.Contains(out, "Mario") {
+		t.Errorf("good file: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, _ := runCmd(t, "appointments", "--db", db, good); code != 2 {
+		t.Errorf("without import: exit %d", code)
 	}
 }

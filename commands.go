@@ -58,6 +58,8 @@ Uso:
   sportello kiosk [opzioni] [--printer NOME | --tickets CARTELLA]
                                             il totem dei biglietti della coda, a tutto schermo
   sportello board [opzioni]                 il monitor della sala d'attesa, a tutto schermo
+  sportello appointments import --db FILE FILE.csv
+                                            importa appuntamenti da un CSV (formato nel README)
   sportello --help                          questo aiuto
 
 Opzioni dello sportello (anche nel file di configurazione YAML, con la chiave tra
@@ -83,6 +85,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"cash":        cmdCash,
 		"kiosk":       cmdKiosk,
 		"board":       cmdBoard,
+
+		"appointments": cmdAppointments,
 	}
 	f, ok := commands[cmd]
 	if cmd != "desk" {
@@ -188,6 +192,7 @@ func openDesk(cfg config) (*store.Store, desk.Deps, error) {
 	}
 	deps.Certificates = newCertificateDesk(st, cfg)
 	deps.Queue = st
+	deps.Appointments = st
 	if cfg.Demo {
 		logins, err := prepareDemo(ctx, st, cfg)
 		if err != nil {

@@ -2,7 +2,9 @@ package desk
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +40,8 @@ func servesPublic(r access.Role) bool {
 // event sequence, so it shows what other counters and the kiosk do.
 type counterPanel struct {
 	engine queue.Engine
+	picker queue.Picker // nil when the engine cannot call a chosen ticket
+	pauser queue.Pauser // nil when the engine keeps no pauses
 	win    fyne.Window
 	do     func(func())
 	prefs  fyne.Preferences
@@ -64,18 +68,26 @@ type counterPanel struct {
 	transfer  *widget.Button
 	hold      *widget.Button
 	resume    *widget.Button
+	pick      *widget.Button // call a chosen waiting ticket
+	cancel    *widget.Button // cancel a waiting ticket
+	revive    *widget.Button // reactivate a no-show
+	pause     *widget.Button // pause, or end the pause
+	backOff   *widget.Button // back-office time
 	collapsed bool
 
 	// Touched on the UI goroutine only.
 	office queue.Office
 	status queue.Status
-	seq    int64  // the event sequence shown
-	callID string // the call id of a call not yet answered, reused on retry
-	busy   bool   // an action is running
+	seq    int64                  // the event sequence shown
+	callID string                 // the call id of a call not yet answered, reused on retry
+	pauses map[string]queue.Pause // today's running pauses by counter
+	busy   bool                   // an action is running
 	stop   chan struct{}
 	done   chan struct{} // closed when the following goroutine has returned
 
 	polled atomic.Int64 // the sequence of the last status read
+	pmu    sync.Mutex
+	pseen  string // the running pauses last shown, as their uids
 }
 
 // counterPanelFor is the panel of a clerk who serves the public on a desk
@@ -98,6 +110,8 @@ func (p *counterPanel) ui() fyne.CanvasObject {
 func newCounterPanel(engine queue.Engine, win fyne.Window, do func(func()), prefs fyne.Preferences, clerk string) *counterPanel {
 	p := &counterPanel{engine: engine, win: win, do: do, prefs: prefs, clerk: clerk, poll: queuePoll}
 	p.polled.Store(-1) // read the status once even if the queue has no event yet
+	p.picker, _ = engine.(queue.Picker)
+	p.pauser, _ = engine.(queue.Pauser)
 	return p
 }
 
@@ -125,6 +139,23 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 	p.transfer = &widget.Button{Text: lang.L("Transfer…"), Icon: theme.MailForwardIcon(), OnTapped: p.onTransfer}
 	p.hold = &widget.Button{Text: lang.L("Hold"), Icon: theme.MediaPauseIcon(), OnTapped: p.onHold}
 	p.resume = &widget.Button{Text: lang.L("Resume"), Icon: theme.MediaPlayIcon(), OnTapped: p.onResume}
+	p.pick = &widget.Button{Text: lang.L("Call a ticket… (F7)"), Icon: theme.ListIcon(), OnTapped: p.onPick}
+	p.cancel = &widget.Button{Text: lang.L("Cancel a ticket… (F8)"), Icon: theme.DeleteIcon(), OnTapped: p.onCancelTicket}
+	p.revive = &widget.Button{Text: lang.L("Reactivate a no-show… (F9)"), Icon: theme.HistoryIcon(), OnTapped: p.onReactivate}
+	extra := container.NewVBox()
+	if p.picker != nil {
+		extra.Add(p.pick)
+	}
+	extra.Add(p.cancel)
+	if p.picker != nil {
+		extra.Add(p.revive)
+	}
+	p.pause = &widget.Button{Text: lang.L("Pause (F10)"), Icon: theme.MediaPauseIcon(), OnTapped: p.onPause}
+	p.backOff = &widget.Button{Text: lang.L("Back office (F11)"), Icon: theme.DocumentIcon(), OnTapped: p.onBackOffice}
+	if p.pauser != nil {
+		extra.Add(p.pause)
+		extra.Add(p.backOff)
+	}
 
 	title := &widget.Label{Text: lang.L("Queue"), TextStyle: fyne.TextStyle{Bold: true}}
 	p.body = container.NewVBox(
@@ -133,6 +164,7 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 		p.callNext,
 		p.recall, p.start, p.finish, p.noShow, p.transfer, p.hold,
 		p.resume,
+		extra,
 		p.outcome,
 		p.problem,
 		widget.NewSeparator(),
@@ -218,6 +250,7 @@ func (p *counterPanel) end() {
 func (p *counterPanel) refresh(force bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
+	p.refreshPauses(ctx, force)
 	seq, err := p.engine.QueueSeq(ctx)
 	if err != nil {
 		fyne.LogError("queue seq", err)
@@ -233,6 +266,35 @@ func (p *counterPanel) refresh(force bool) {
 	}
 	p.polled.Store(st.Seq)
 	p.do(func() { p.showStatus(st) })
+}
+
+// refreshPauses reads the running pauses and shows them when they changed
+// (or always with force), off the UI goroutine.
+func (p *counterPanel) refreshPauses(ctx context.Context, force bool) {
+	if p.pauser == nil {
+		return
+	}
+	ps, err := p.pauser.OpenPauses(ctx)
+	if err != nil {
+		fyne.LogError("queue pauses", err)
+		return
+	}
+	var uids []string
+	for _, x := range ps {
+		uids = append(uids, x.UID)
+	}
+	slices.Sort(uids)
+	seen := strings.Join(uids, " ")
+	p.pmu.Lock()
+	changed := seen != p.pseen
+	p.pseen = seen
+	p.pmu.Unlock()
+	if changed || force {
+		p.do(func() {
+			p.pauses = ps
+			p.showStatus(p.status)
+		})
+	}
 }
 
 func (p *counterPanel) showOffice(o queue.Office, err error) {
@@ -303,6 +365,9 @@ func (p *counterPanel) showStatus(st queue.Status) {
 	if t, ok := p.current(); ok {
 		p.ticket.Text = t.Label
 		p.state.SetText(stateName(t.State) + " · " + p.serviceName(t.Service) + recallText(t))
+	} else if pz, paused := p.paused(); paused {
+		p.ticket.Text = "—"
+		p.state.SetText(pauseText(pz))
 	} else {
 		p.ticket.Text = "—"
 		p.state.SetText(lang.L("No ticket at this counter"))
@@ -379,7 +444,8 @@ func (p *counterPanel) updateButtons() {
 	if ok {
 		state = t.State
 	}
-	free := !ok && p.counterCode() != ""
+	_, paused := p.paused()
+	free := !ok && p.counterCode() != "" && !paused
 	enable(p.callNext, free && !p.busy)
 	enable(p.recall, state == queue.Called && !p.busy)
 	enable(p.start, state == queue.Called && !p.busy)
@@ -389,6 +455,19 @@ func (p *counterPanel) updateButtons() {
 	enable(p.hold, state == queue.Serving && !p.busy)
 	_, held := p.heldTicket()
 	enable(p.resume, free && held && !p.busy)
+	waiting := len(p.waitingHere()) > 0
+	enable(p.pick, free && waiting && !p.busy && p.picker != nil)
+	enable(p.cancel, waiting && !p.busy)
+	enable(p.revive, p.counterCode() != "" && !p.busy && p.picker != nil)
+	enable(p.pause, (free || paused) && !p.busy)
+	enable(p.backOff, free && !p.busy)
+	if paused {
+		p.pause.SetText(lang.L("End the pause (F10)"))
+		p.pause.SetIcon(theme.MediaPlayIcon())
+	} else {
+		p.pause.SetText(lang.L("Pause (F10)"))
+		p.pause.SetIcon(theme.MediaPauseIcon())
+	}
 	if held {
 		h, _ := p.heldTicket()
 		p.resume.SetText(lang.L("Resume {{.Label}}", map[string]any{"Label": h.Label}))
@@ -417,6 +496,13 @@ func enable(b *widget.Button, on bool) {
 func (p *counterPanel) onKey(ev *fyne.KeyEvent) bool {
 	buttons := map[fyne.KeyName]*widget.Button{
 		fyne.KeyF2: p.callNext, fyne.KeyF3: p.recall, fyne.KeyF4: p.start, fyne.KeyF5: p.finish, fyne.KeyF6: p.noShow,
+		fyne.KeyF7: p.pick, fyne.KeyF8: p.cancel,
+	}
+	if p.picker != nil {
+		buttons[fyne.KeyF9] = p.revive
+	}
+	if p.pauser != nil {
+		buttons[fyne.KeyF10], buttons[fyne.KeyF11] = p.pause, p.backOff
 	}
 	b, ok := buttons[ev.Name]
 	if !ok {
@@ -574,3 +660,151 @@ func (p *counterPanel) transferTo(service string) {
 
 // newCallID makes a call id unique to this desk and moment.
 func newCallID() string { return ulid.Make().String() }
+
+// waitingHere is the waiting tickets shown for this counter's services, in
+// the order of their lines.
+func (p *counterPanel) waitingHere() []queue.Ticket {
+	mine := map[string]bool{}
+	for _, c := range p.office.Counters {
+		if c.Code == p.counterCode() {
+			for _, sv := range c.Services {
+				mine[sv] = true
+			}
+		}
+	}
+	var ts []queue.Ticket
+	for _, l := range p.status.Lines {
+		if mine[l.Service.Code] {
+			ts = append(ts, l.Next...)
+		}
+	}
+	return ts
+}
+
+// chooseTicket asks which of ts the clerk means and hands it to then.
+func (p *counterPanel) chooseTicket(title, confirm string, ts []queue.Ticket, then func(queue.Ticket)) {
+	byText := map[string]queue.Ticket{}
+	var options []string
+	for _, t := range ts {
+		text := ticketMark(t) + " · " + p.serviceName(t.Service)
+		byText[text] = t
+		options = append(options, text)
+	}
+	choice := widget.NewSelect(options, nil)
+	if len(options) > 0 {
+		choice.SetSelected(options[0])
+	}
+	d := dialog.NewForm(title, confirm, lang.L("Close"),
+		[]*widget.FormItem{{Text: lang.L("Ticket"), Widget: choice}},
+		func(ok bool) {
+			if t, found := byText[choice.Selected]; ok && found {
+				then(t)
+			}
+		}, p.win)
+	d.Show()
+	p.win.Canvas().Focus(choice)
+}
+
+// onPick calls a waiting ticket the clerk chooses, out of the policy's order.
+func (p *counterPanel) onPick() {
+	p.chooseTicket(lang.L("Call a ticket"), lang.L("Call"), p.waitingHere(), p.callTicket)
+}
+
+func (p *counterPanel) callTicket(t queue.Ticket) {
+	counter := p.counterCode()
+	if counter == "" || p.picker == nil {
+		return
+	}
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		return p.picker.CallTicket(ctx, p.clerk, counter, t.ID)
+	}, nil)
+}
+
+// onCancelTicket withdraws a waiting ticket (the person left).
+func (p *counterPanel) onCancelTicket() {
+	p.chooseTicket(lang.L("Cancel a ticket"), lang.L("Cancel the ticket"), p.waitingHere(), p.cancelTicket)
+}
+
+func (p *counterPanel) cancelTicket(t queue.Ticket) {
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		return p.engine.CancelTicket(ctx, p.clerk, t.ID)
+	}, nil)
+}
+
+// onReactivate reads today's no-shows off the UI goroutine and asks which
+// one goes back in its line.
+func (p *counterPanel) onReactivate() {
+	if p.picker == nil || p.busy {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		ts, err := p.picker.QueueNoShows(ctx)
+		cancel()
+		p.do(func() {
+			switch {
+			case err != nil:
+				p.showProblem(err)
+			case len(ts) == 0:
+				p.problem.SetText(lang.L("Nobody was marked as not shown today"))
+				p.problem.Show()
+			default:
+				p.chooseTicket(lang.L("Reactivate a no-show"), lang.L("Back in line"), ts, p.reactivate)
+			}
+		})
+	}()
+}
+
+func (p *counterPanel) reactivate(t queue.Ticket) {
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		return p.engine.ReactivateTicket(ctx, p.clerk, t.ID)
+	}, nil)
+}
+
+// paused is this counter's running pause, if any.
+func (p *counterPanel) paused() (queue.Pause, bool) {
+	pz, ok := p.pauses[p.counterCode()]
+	return pz, ok
+}
+
+// pauseText says what kind of pause runs and since when.
+func pauseText(pz queue.Pause) string {
+	since := pz.Start.In(time.Local).Format("15:04")
+	if pz.Kind == queue.BackOffice {
+		return lang.L("Back office since {{.Time}}", map[string]any{"Time": since})
+	}
+	return lang.L("Paused since {{.Time}}", map[string]any{"Time": since})
+}
+
+// onPause starts a pause, or ends the one running.
+func (p *counterPanel) onPause() {
+	if _, paused := p.paused(); paused {
+		p.endPause()
+		return
+	}
+	p.startPause(queue.Break)
+}
+
+func (p *counterPanel) onBackOffice() { p.startPause(queue.BackOffice) }
+
+func (p *counterPanel) startPause(kind queue.PauseKind) {
+	counter := p.counterCode()
+	if counter == "" || p.pauser == nil {
+		return
+	}
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		_, err := p.pauser.PauseCounter(ctx, p.clerk, counter, kind)
+		return queue.Ticket{}, err
+	}, nil)
+}
+
+func (p *counterPanel) endPause() {
+	counter := p.counterCode()
+	if counter == "" || p.pauser == nil {
+		return
+	}
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		_, err := p.pauser.EndPause(ctx, p.clerk, counter)
+		return queue.Ticket{}, err
+	}, nil)
+}

@@ -37,6 +37,7 @@ type Deps struct {
 	Auth         access.Authenticator // login
 	Certificates CertificateDesk      // issuing certificates from a person's record; nil hides the button
 	Queue        queue.Engine         // the in-person queue: the counter panel; nil hides it
+	Appointments AppointmentDesk      // booking appointments; nil hides the area
 	Office       Office
 	Demo         []DemoLogin // nil outside demo mode
 	SyncState    string      // top-bar text for the sync state; "" shows that the desk is standalone

@@ -16,6 +16,7 @@ import (
 	"sportello/fault"
 	"sportello/printing"
 	"sportello/queue"
+	"sportello/registry"
 )
 
 // KioskDeps is what the ticket kiosk needs.
@@ -23,6 +24,12 @@ type KioskDeps struct {
 	Queue   queue.Engine
 	Office  Office
 	Printer printing.Printer
+	CheckIn AppointmentCheckIn // nil hides the booking code
+}
+
+// AppointmentCheckIn turns a booking code into a ticket.
+type AppointmentCheckIn interface {
+	CheckInAppointment(ctx context.Context, code string) (queue.Issued, error)
 }
 
 // kioskShowTicket is how long the kiosk shows the ticket it gave before it
@@ -40,6 +47,8 @@ type kioskScreen struct {
 	services  *fyne.Container // the service buttons
 	buttons   map[string]*widget.Button
 	priority  *widget.Check
+	code      *widget.Entry // the booking code, for a check-in
+	checkIn   *widget.Button
 	message   *canvas.Text // the number given, big
 	detail    *widget.Label
 	problem   *widget.Label
@@ -84,7 +93,18 @@ func (k *kioskScreen) buildUI() fyne.CanvasObject {
 	k.problem = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	k.problem.Hide()
 	top := container.NewVBox(title, office, widget.NewSeparator(), ask)
-	bottom := container.NewVBox(container.NewBorder(nil, nil, k.priority, nil, explain), k.message, k.detail, k.problem)
+	bottom := container.NewVBox(container.NewBorder(nil, nil, k.priority, nil, explain))
+	if k.deps.CheckIn != nil {
+		k.code = widget.NewEntry()
+		k.code.PlaceHolder = lang.L("Booking code")
+		k.code.OnSubmitted = func(string) { k.onCheckIn() }
+		k.checkIn = &widget.Button{Text: lang.L("I have an appointment"), Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: k.onCheckIn}
+		bottom.Add(widget.NewSeparator())
+		bottom.Add(container.NewBorder(nil, nil, nil, k.checkIn, k.code))
+	}
+	bottom.Add(k.message)
+	bottom.Add(k.detail)
+	bottom.Add(k.problem)
 	big := container.NewThemeOverride(container.NewPadded(k.services), largeTheme{newDeskTheme()})
 	return container.NewPadded(container.NewBorder(top, container.NewThemeOverride(bottom, largeTheme{newDeskTheme()}), nil, nil, big))
 }
@@ -156,6 +176,36 @@ func (k *kioskScreen) onService(code string) {
 	}()
 }
 
+// onCheckIn turns the booking code typed into a ticket, prints it and
+// shows its number; a wrong, used or expired code is explained.
+func (k *kioskScreen) onCheckIn() {
+	if k.printing || k.code == nil {
+		return
+	}
+	code, ok := queue.NormalizeCode(k.code.Text)
+	if !ok {
+		k.problem.SetText(lang.L("This booking code does not exist: check it and try again"))
+		k.problem.Show()
+		return
+	}
+	k.printing = true
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		is, err := k.deps.CheckIn.CheckInAppointment(ctx, code)
+		var printErr error
+		if err == nil {
+			printErr = k.print(ctx, is)
+		}
+		k.do(func() {
+			if err == nil {
+				k.code.SetText("")
+			}
+			k.showIssued(is, err, printErr)
+		})
+	}()
+}
+
 func (k *kioskScreen) print(ctx context.Context, is queue.Issued) error {
 	if k.deps.Printer == nil {
 		return nil
@@ -178,6 +228,9 @@ func (k *kioskScreen) showIssued(is queue.Issued, err, printErr error) {
 	k.message.Text = is.Ticket.Label
 	k.message.Refresh()
 	text := lang.L("Your number is {{.Label}}", map[string]any{"Label": is.Ticket.Label}) + " · " + printing.AheadText(is.Ahead, translated)
+	if !is.Ticket.AppointmentAt.IsZero() {
+		text += "\n" + lang.L("Appointment at {{.Time}}", map[string]any{"Time": is.Ticket.AppointmentAt.In(registry.Rome).Format("15:04")})
+	}
 	if printErr != nil {
 		fyne.LogError("print ticket", printErr)
 		text += "\n" + lang.L("The ticket could not be printed: remember your number")

@@ -2,16 +2,22 @@ package desk
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sportello/access"
+	"sportello/certificate"
+	"sportello/printing"
 	"sportello/queue"
 	"sportello/registry"
 )
@@ -23,6 +29,8 @@ func queueStatsArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newQueueStatsScreen(d.deps.Queue, d.do, d.now)
+	s.win = d.win
+	s.office = d.deps.Office
 	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: s.buildUI(), onShow: s.onRefresh}, true
 }
 
@@ -34,14 +42,22 @@ type queueStatsScreen struct {
 	engine queue.Engine
 	do     func(func())
 	now    func() time.Time
+	win    fyne.Window // for the save dialog
+	office Office      // named on the daily report
 
 	period  *widget.RadioGroup
 	groupBy *widget.RadioGroup
 	table   *widget.Table
 	summary *widget.Label
 	problem *widget.Label
+	export  *widget.Button
+	report  *widget.Button
 
-	rows []queue.Summary // touched on the UI goroutine only
+	// Touched on the UI goroutine only.
+	rows    []queue.Summary
+	tickets []queue.Ticket // the period's tickets the rows are computed from
+	from    registry.Date  // the period shown
+	to      registry.Date
 }
 
 func newQueueStatsScreen(engine queue.Engine, do func(func()), now func() time.Time) *queueStatsScreen {
@@ -84,7 +100,11 @@ func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 	s.table.SetColumnWidth(0, 220)
-	top := container.NewVBox(s.period, s.groupBy, s.summary, s.problem)
+	s.export = &widget.Button{Text: lang.L("Export CSV…"), Icon: theme.DownloadIcon(), OnTapped: s.onExport}
+	s.export.Disable()
+	s.report = &widget.Button{Text: lang.L("Daily report PDF…"), Icon: theme.DocumentPrintIcon(), OnTapped: s.onReport}
+	s.report.Disable()
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(s.export, s.report), s.period), s.groupBy, s.summary, s.problem)
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, s.table)
 }
 
@@ -143,7 +163,12 @@ func (s *queueStatsScreen) onRefresh() {
 		if err == nil {
 			rows = queue.Summarize(tickets, queue.DefaultWithin, key)
 		}
-		s.do(func() { s.show(rows, err) })
+		s.do(func() {
+			if err == nil {
+				s.tickets, s.from, s.to = tickets, from, today
+			}
+			s.show(rows, err)
+		})
 	}()
 }
 
@@ -162,6 +187,10 @@ func (s *queueStatsScreen) show(rows []queue.Summary, err error) {
 	}
 	s.problem.Hide()
 	s.rows = rows
+	if s.win != nil {
+		s.export.Enable()
+		s.report.Enable()
+	}
 	all := rows[0]
 	s.summary.SetText(lang.L("{{.Tickets}} tickets, {{.Served}} served; median wait {{.Wait}} min; {{.Within}}% first called within 20 minutes",
 		map[string]any{"Tickets": all.Tickets, "Served": all.Served, "Wait": fmt.Sprintf("%.0f", all.WaitMedian.Minutes()), "Within": fmt.Sprintf("%.0f", all.Within*100)}))
@@ -171,4 +200,127 @@ func (s *queueStatsScreen) show(rows []queue.Summary, err error) {
 func (s *queueStatsScreen) showProblem(err error) {
 	s.problem.SetText(userMessage(err))
 	s.problem.Show()
+}
+
+// waitBuckets is how many 3-minute buckets the export lists; the last holds
+// every longer wait.
+const waitBuckets = 10
+
+// writeCSV writes the figures shown, then the waits in 3-minute buckets and
+// the tickets issued per hour of the day, as CSV blocks apart by an empty
+// line.
+func (s *queueStatsScreen) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(s.headers())
+	for r := range s.rows {
+		var row []string
+		for c := range s.headers() {
+			row = append(row, s.cell(r, c))
+		}
+		cw.Write(row)
+	}
+	cw.Write(nil)
+	cw.Write([]string{lang.L("Wait (minutes)"), lang.L("Tickets")})
+	step := int(queue.WaitBucket.Minutes())
+	for i, n := range queue.WaitBuckets(s.tickets, queue.WaitBucket, waitBuckets) {
+		span := fmt.Sprintf("%d-%d", i*step, (i+1)*step)
+		if i == waitBuckets-1 {
+			span = fmt.Sprintf("≥ %d", i*step)
+		}
+		cw.Write([]string{span, fmt.Sprint(n)})
+	}
+	cw.Write(nil)
+	cw.Write([]string{lang.L("Hour"), lang.L("Tickets issued")})
+	for h, n := range queue.PerHour(s.tickets) {
+		if n > 0 {
+			cw.Write([]string{fmt.Sprintf("%02d:00", h), fmt.Sprint(n)})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// exportName is the file name offered for the period shown.
+func (s *queueStatsScreen) exportName() string {
+	if s.from == s.to {
+		return "statistiche-coda-" + s.to.String() + ".csv"
+	}
+	return "statistiche-coda-" + s.from.String() + "-" + s.to.String() + ".csv"
+}
+
+// onExport asks where to save the figures shown as CSV.
+func (s *queueStatsScreen) onExport() {
+	if s.win == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if err := s.writeCSV(w); err != nil {
+			s.problem.SetText(lang.L("The file could not be written"))
+			s.problem.Show()
+			return
+		}
+		s.summary.SetText(lang.L("Statistics exported to {{.File}}", map[string]any{"File": w.URI().Name()}))
+	}, s.win)
+	d.SetFileName(s.exportName())
+	d.Show()
+}
+
+// todays is the tickets of the last day of the period shown: the day of
+// the daily report.
+func (s *queueStatsScreen) todays() []queue.Ticket {
+	var out []queue.Ticket
+	for _, t := range s.tickets {
+		if t.Day == s.to {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// reportPDF lays out the daily report of the day shown last.
+func (s *queueStatsScreen) reportPDF(office queue.Office, tickets []queue.Ticket, day registry.Date) ([]byte, error) {
+	m := certificate.Municipality{Name: strings.TrimPrefix(s.office.Municipality, "Comune di "), Office: s.office.Office}
+	return printing.QueueReport(printing.QueueDay{Day: day, Office: office, Tickets: tickets, Within: queue.DefaultWithin, Desk: s.office.DeskCode}, m, printing.Letterhead{})
+}
+
+// onReport asks where to save the day's report, then reads the office and
+// lays the PDF out off the UI goroutine.
+func (s *queueStatsScreen) onReport() {
+	if s.win == nil {
+		return
+	}
+	tickets, day := s.todays(), s.to
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		go func() {
+			defer w.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+			office, err := s.engine.QueueOffice(ctx)
+			cancel()
+			var pdf []byte
+			if err == nil {
+				pdf, err = s.reportPDF(office, tickets, day)
+			}
+			if err == nil {
+				_, err = w.Write(pdf)
+			}
+			s.do(func() {
+				if err != nil {
+					fyne.LogError("queue report", err)
+					s.problem.SetText(lang.L("The file could not be written"))
+					s.problem.Show()
+					return
+				}
+				s.summary.SetText(lang.L("Daily report saved to {{.File}}", map[string]any{"File": w.URI().Name()}))
+			})
+		}()
+	}, s.win)
+	d.SetFileName("rapporto-coda-" + day.String() + ".pdf")
+	d.Show()
 }

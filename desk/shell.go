@@ -83,6 +83,12 @@ func (s *shell) buildAreas() {
 	if a, ok := accessLogArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
+	if a, ok := appointmentsArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
+	if a, ok := officeArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
 	if a, ok := queueStatsArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
