@@ -32,6 +32,21 @@ func (s *Store) beginEdit(ctx context.Context, u access.User) (*sql.Tx, error) {
 	return s.begin(ctx, u.Username)
 }
 
+// beginPersonEdit begins an edit by u of the record of personID and reads
+// the record, refused when it is no longer at version base.
+func (s *Store) beginPersonEdit(ctx context.Context, u access.User, personID, base int64) (*sql.Tx, registry.Record, error) {
+	tx, err := s.beginEdit(ctx, u)
+	if err != nil {
+		return nil, registry.Record{}, err
+	}
+	rec, err := editRecord(ctx, tx, personID, base)
+	if err != nil {
+		tx.Rollback()
+		return nil, registry.Record{}, err
+	}
+	return tx, rec, nil
+}
+
 func (s *Store) today() registry.Date {
 	return registry.DateOf(s.now().In(registry.Rome))
 }
@@ -115,15 +130,11 @@ type addressPayload struct {
 // address of the municipality from c.From: every open residence of those
 // moving ends the day before and a new one starts.
 func (s *Store) ChangeAddress(ctx context.Context, u access.User, c registry.AddressChange) error {
-	tx, err := s.beginEdit(ctx, u)
+	tx, rec, err := s.beginPersonEdit(ctx, u, c.PersonID, c.BaseVersion)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	rec, err := editRecord(ctx, tx, c.PersonID, c.BaseVersion)
-	if err != nil {
-		return err
-	}
 	if err := c.Validate(rec, s.today()); err != nil {
 		return err
 	}
@@ -314,15 +325,11 @@ func (s *Store) ChangeHouseholder(ctx context.Context, u access.User, c registry
 // the spouse or partner is in the register, for them too (a marriage links
 // both); the civil status of both follows the event.
 func (s *Store) RecordCivilEvent(ctx context.Context, u access.User, e registry.CivilStatusEvent) error {
-	tx, err := s.beginEdit(ctx, u)
+	tx, rec, err := s.beginPersonEdit(ctx, u, e.PersonID, e.BaseVersion)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	rec, err := editRecord(ctx, tx, e.PersonID, e.BaseVersion)
-	if err != nil {
-		return err
-	}
 	var last registry.CivilEvent
 	if n := len(rec.CivilEvents); n > 0 {
 		last = rec.CivilEvents[n-1]
@@ -397,15 +404,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 1)`, uid, p.ID, string(e.Kind), isoDate(e.Date), st
 
 // AddDocument records an identity document of the person.
 func (s *Store) AddDocument(ctx context.Context, u access.User, d registry.DocumentEdit) error {
-	tx, err := s.beginEdit(ctx, u)
+	tx, rec, err := s.beginPersonEdit(ctx, u, d.PersonID, d.BaseVersion)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	rec, err := editRecord(ctx, tx, d.PersonID, d.BaseVersion)
-	if err != nil {
-		return err
-	}
 	if err := d.Validate(rec.Person, s.today()); err != nil {
 		return err
 	}
@@ -441,15 +444,11 @@ func (s *Store) CorrectPerson(ctx context.Context, u access.User, c registry.Cor
 	if !u.Role.CanCorrectPersonalData() {
 		return fault.New(fault.Forbidden, "Only a registrar may correct personal data", nil)
 	}
-	tx, err := s.beginEdit(ctx, u)
+	tx, rec, err := s.beginPersonEdit(ctx, u, c.PersonID, c.BaseVersion)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	rec, err := editRecord(ctx, tx, c.PersonID, c.BaseVersion)
-	if err != nil {
-		return err
-	}
 	p := c.Apply(rec.Person)
 	if err := c.Validate(p, s.today()); err != nil {
 		return err
@@ -685,15 +684,11 @@ func personVersionAt(ctx context.Context, tx *sql.Tx, p *registry.Person, end st
 // householder alone leaves an empty family behind; one with other members
 // must be replaced first.
 func (s *Store) MoveToFamily(ctx context.Context, u access.User, m registry.FamilyMove) error {
-	tx, err := s.beginEdit(ctx, u)
+	tx, rec, err := s.beginPersonEdit(ctx, u, m.PersonID, m.BaseVersion)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	rec, err := editRecord(ctx, tx, m.PersonID, m.BaseVersion)
-	if err != nil {
-		return err
-	}
 	cf := strings.ToUpper(strings.TrimSpace(m.HouseholderCF))
 	var toID int64
 	err = tx.QueryRowContext(ctx, `SELECT f.id FROM person p JOIN family f ON f.householder_id = p.id
