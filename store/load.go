@@ -46,7 +46,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, 1)`
 // end.
 const deferredSchemaSQL = `SELECT type, name, sql FROM sqlite_schema
 WHERE type IN ('index', 'trigger') AND sql IS NOT NULL
-AND tbl_name IN ('person', 'family', 'address', 'residence', 'civil_event', 'citizenship', 'electoral_registration')
+AND tbl_name IN ('person', 'family', 'address', 'residence', 'civil_event', 'citizenship', 'electoral_registration',
+                 'convivenza', 'family_member', 'identity_document')
 AND name NOT IN ('person_family', 'residence_person', 'civil_event_person')
 ORDER BY type, name`
 

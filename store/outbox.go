@@ -17,22 +17,27 @@ type change struct {
 	Payload     any    // marshalled to JSON; uids, never local row ids
 	Action      string // audit action, e.g. person.create
 	Detail      string // audit detail: ids and codes only, never personal data
+	// Docs, when set, are the registry documents the change carries in
+	// place of those its writes touched (a conflict's resolution says
+	// which value it saw).
+	Docs *EditDocs
 }
 
 // Mutation is one row of the outbox.
 type Mutation struct {
-	Seq         int64
-	MutationID  string
-	DeskID      string
-	Operator    string
-	Entity      string
-	EntityUID   string
-	Op          string
-	BaseVersion int64
-	Payload     json.RawMessage
-	State       string // pending, sent, confirmed, rejected
-	CreatedAt   string // UTC
-	Error       string
+	Seq         int64           `json:"seq"`
+	MutationID  string          `json:"mutation_id"`
+	DeskID      string          `json:"desk_id"`
+	Operator    string          `json:"operator"`
+	Entity      string          `json:"entity"`
+	EntityUID   string          `json:"entity_uid"`
+	Op          string          `json:"op"`
+	BaseVersion int64           `json:"base_version"`
+	Payload     json.RawMessage `json:"payload"`
+	State       string          `json:"state,omitempty"` // pending, sent, confirmed, rejected
+	CreatedAt   string          `json:"created_at"`      // UTC
+	Error       string          `json:"error,omitempty"`
+	Docs        json.RawMessage `json:"docs,omitempty"` // the registry documents it touched (EditDocs), nil when none
 }
 
 // logChange is the write path every change takes: within the caller's
@@ -42,6 +47,22 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 	payload, err := json.Marshal(c.Payload)
 	if err != nil {
 		return fmt.Errorf("outbox payload: %w", err)
+	}
+	docs, keys, err := s.editDocs(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if c.Docs != nil {
+		docs, keys = *c.Docs, nil
+		for _, d := range docs.After {
+			keys = append(keys, d.key())
+		}
+	}
+	var docsJSON json.RawMessage
+	if len(keys) > 0 {
+		if docsJSON, err = json.Marshal(docs); err != nil {
+			return fmt.Errorf("outbox documents: %w", err)
+		}
 	}
 	now := s.now()
 	mutationID := newUID()
@@ -55,8 +76,15 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 		BaseVersion: c.BaseVersion,
 		Payload:     payload,
 		CreatedAt:   timestamp(now),
+		Docs:        docsJSON,
 	}); err != nil {
 		return err
+	}
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outbox_entity(seq, entity, uid) SELECT seq, ?, ? FROM outbox WHERE mutation_id = ?`,
+			k.Entity, k.UID, mutationID); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
 	}
 	return appendAudit(ctx, tx, AuditEntry{
 		At:         timestamp(now),
@@ -71,12 +99,12 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 
 // The next seq is one past the highest: the writer is the only one and its
 // transactions are immediate, so numbers are never skipped or repeated.
-const insertMutationSQL = `INSERT INTO outbox(seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at)
-VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`
+const insertMutationSQL = `INSERT INTO outbox(seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at, docs)
+VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`
 
 func insertMutation(ctx context.Context, tx *sql.Tx, m Mutation) error {
 	_, err := tx.ExecContext(ctx, insertMutationSQL,
-		m.MutationID, m.DeskID, m.Operator, m.Entity, m.EntityUID, m.Op, m.BaseVersion, string(m.Payload), m.CreatedAt)
+		m.MutationID, m.DeskID, m.Operator, m.Entity, m.EntityUID, m.Op, m.BaseVersion, string(m.Payload), m.CreatedAt, string(m.Docs))
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
@@ -89,7 +117,7 @@ func (s *Store) Outbox(ctx context.Context, after int64, limit int) ([]Mutation,
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at, error
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at, error, docs
 FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -98,12 +126,15 @@ FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	var out []Mutation
 	for rows.Next() {
 		var m Mutation
-		var payload string
+		var payload, docs string
 		if err := rows.Scan(&m.Seq, &m.MutationID, &m.DeskID, &m.Operator, &m.Entity, &m.EntityUID, &m.Op,
-			&m.BaseVersion, &payload, &m.State, &m.CreatedAt, &m.Error); err != nil {
+			&m.BaseVersion, &payload, &m.State, &m.CreatedAt, &m.Error, &docs); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		m.Payload = json.RawMessage(payload)
+		if docs != "" {
+			m.Docs = json.RawMessage(docs)
+		}
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {

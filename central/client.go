@@ -1,0 +1,144 @@
+package central
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"sportello/fault"
+	"sportello/store"
+)
+
+// Client is a desk's connection to sportellod: every request is signed
+// with the desk's key.
+type Client struct {
+	base   string // e.g. https://sportellod.comune.example
+	http   *http.Client
+	deskID string
+	key    ed25519.PrivateKey
+	now    func() time.Time
+}
+
+// NewClient makes a client of the server at baseURL for the desk deskID
+// holding key. hc may be nil.
+func NewClient(baseURL, deskID string, key ed25519.PrivateKey, hc *http.Client) *Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Client{base: strings.TrimRight(baseURL, "/"), http: hc, deskID: deskID, key: key, now: time.Now}
+}
+
+// ServerError is an error the server answered.
+type ServerError struct {
+	Status int
+	Body   ErrorBody
+}
+
+func (e *ServerError) Error() string {
+	return fmt.Sprintf("server answered %d %s: %s", e.Status, e.Body.Code, e.Body.Message)
+}
+
+// Fault turns the server's answer into the domain error the desk shows.
+func (e *ServerError) Fault() *fault.Error {
+	code := e.Body.Code
+	switch code {
+	case fault.Invalid, fault.NotFound, fault.Conflict, fault.Forbidden:
+	default:
+		code = fault.Internal
+	}
+	return fault.New(code, e.Body.Message, e.Body.Args)
+}
+
+// ErrUnreachable wraps network failures: the desk is offline.
+var ErrUnreachable = errors.New("server unreachable")
+
+// do sends a signed request and decodes the JSON answer into out.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return err
+		}
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	c.sign(req, body)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes*4))
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrUnreachable, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		se := &ServerError{Status: resp.StatusCode}
+		if json.Unmarshal(data, &se.Body) != nil || se.Body.Code == "" {
+			return fmt.Errorf("%w: status %d", ErrUnreachable, resp.StatusCode)
+		}
+		return se
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("%w: malformed answer: %v", ErrUnreachable, err)
+	}
+	return nil
+}
+
+// sign adds the protocol and signature headers.
+func (c *Client) sign(req *http.Request, body []byte) {
+	at := c.now().Unix()
+	req.Header.Set(ClientHeader, APIVersion)
+	req.Header.Set(DeskHeader, c.deskID)
+	req.Header.Set(TimeHeader, strconv.FormatInt(at, 10))
+	if c.key != nil {
+		req.Header.Set(SignatureHeader, hex.EncodeToString(ed25519.Sign(c.key, signedMessage(req.Method, req.URL.RequestURI(), at, body))))
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+}
+
+// Enrol asks the server to trust this desk with the one-time code.
+func (c *Client) Enrol(ctx context.Context, code, deskCode string) (EnrolResponse, error) {
+	var out EnrolResponse
+	pub := c.key.Public().(ed25519.PublicKey)
+	err := c.do(ctx, http.MethodPost, "/v1/enrol", EnrolRequest{Code: code, DeskID: c.deskID, DeskCode: deskCode, PublicKey: hex.EncodeToString(pub)}, &out)
+	return out, err
+}
+
+// Status asks the server for its epoch and what it holds of this desk.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	var out Status
+	err := c.do(ctx, http.MethodGet, "/v1/status", nil, &out)
+	return out, err
+}
+
+// Push sends a batch of the outbox.
+func (c *Client) Push(ctx context.Context, batch []store.Mutation) (PushResponse, error) {
+	var out PushResponse
+	err := c.do(ctx, http.MethodPost, "/v1/push", PushRequest{Mutations: batch}, &out)
+	return out, err
+}
+
+// Changes pulls the page of changes after cursor.
+func (c *Client) Changes(ctx context.Context, after int64) (store.ChangePage, error) {
+	var out store.ChangePage
+	err := c.do(ctx, http.MethodGet, "/v1/changes?after="+strconv.FormatInt(after, 10), nil, &out)
+	return out, err
+}

@@ -1,0 +1,378 @@
+package central
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"sportello/access"
+	"sportello/demo"
+	"sportello/registry"
+	"sportello/store"
+)
+
+var (
+	registrar = access.User{Username: "reg1", FullName: "Rita Ufficiale", Role: access.Registrar}
+	clerk     = access.User{Username: "clerk1", FullName: "Carlo Sportello", Role: access.Clerk}
+)
+
+// office is a server with a small register and desks enrolled at it, over
+// real HTTP on 127.0.0.1.
+type office struct {
+	t      *testing.T
+	dir    string
+	server *store.Store
+	http   *httptest.Server
+}
+
+func newOffice(t *testing.T, people int) *office {
+	t.Helper()
+	dir := t.TempDir()
+	srv, err := store.Open(filepath.Join(dir, "server.db"), store.Options{DeskCode: "SRV", Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := srv.Load(ctx, demo.Generate(demo.Config{People: people, Seed: 7, Municipality: "A269"}), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.LogLoadedRegister(ctx); err != nil {
+		t.Fatal(err)
+	}
+	o := &office{t: t, dir: dir, server: srv}
+	o.http = httptest.NewServer(NewServer(srv, nil).Handler())
+	t.Cleanup(func() { o.http.Close(); o.server.Close() })
+	return o
+}
+
+// restore replaces the server's file with backup, as an administrator
+// would after losing the disk, and serves it at the same address.
+func (o *office) restore(backup string) {
+	o.t.Helper()
+	o.server.Close()
+	path := filepath.Join(o.dir, "server.db")
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + suffix)
+	}
+	copyFile(o.t, backup, path)
+	srv, err := store.Open(path, store.Options{DeskCode: "SRV"})
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	o.server = srv
+	o.http.Config.Handler = NewServer(srv, nil).Handler()
+}
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// desk is a desk's store with its syncer.
+type desk struct {
+	store  *store.Store
+	syncer *Syncer
+}
+
+func (o *office) newDesk(code string) *desk {
+	t := o.t
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(filepath.Join(t.TempDir(), code+".db"), store.Options{DeskCode: code, Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	key, err := st.DeskKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enrolCode, err := o.server.NewEnrolCode(ctx, "admin", code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewClient(o.http.URL, st.DeskID(), key, nil)
+	if _, err := c.Enrol(ctx, enrolCode, code); err != nil {
+		t.Fatal(err)
+	}
+	return &desk{store: st, syncer: &Syncer{Store: st, Client: c}}
+}
+
+func (d *desk) sync(t *testing.T) Report {
+	t.Helper()
+	rep, err := d.syncer.Once(context.Background())
+	if err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	return rep
+}
+
+// record finds the person with codice fiscale cf on the desk.
+func (d *desk) record(t *testing.T, cf string) registry.Record {
+	t.Helper()
+	q, err := registry.ParseQuery(cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := d.store.Search(context.Background(), q, 1)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("search %s: %v %v", cf, ms, err)
+	}
+	rec, err := d.store.FullRecord(context.Background(), ms[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func digest(t *testing.T, s *store.Store) string {
+	t.Helper()
+	d, err := s.RegisterDigest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func assertConverged(t *testing.T, o *office, desks ...*desk) {
+	t.Helper()
+	want := digest(t, o.server)
+	for i, d := range desks {
+		if got := digest(t, d.store); got != want {
+			t.Errorf("desk %d holds another register than the server", i)
+		}
+	}
+}
+
+// someHouseholder returns the codice fiscale of a resident householder of
+// a family of at least two.
+func someHouseholder(t *testing.T, s *store.Store, skip int) string {
+	t.Helper()
+	ctx := context.Background()
+	for id := int64(1); id < 500; id++ {
+		rec, err := s.FullRecord(ctx, id)
+		if err != nil {
+			continue
+		}
+		if rec.Person.Status == registry.Resident && len(rec.Members) >= 2 && rec.Members[0].Person.ID == id {
+			if skip == 0 {
+				return rec.Person.CF
+			}
+			skip--
+		}
+	}
+	t.Fatal("no householder in the register")
+	return ""
+}
+
+func addDocument(t *testing.T, d *desk, cf, number string) {
+	t.Helper()
+	rec := d.record(t, cf)
+	err := d.store.AddDocument(context.Background(), clerk, registry.DocumentEdit{PersonID: rec.Person.ID, BaseVersion: rec.Person.Version,
+		Document: registry.Document{Kind: registry.DocCIE, Number: number, IssuedOn: registry.DateOf(time.Now().AddDate(0, -1, 0)),
+			Expires: registry.DateOf(time.Now().AddDate(9, 0, 0)), IssuedBy: "Comune di Anagni"}})
+	if err != nil {
+		t.Fatalf("add document: %v", err)
+	}
+}
+
+func TestPullBuildsTheReplica(t *testing.T) {
+	o := newOffice(t, 120)
+	a := o.newDesk("D01")
+	rep := a.sync(t)
+	if rep.Pulled == 0 {
+		t.Fatal("nothing pulled")
+	}
+	assertConverged(t, o, a)
+	n, _ := a.store.CountPersons(context.Background())
+	m, _ := o.server.CountPersons(context.Background())
+	if n != m || n < 100 {
+		t.Fatalf("desk has %d persons, server %d", n, m)
+	}
+}
+
+func TestDisjointOfflineEditsMerge(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 120)
+	a, b := o.newDesk("D01"), o.newDesk("D02")
+	a.sync(t)
+	b.sync(t)
+	cf := someHouseholder(t, o.server, 0)
+
+	// Offline, desk A moves the family; desk B records an identity card.
+	rec := a.record(t, cf)
+	err := a.store.ChangeAddress(ctx, clerk, registry.AddressChange{PersonID: rec.Person.ID, BaseVersion: rec.Person.Version,
+		Address: registry.Address{Toponym: "via", Street: "Cavour", HouseNumber: "7"}, From: registry.DateOf(time.Now().AddDate(0, 0, -3))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addDocument(t, b, cf, "CA12345BC")
+
+	if rep := a.sync(t); rep.Pushed == 0 || rep.Conflicts != 0 {
+		t.Fatalf("desk A: %+v", rep)
+	}
+	if rep := b.sync(t); rep.Conflicts != 0 || rep.Rejected != 0 {
+		t.Fatalf("desk B: %+v", rep)
+	}
+	a.sync(t)
+	assertConverged(t, o, a, b)
+	for _, d := range []*desk{a, b} {
+		got := d.record(t, cf)
+		if got.Address.Street != "CAVOUR" || len(got.Documents) == 0 || got.Documents[0].Number != "CA12345BC" {
+			t.Errorf("after sync: address %q, documents %v", got.Address.Street, got.Documents)
+		}
+	}
+	for _, d := range []*desk{a, b} {
+		st, _ := d.store.SyncState(ctx)
+		if st.Pending != 0 || st.Rejected != 0 || st.Conflicts != 0 {
+			t.Errorf("sync state %+v", st)
+		}
+	}
+}
+
+func TestSameFieldTwoWaysIsAConflictAClerkResolves(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 120)
+	a, b := o.newDesk("D01"), o.newDesk("D02")
+	a.sync(t)
+	b.sync(t)
+	cf := someHouseholder(t, o.server, 1)
+	addDocument(t, a, cf, "AA1111111")
+	addDocument(t, b, cf, "BB2222222")
+	a.sync(t)
+	if rep := b.sync(t); rep.Conflicts != 1 {
+		t.Fatalf("desk B: %+v, want one conflict", rep)
+	}
+	conflicts, err := b.store.OpenConflicts(ctx)
+	if err != nil || len(conflicts) != 1 || conflicts[0].Field != "documents" {
+		t.Fatalf("conflicts %+v %v", conflicts, err)
+	}
+	// B pulled the server's value meanwhile; the clerk keeps B's.
+	if err := b.store.ResolveConflict(ctx, clerk, conflicts[0].ID, true); err != nil {
+		t.Fatal(err)
+	}
+	b.sync(t)
+	a.sync(t)
+	assertConverged(t, o, a, b)
+	got := a.record(t, cf)
+	if len(got.Documents) != 1 || got.Documents[0].Number != "BB2222222" {
+		t.Fatalf("documents after resolution: %+v", got.Documents)
+	}
+	if st, _ := b.store.SyncState(ctx); st.Conflicts != 0 {
+		t.Fatalf("conflict still open: %+v", st)
+	}
+}
+
+func TestPushIsIdempotentAndRefusesTampering(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 60)
+	a := o.newDesk("D01")
+	a.sync(t)
+	addDocument(t, a, someHouseholder(t, o.server, 0), "CC3333333")
+	muts, err := a.store.PendingMutations(ctx, 100)
+	if err != nil || len(muts) != 1 {
+		t.Fatalf("pending %v %v", muts, err)
+	}
+	first, err := a.syncer.Client.Push(ctx, muts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := a.syncer.Client.Push(ctx, muts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Results[0].Status != store.PushApplied || again.Results[0].Status != store.PushApplied || again.LastSeq != first.LastSeq {
+		t.Fatalf("replay: %+v then %+v", first, again)
+	}
+	forged := muts[0]
+	forged.Payload = []byte(`{"number":"XX"}`)
+	resp, err := a.syncer.Client.Push(ctx, []store.Mutation{forged})
+	if err != nil || resp.Results[0].Status != store.PushRejected {
+		t.Fatalf("same id, other content: %+v %v", resp, err)
+	}
+	ahead := muts[0]
+	ahead.MutationID, ahead.Seq = "01JZZZZZZZZZZZZZZZZZZZZZZZ", muts[0].Seq+5
+	_, err = a.syncer.Client.Push(ctx, []store.Mutation{ahead})
+	var se *ServerError
+	if !errors.As(err, &se) || se.Body.Code != CodeSeqGap || *se.Body.LastSeq != muts[0].Seq {
+		t.Fatalf("gap: %v", err)
+	}
+	// The server's answers are recorded: nothing pending.
+	a.sync(t)
+	if st, _ := a.store.SyncState(ctx); st.Pending != 0 {
+		t.Fatalf("pending after sync: %+v", st)
+	}
+}
+
+func TestRestoredServerGetsEverythingBackOnce(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 60)
+	a := o.newDesk("D01")
+	a.sync(t)
+	addDocument(t, a, someHouseholder(t, o.server, 0), "DD4444444")
+	a.sync(t)
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := o.server.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	cf := someHouseholder(t, o.server, 1)
+	addDocument(t, a, cf, "EE5555555")
+	a.sync(t)
+	o.restore(backup)
+	if _, err := o.server.Desk(ctx, a.store.DeskID()); err != nil {
+		t.Fatal(err)
+	}
+	rep := a.sync(t)
+	if !rep.NewEpoch {
+		t.Fatalf("the desk did not notice the restore: %+v", rep)
+	}
+	out, _ := a.store.Outbox(ctx, 0, 0)
+	d, err := o.server.Desk(ctx, a.store.DeskID())
+	if err != nil || d.LastSeq != out[len(out)-1].Seq {
+		t.Fatalf("server holds up to %d of %d: %v", d.LastSeq, len(out), err)
+	}
+	assertConverged(t, o, a)
+	if got := a.record(t, cf); len(got.Documents) == 0 || got.Documents[0].Number != "EE5555555" {
+		t.Fatalf("the edit made after the backup is lost: %+v", got.Documents)
+	}
+}
+
+func TestRequestsMustBeSigned(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 10)
+	a := o.newDesk("D01")
+	_, stranger, _ := ed25519.GenerateKey(nil)
+	c := NewClient(o.http.URL, a.store.DeskID(), stranger, nil)
+	_, err := c.Status(ctx)
+	var se *ServerError
+	if !errors.As(err, &se) || se.Body.Code != CodeUnauthorised {
+		t.Fatalf("status with another key: %v", err)
+	}
+	c = NewClient(o.http.URL, "unknown-desk", stranger, nil)
+	if _, err := c.Changes(ctx, 0); !errors.As(err, &se) || se.Status != 401 {
+		t.Fatalf("unknown desk: %v", err)
+	}
+	if _, err := c.Enrol(ctx, "AAAA-BBBB-CCCC-DDDD", "D09"); !errors.As(err, &se) || se.Body.Code != "forbidden" {
+		t.Fatalf("enrol with a made-up code: %v", err)
+	}
+}

@@ -1,0 +1,153 @@
+package central
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"sportello/store"
+)
+
+// Syncer moves a desk's data to and from the server: it pushes the outbox
+// in order, then pulls the change log, and records when the server does
+// not answer. Every step is safe to cut anywhere: the outbox stays
+// pending until the server's answer is recorded, and the cursor moves in
+// the same transaction as the pulled data.
+type Syncer struct {
+	Store  *store.Store
+	Client *Client
+	Batch  int // mutations per push, MaxPushBatch when 0
+}
+
+// Report says what one sync did.
+type Report struct {
+	Pushed      int
+	Rejected    int
+	Conflicts   int
+	Pulled      int
+	Kept        int // pulled documents kept back for a pending local edit
+	NewEpoch    bool
+	Unreachable bool
+}
+
+// Once runs one full sync: epoch check, push until the outbox is empty,
+// pull until the change log is exhausted.
+func (s *Syncer) Once(ctx context.Context) (Report, error) {
+	rep, err := s.once(ctx)
+	if errors.Is(err, ErrUnreachable) {
+		rep.Unreachable = true
+		if merr := s.Store.MarkReachable(ctx, false); merr != nil {
+			return rep, merr
+		}
+		return rep, err
+	}
+	if err == nil {
+		err = s.Store.MarkReachable(ctx, true)
+	}
+	return rep, err
+}
+
+func (s *Syncer) once(ctx context.Context) (Report, error) {
+	var rep Report
+	st, err := s.Client.Status(ctx)
+	if err != nil {
+		return rep, err
+	}
+	if rep.NewEpoch, err = s.Store.SeeEpoch(ctx, st.Epoch); err != nil {
+		return rep, err
+	}
+	if err := s.push(ctx, &rep); err != nil {
+		return rep, err
+	}
+	return rep, s.pull(ctx, &rep)
+}
+
+func (s *Syncer) push(ctx context.Context, rep *Report) error {
+	batch := s.Batch
+	if batch <= 0 || batch > MaxPushBatch {
+		batch = MaxPushBatch
+	}
+	for {
+		muts, err := s.Store.PendingMutations(ctx, batch)
+		if err != nil || len(muts) == 0 {
+			return err
+		}
+		resp, err := s.Client.Push(ctx, muts)
+		var se *ServerError
+		if errors.As(err, &se) && se.Body.Code == CodeSeqGap && se.Body.LastSeq != nil {
+			// The server holds less than the desk thought: push again
+			// from where it stands.
+			if err := s.Store.RepushAfter(ctx, *se.Body.LastSeq); err != nil {
+				return err
+			}
+			if *se.Body.LastSeq >= muts[0].Seq-1 {
+				return err // it would loop: the server is inconsistent
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.Store.RecordPush(ctx, resp.Results); err != nil {
+			return err
+		}
+		for _, r := range resp.Results {
+			switch r.Status {
+			case store.PushRejected:
+				rep.Rejected++
+			case store.PushConflict:
+				rep.Conflicts++
+			}
+		}
+		rep.Pushed += len(resp.Results)
+		if len(resp.Results) == 0 {
+			return nil
+		}
+	}
+}
+
+func (s *Syncer) pull(ctx context.Context, rep *Report) error {
+	for {
+		st, err := s.Store.SyncState(ctx)
+		if err != nil {
+			return err
+		}
+		page, err := s.Client.Changes(ctx, st.Cursor)
+		if err != nil {
+			return err
+		}
+		if page.Epoch != st.Epoch {
+			// Restored meanwhile: the next sync starts over.
+			return nil
+		}
+		written, kept, err := s.Store.ApplyChanges(ctx, page)
+		if err != nil {
+			return err
+		}
+		rep.Pulled += written
+		rep.Kept += kept
+		if !page.More {
+			return nil
+		}
+	}
+}
+
+// Run syncs every interval until ctx ends, and at once when poke receives.
+// A failed sync waits for the next tick; notify (may be nil) hears each
+// report.
+func (s *Syncer) Run(ctx context.Context, interval time.Duration, poke <-chan struct{}, notify func(Report, error)) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		rep, err := s.Once(ctx)
+		if notify != nil {
+			notify(rep, err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-poke:
+		}
+	}
+}
