@@ -128,13 +128,18 @@ func (d *desk) sync(t *testing.T) Report {
 }
 
 // record finds the person with codice fiscale cf on the desk.
-func (d *desk) record(t *testing.T, cf string) registry.Record {
+func mustQuery(t *testing.T, s string) registry.Query {
 	t.Helper()
-	q, err := registry.ParseQuery(cf)
+	q, err := registry.ParseQuery(s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := d.store.Search(context.Background(), q, 1)
+	return q
+}
+
+func (d *desk) record(t *testing.T, cf string) registry.Record {
+	t.Helper()
+	ms, err := d.store.Search(context.Background(), mustQuery(t, cf), 1)
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("search %s: %v %v", cf, ms, err)
 	}

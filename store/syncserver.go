@@ -406,15 +406,14 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 		for _, c := range conflicts {
 			r.Conflicts = append(r.Conflicts, EntityConflict{Entity: after.Entity, UID: after.UID, FieldConflict: c})
 		}
-		switch {
-		case len(applied) > 0:
+		if len(applied) > 0 {
 			write = append(write, Doc{Entity: after.Entity, UID: after.UID, Version: theirs.Version + 1, Fields: out})
-		case len(conflicts) > 0:
-			// Nothing to write, but the desk holds its own values: it pulls
-			// the server's again and shows the conflict beside them.
-			if err := logServerChange(ctx, tx, after.key(), now); err != nil {
-				return err
-			}
+			continue
+		}
+		// Nothing to write, but the desk holds its own version (its values
+		// in a conflict, its own version number): it pulls the server's.
+		if err := logServerChange(ctx, tx, after.key(), now); err != nil {
+			return err
 		}
 	}
 	if err := writeDocs(ctx, tx, write, timestamp(now)); err != nil {
