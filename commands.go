@@ -87,6 +87,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"board":       cmdBoard,
 
 		"appointments": cmdAppointments,
+		"enrol":        cmdEnrol,
+		"sync":         cmdSync,
 	}
 	f, ok := commands[cmd]
 	if cmd != "desk" {

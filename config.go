@@ -26,6 +26,7 @@ type config struct {
 	Office       string
 	Language     string
 	Printer      string               // CUPS queue of the certificates, "" for the system's default
+	Server       string               // sportellod's URL; "" for a standalone desk
 	Fees         certificate.Settings // bollo and secretarial fees, in cents
 }
 
@@ -43,6 +44,7 @@ var configKeys = []configKey{
 	{"language", "language", "string", "it", "lingua dell'interfaccia: it oppure en"},
 	// The flag is not --printer: `sportello queue` has its own for tickets.
 	{"printer", "certificate-printer", "string", "", "coda CUPS della stampante dei certificati (vuoto: la stampante predefinita del sistema)"},
+	{"server", "server", "string", "", "indirizzo del server centrale sportellod (vuoto: postazione autonoma)"},
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
@@ -120,6 +122,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		Office:       v.GetString("office"),
 		Language:     strings.ToLower(v.GetString("language")),
 		Printer:      strings.TrimSpace(v.GetString("printer")),
+		Server:       strings.TrimRight(strings.TrimSpace(v.GetString("server")), "/"),
 	}
 	for _, f := range []struct {
 		key string

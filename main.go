@@ -24,6 +24,13 @@ func runDesk(cfg config) error {
 		return err
 	}
 	defer st.Close()
+	if cfg.Server != "" {
+		stop, err := startSync(st, cfg, &deps)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	a := app.NewWithID(appID)
 	a.SetIcon(fyne.NewStaticResource("icon.png", assets.Icon))
 	w := a.NewWindow("Sportello")

@@ -31,6 +31,7 @@ type shell struct {
 
 	clock    *widget.Label
 	sync     *widget.Label
+	ticks    int // clock ticks since the shell started
 	clerk    *widget.Label
 	registry *registryScreen // nil when the role may not use the register
 	counter  *counterPanel   // the queue on the right; nil when the role serves no counter
@@ -114,11 +115,10 @@ func (s *shell) topBar() fyne.CanvasObject {
 	if office.DeskCode != "" {
 		where += " · " + lang.L("Desk {{.Code}}", map[string]any{"Code": office.DeskCode})
 	}
-	syncText := lang.L("Standalone: no central server")
-	if s.desk.deps.SyncState != "" {
-		syncText = translated(s.desk.deps.SyncState, nil)
+	s.sync = &widget.Label{Text: lang.L("Standalone: no central server")}
+	if s.desk.deps.Sync != nil {
+		s.sync.SetText(s.desk.deps.Sync().Text())
 	}
-	s.sync = &widget.Label{Text: syncText}
 	s.clerk = &widget.Label{Text: s.user.FullName + " · " + roleName(s.user.Role), TextStyle: fyne.TextStyle{Bold: true}}
 	s.clock = &widget.Label{Text: s.clockText(), TextStyle: fyne.TextStyle{Monospace: true}}
 
@@ -233,7 +233,17 @@ func (s *shell) stop() {
 func (s *shell) onTick() {
 	s.clock.SetText(s.clockText())
 	s.idle.check()
+	s.ticks++
+	if s.desk.deps.Sync != nil && s.ticks%syncEvery == 0 {
+		go func() {
+			text := s.desk.deps.Sync().Text()
+			s.desk.do(func() { s.sync.SetText(text) })
+		}()
+	}
 }
+
+// syncEvery is how many clock ticks pass between two reads of the sync state.
+const syncEvery = 5
 
 // onRegistry shows the register with the cursor in its search box.
 func (s *shell) onRegistry() {

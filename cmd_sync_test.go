@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"sportello/central"
+	"sportello/demo"
+	"sportello/store"
+)
+
+func TestEnrolAndSyncAgainstAServer(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv, err := store.Open(filepath.Join(dir, "server.db"), store.Options{DeskCode: "SRV", Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := srv.Load(ctx, demo.Generate(demo.Config{People: 40, Seed: 3, Municipality: "A269"}), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.LogLoadedRegister(ctx); err != nil {
+		t.Fatal(err)
+	}
+	web := httptest.NewServer(central.NewServer(srv, nil).Handler())
+	defer web.Close()
+	code, err := srv.NewEnrolCode(ctx, "admin", "D05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "desk.db")
+	var out, errOut bytes.Buffer
+	if c := run([]string{"enrol", "--db", db, "--desk-code", "D05", "--server", web.URL, "--code", "WRONG-CODE"}, &out, &errOut); c != 1 ||
+		!strings.Contains(errOut.String(), "non è valido") {
+		t.Fatalf("enrol with a wrong code: exit %d, %q", c, errOut.String())
+	}
+	errOut.Reset()
+	if c := run([]string{"enrol", "--db", db, "--desk-code", "D05", "--server", web.URL, "--code", code}, &out, &errOut); c != 0 {
+		t.Fatalf("enrol: exit %d, %q", c, errOut.String())
+	}
+	out.Reset()
+	if c := run([]string{"sync", "--db", db, "--desk-code", "D05", "--server", web.URL}, &out, &errOut); c != 0 {
+		t.Fatalf("sync: exit %d, %q", c, errOut.String())
+	}
+	if !strings.Contains(out.String(), "ricevute") {
+		t.Fatalf("sync said %q", out.String())
+	}
+	st, err := store.Open(db, store.Options{DeskCode: "D05"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if a, b := mustDigest(t, st), mustDigest(t, srv); a != b {
+		t.Fatal("the desk's register differs from the server's after sync")
+	}
+	web.Close()
+	errOut.Reset()
+	if c := run([]string{"sync", "--db", db, "--desk-code", "D05", "--server", web.URL}, &out, &errOut); c != 1 ||
+		!strings.Contains(errOut.String(), "il server non risponde") {
+		t.Fatalf("sync with the server down: exit %d, %q", c, errOut.String())
+	}
+}
+
+func mustDigest(t *testing.T, s *store.Store) string {
+	t.Helper()
+	d, err := s.RegisterDigest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

@@ -1,0 +1,50 @@
+package desk
+
+import (
+	"time"
+
+	"fyne.io/fyne/v2/lang"
+
+	"sportello/registry"
+)
+
+// SyncView is the sync state as the top bar shows it.
+type SyncView struct {
+	OfflineSince time.Time // zero while the server answers
+	LastSync     time.Time // zero: never synced
+	Pending      int       // changes waiting to reach the server
+	Rejected     int       // changes the server refused (shown until handled)
+	Conflicts    int       // fields changed two ways, for a clerk to resolve
+}
+
+// Text is the top bar's line: online or offline since when, what waits,
+// what needs a clerk.
+func (v SyncView) Text() string {
+	var text string
+	switch {
+	case !v.OfflineSince.IsZero():
+		text = lang.L("Offline since {{.Time}}", map[string]any{"Time": hourMinute(v.OfflineSince)})
+	case v.LastSync.IsZero():
+		text = lang.L("Connecting to the server…")
+	default:
+		text = lang.L("Online · synced at {{.Time}}", map[string]any{"Time": hourMinute(v.LastSync)})
+	}
+	if v.Pending > 0 {
+		text += " · " + lang.L("{{.N}} to send", map[string]any{"N": v.Pending})
+	}
+	if v.Conflicts > 0 {
+		text += " · " + lang.L("{{.N}} conflicts", map[string]any{"N": v.Conflicts})
+	}
+	if v.Rejected > 0 {
+		text += " · " + lang.L("{{.N}} refused", map[string]any{"N": v.Rejected})
+	}
+	return text
+}
+
+func hourMinute(t time.Time) string {
+	local := t.In(registry.Rome)
+	if local.YearDay() != time.Now().In(registry.Rome).YearDay() {
+		return local.Format("02/01 15:04")
+	}
+	return local.Format("15:04")
+}
