@@ -25,6 +25,7 @@ type Server struct {
 	mux   *http.ServeMux
 	log   *slog.Logger
 	now   func() time.Time
+	snap  snapshots // the register files new desks start from
 }
 
 // NewServer makes the API of st. Logs carry methods, paths, desk ids and
@@ -34,6 +35,7 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	s := &Server{store: st, mux: http.NewServeMux(), log: log, now: time.Now}
+	s.snap.dir = st.Path() + ".snapshots"
 	s.routes()
 	return s
 }
@@ -46,6 +48,10 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/status", s.desk(s.handleStatus))
 	s.mux.HandleFunc("POST /v1/push", s.desk(s.handlePush))
 	s.mux.HandleFunc("GET /v1/changes", s.desk(s.handleChanges))
+	s.mux.HandleFunc("GET /v1/snapshot", s.desk(s.handleSnapshotInfo))
+	s.mux.HandleFunc("GET /v1/snapshot/file/{name}", s.desk(s.handleSnapshotFile))
+	s.queueRoutes()
+	s.webRoutes()
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, ErrorBody{Code: fault.NotFound, Message: "No such API endpoint"})
 	})

@@ -17,17 +17,21 @@ type Syncer struct {
 	Store  *store.Store
 	Client *Client
 	Batch  int // mutations per push, MaxPushBatch when 0
+	// Progress, when set, hears how far a first download of the register
+	// is, from 0 to 1.
+	Progress func(done float64)
 }
 
 // Report says what one sync did.
 type Report struct {
-	Pushed      int
-	Rejected    int
-	Conflicts   int
-	Pulled      int
-	Kept        int // pulled documents kept back for a pending local edit
-	NewEpoch    bool
-	Unreachable bool
+	Pushed       int
+	Rejected     int
+	Conflicts    int
+	Pulled       int
+	Kept         int // pulled documents kept back for a pending local edit
+	Bootstrapped int // persons loaded from the server's snapshot
+	NewEpoch     bool
+	Unreachable  bool
 }
 
 // Once runs one full sync: epoch check, push until the outbox is empty,
@@ -54,6 +58,9 @@ func (s *Syncer) once(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	if rep.NewEpoch, err = s.Store.SeeEpoch(ctx, st.Epoch); err != nil {
+		return rep, err
+	}
+	if err := s.bootstrap(ctx, &rep); err != nil {
 		return rep, err
 	}
 	if err := s.push(ctx, &rep); err != nil {
