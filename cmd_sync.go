@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
+	"sync"
 	"time"
 
+	"sportello/access"
 	"sportello/central"
 	"sportello/desk"
 	"sportello/store"
@@ -28,8 +31,8 @@ func deskClient(ctx context.Context, st *store.Store, server string) (*central.C
 	return central.NewClient(server, st.DeskID(), key, nil), nil
 }
 
-// startSync runs the desk's sync in the background and gives the top bar
-// its state; stop ends it.
+// startSync runs the desk's sync in the background and gives the desk its
+// link with the server; stop ends it.
 func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	c, err := deskClient(ctx, st, cfg.Server)
@@ -37,16 +40,107 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 		cancel()
 		return nil, err
 	}
-	syncer := &central.Syncer{Store: st, Client: c}
-	go syncer.Run(ctx, syncInterval, nil, nil)
-	deps.Sync = func() desk.SyncView {
-		s, err := st.SyncState(context.Background())
-		if err != nil {
-			return desk.SyncView{}
-		}
-		return desk.SyncView{OfflineSince: s.OfflineSince, LastSync: s.LastSync, Pending: s.Pending, Rejected: s.Rejected, Conflicts: s.Conflicts}
-	}
+	link := &syncLink{st: st, poke: make(chan struct{}, 1), progress: -1}
+	syncer := &central.Syncer{Store: st, Client: c, Progress: link.setProgress}
+	go syncer.Run(ctx, syncInterval, link.poke, nil)
+	deps.Sync = link
 	return cancel, nil
+}
+
+// syncLink is the desk's view of the sync: the store's state, a poke that
+// syncs at once, the first download's progress.
+type syncLink struct {
+	st   *store.Store
+	poke chan struct{}
+
+	mu       sync.Mutex
+	progress float64 // -1: no download running
+}
+
+func (l *syncLink) setProgress(done float64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.progress = done
+	if done >= 1 {
+		l.progress = -1
+	}
+}
+
+func (l *syncLink) View() desk.SyncView {
+	s, err := l.st.SyncState(context.Background())
+	if err != nil {
+		return desk.SyncView{Download: -1}
+	}
+	l.mu.Lock()
+	progress := l.progress
+	l.mu.Unlock()
+	return desk.SyncView{OfflineSince: s.OfflineSince, LastSync: s.LastSync, Pending: s.Pending, Rejected: s.Rejected,
+		Conflicts: s.Conflicts, Download: progress}
+}
+
+func (l *syncLink) SyncNow() {
+	select {
+	case l.poke <- struct{}{}:
+	default:
+	}
+}
+
+func (l *syncLink) Resolve(ctx context.Context, u access.User, id int64, keepMine bool) error {
+	return l.st.ResolveConflict(ctx, u, id, keepMine)
+}
+
+func (l *syncLink) Conflicts(ctx context.Context) ([]desk.ConflictView, error) {
+	cs, err := l.st.OpenConflicts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]desk.ConflictView, len(cs))
+	for i, c := range cs {
+		out[i] = desk.ConflictView{ID: c.ID, Record: l.recordName(ctx, c.Entity, c.EntityUID), Field: c.Field,
+			Base: c.Base, Mine: c.Mine, Theirs: c.Theirs, At: c.CreatedAt}
+	}
+	return out, nil
+}
+
+// recordName names whose record a conflict is about.
+func (l *syncLink) recordName(ctx context.Context, entity, uid string) string {
+	d, ok, err := l.st.Document(ctx, entity, uid)
+	if err != nil || !ok {
+		return entity
+	}
+	var f struct {
+		Surname, Name, Street, HouseNumber string
+		Householder                        *string
+	}
+	b, _ := json.Marshal(d.Fields)
+	json.Unmarshal(b, &f)
+	switch {
+	case f.Surname != "":
+		return f.Surname + " " + f.Name
+	case f.Street != "":
+		return f.Street + " " + f.HouseNumber
+	case f.Householder != nil:
+		return l.recordName(ctx, "person", *f.Householder)
+	}
+	return entity
+}
+
+func (l *syncLink) Rejected(ctx context.Context) ([]desk.RejectedView, error) {
+	ms, err := l.st.RejectedMutations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]desk.RejectedView, len(ms))
+	for i, m := range ms {
+		var reason struct {
+			Message string         `json:"message"`
+			Args    map[string]any `json:"args"`
+		}
+		json.Unmarshal([]byte(m.Error), &reason)
+		at, _ := time.Parse(time.RFC3339Nano, m.CreatedAt)
+		out[i] = desk.RejectedView{Seq: m.Seq, What: m.Entity + " " + m.Op, Message: reason.Message, Args: reason.Args, At: at}
+	}
+	return out, nil
 }
 
 // cmdEnrol registers this desk at the server with the one-time code the

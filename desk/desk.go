@@ -39,8 +39,8 @@ type Deps struct {
 	Queue        queue.Engine         // the in-person queue: the counter panel; nil hides it
 	Appointments AppointmentDesk      // booking appointments; nil hides the area
 	Office       Office
-	Demo         []DemoLogin     // nil outside demo mode
-	Sync         func() SyncView // the sync state for the top bar; nil: the desk is standalone
+	Demo         []DemoLogin // nil outside demo mode
+	Sync         SyncDesk    // the link with the central server; nil: the desk is standalone
 	Now          func() time.Time
 }
 

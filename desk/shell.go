@@ -31,14 +31,17 @@ type shell struct {
 
 	clock    *widget.Label
 	sync     *widget.Label
-	ticks    int // clock ticks since the shell started
-	clerk    *widget.Label
-	registry *registryScreen // nil when the role may not use the register
-	counter  *counterPanel   // the queue on the right; nil when the role serves no counter
-	areas    []area          // the areas the role may use, in rail order
-	buttons  []*widget.Button
-	centre   *fyne.Container // holds the content of the area shown
-	current  int             // index in areas of the area shown
+	download *widget.ProgressBar // the first download of the register
+	// syncScreen shows the conflicts and refused changes; nil standalone.
+	syncScreen *syncScreen
+	ticks      int // clock ticks since the shell started
+	clerk      *widget.Label
+	registry   *registryScreen // nil when the role may not use the register
+	counter    *counterPanel   // the queue on the right; nil when the role serves no counter
+	areas      []area          // the areas the role may use, in rail order
+	buttons    []*widget.Button
+	centre     *fyne.Container // holds the content of the area shown
+	current    int             // index in areas of the area shown
 	// registryArea is the index of the register in areas, for Ctrl+F.
 	registryArea int
 	logout       *widget.Button
@@ -99,6 +102,10 @@ func (s *shell) buildAreas() {
 	if a, ok := usersArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
+	if a, screen, ok := syncArea(s.desk, s.user); ok {
+		s.syncScreen = screen
+		s.areas = append(s.areas, a)
+	}
 }
 
 func (s *shell) buildUI() fyne.CanvasObject {
@@ -116,8 +123,10 @@ func (s *shell) topBar() fyne.CanvasObject {
 		where += " · " + lang.L("Desk {{.Code}}", map[string]any{"Code": office.DeskCode})
 	}
 	s.sync = &widget.Label{Text: lang.L("Standalone: no central server")}
+	s.download = widget.NewProgressBar()
+	s.download.Hide()
 	if s.desk.deps.Sync != nil {
-		s.sync.SetText(s.desk.deps.Sync().Text())
+		s.showSync(s.desk.deps.Sync.View())
 	}
 	s.clerk = &widget.Label{Text: s.user.FullName + " · " + roleName(s.user.Role), TextStyle: fyne.TextStyle{Bold: true}}
 	s.clock = &widget.Label{Text: s.clockText(), TextStyle: fyne.TextStyle{Monospace: true}}
@@ -125,7 +134,7 @@ func (s *shell) topBar() fyne.CanvasObject {
 	bar := container.NewHBox(
 		place, &widget.Label{Text: where},
 		layout.NewSpacer(),
-		widget.NewIcon(theme.StorageIcon()), s.sync,
+		widget.NewIcon(theme.StorageIcon()), s.sync, s.download,
 		widget.NewSeparator(),
 		widget.NewIcon(theme.AccountIcon()), s.clerk,
 		widget.NewSeparator(),
@@ -236,9 +245,21 @@ func (s *shell) onTick() {
 	s.ticks++
 	if s.desk.deps.Sync != nil && s.ticks%syncEvery == 0 {
 		go func() {
-			text := s.desk.deps.Sync().Text()
-			s.desk.do(func() { s.sync.SetText(text) })
+			v := s.desk.deps.Sync.View()
+			s.desk.do(func() { s.showSync(v) })
 		}()
+	}
+}
+
+// showSync puts the sync state in the top bar, with a progress bar while
+// the register downloads.
+func (s *shell) showSync(v SyncView) {
+	s.sync.SetText(v.Text())
+	if v.Downloading() {
+		s.download.SetValue(v.Download)
+		s.download.Show()
+	} else {
+		s.download.Hide()
 	}
 }
 

@@ -15,13 +15,19 @@ type SyncView struct {
 	Pending      int       // changes waiting to reach the server
 	Rejected     int       // changes the server refused (shown until handled)
 	Conflicts    int       // fields changed two ways, for a clerk to resolve
+	Download     float64   // the first download of the register, 0 to 1; -1 when none runs
 }
+
+// Downloading reports whether the first download of the register runs.
+func (v SyncView) Downloading() bool { return v.Download >= 0 && v.Download < 1 }
 
 // Text is the top bar's line: online or offline since when, what waits,
 // what needs a clerk.
 func (v SyncView) Text() string {
 	var text string
 	switch {
+	case v.Downloading():
+		text = lang.L("Downloading the register: {{.Percent}}%", map[string]any{"Percent": int(v.Download * 100)})
 	case !v.OfflineSince.IsZero():
 		text = lang.L("Offline since {{.Time}}", map[string]any{"Time": hourMinute(v.OfflineSince)})
 	case v.LastSync.IsZero():

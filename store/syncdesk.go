@@ -324,3 +324,22 @@ func (s *Store) ResolveConflict(ctx context.Context, u access.User, id int64, ke
 		Detail:  fmt.Sprintf(`{"field":%q,"choice":%q}`, c.Field, choice),
 	})
 }
+
+// RejectedMutations lists the changes of this desk the server refused,
+// newest first; Error holds {"message": key, "args": {...}}.
+func (s *Store) RejectedMutations(ctx context.Context) ([]Mutation, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, entity, op, created_at, error FROM outbox WHERE state = 'rejected' ORDER BY seq DESC LIMIT 200`)
+	if err != nil {
+		return nil, fmt.Errorf("rejected changes: %w", err)
+	}
+	defer rows.Close()
+	var out []Mutation
+	for rows.Next() {
+		var m Mutation
+		if err := rows.Scan(&m.Seq, &m.Entity, &m.Op, &m.CreatedAt, &m.Error); err != nil {
+			return nil, fmt.Errorf("rejected changes: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
