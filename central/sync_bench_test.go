@@ -108,13 +108,15 @@ func BenchmarkPush10k(b *testing.B) {
 			b.Fatal(err)
 		}
 		made := 0
+		// Card numbers not used by an earlier run on the same server.
+		suffix := string(rune('A'+time.Now().UnixNano()%26)) + string(rune('A'+time.Now().UnixNano()/26%26))
 		for id := int64(1); made < 10_000; id++ {
 			rec, err := d.Store.FullRecord(ctx, id)
 			if err != nil || rec.Person.Status != registry.Resident || rec.Person.BirthDate.AgeOn(registry.Today()) < 18 {
 				continue
 			}
 			err = d.Store.AddDocument(ctx, clerk, registry.DocumentEdit{PersonID: id, BaseVersion: rec.Person.Version,
-				Document: registry.Document{Kind: registry.DocCIE, Number: fmt.Sprintf("CA%05dXY", made),
+				Document: registry.Document{Kind: registry.DocCIE, Number: fmt.Sprintf("C%c%05d%s", 'A'+rune(made/100000), made%100000, suffix),
 					IssuedOn: registry.DateOf(time.Now().AddDate(0, -1, 0)), Expires: registry.DateOf(time.Now().AddDate(9, 0, 0)), IssuedBy: "Comune di Anagni"}})
 			if err != nil {
 				b.Fatal(err)

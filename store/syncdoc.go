@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"database/sql"
@@ -255,13 +256,28 @@ type (
 	}
 )
 
-// decodeFields turns a document's fields into v.
+// decodeFields turns a document's fields into v: one JSON object made of
+// the raw values, one decode.
 func decodeFields(f registry.Fields, v any) error {
-	b, err := json.Marshal(f)
-	if err != nil {
-		return err
+	var b bytes.Buffer
+	b.WriteByte('{')
+	first := true
+	for k, raw := range f {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		key, _ := json.Marshal(k)
+		b.Write(key)
+		b.WriteByte(':')
+		if len(raw) == 0 {
+			b.WriteString("null")
+		} else {
+			b.Write(raw)
+		}
 	}
-	return json.Unmarshal(b, v)
+	b.WriteByte('}')
+	return json.Unmarshal(b.Bytes(), v)
 }
 
 // errMissingRef is a document that names an entity the file does not hold.
@@ -317,12 +333,30 @@ func optionalID(ctx context.Context, tx *sql.Tx, table string, uid *string) (any
 // last (a householder may arrive with the family). Documents of the same
 // entity are written in the order given.
 func writeDocs(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt string) error {
+	return writeDocsKnown(ctx, tx, docs, updatedAt, nil)
+}
+
+// writeDocsKnown is writeDocs when the caller already read the current
+// documents of some entities (known), to spare reading them again.
+func writeDocsKnown(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt string, known map[DocKey]Doc) error {
 	order := map[string]int{docDeskKey: 0, docAddress: 1, docFamily: 2, docPerson: 3}
 	sorted := slices.Clone(docs)
 	slices.SortStableFunc(sorted, func(a, b Doc) int { return order[a.Entity] - order[b.Entity] })
 	var families []Doc
 	for _, d := range sorted {
+		cur, exists := known[d.key()]
 		var err error
+		if !exists {
+			if cur, exists, err = readDoc(ctx, tx, d.key()); err != nil {
+				return err
+			}
+		}
+		if exists && cur.Version == d.Version && sameFields(cur.Fields, d.Fields) {
+			continue // already so: a desk pulling back its own change
+		}
+		if !exists {
+			cur = Doc{}
+		}
 		switch d.Entity {
 		case docAddress:
 			err = writeAddress(ctx, tx, d)
@@ -330,7 +364,7 @@ func writeDocs(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt string) er
 			err = writeFamily(ctx, tx, d)
 			families = append(families, d)
 		case docPerson:
-			err = writePerson(ctx, tx, d, updatedAt)
+			err = writePerson(ctx, tx, d, cur, updatedAt)
 		case docDeskKey:
 			err = writeDeskKey(ctx, tx, d, updatedAt)
 		default:
@@ -434,16 +468,30 @@ func writeFamilyPeople(ctx context.Context, tx *sql.Tx, d Doc) error {
 	return nil
 }
 
-func writePerson(ctx context.Context, tx *sql.Tx, d Doc, updatedAt string) error {
+func writePerson(ctx context.Context, tx *sql.Tx, d Doc, cur Doc, updatedAt string) error {
 	var p personFields
 	if err := decodeFields(d.Fields, &p); err != nil {
 		return fault.New(fault.Invalid, "The sync data holds a malformed person", nil)
 	}
-	family, err := refID(ctx, tx, "family", p.Family)
-	if err != nil {
-		return err
+	changed := func(field string) bool {
+		return cur.Fields == nil || !registry.SameJSON(cur.Fields[field], d.Fields[field])
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO person(uid, cf, cf_base, cf_checked, surname, name, surname_key, name_key, surname_fts, name_fts,
+	rowChanged := false
+	for _, f := range personRowFields {
+		rowChanged = rowChanged || changed(f)
+	}
+	if !rowChanged {
+		// Only the lists or the version: the row's names and search
+		// index stay as they are.
+		if _, err := tx.ExecContext(ctx, `UPDATE person SET version = ?, updated_at = ? WHERE uid = ?`, d.Version, updatedAt, d.UID); err != nil {
+			return fmt.Errorf("write person: %w", err)
+		}
+	} else {
+		family, err := refID(ctx, tx, "family", p.Family)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO person(uid, cf, cf_base, cf_checked, surname, name, surname_key, name_key, surname_fts, name_fts,
 sex, birth_date, birth_place, birth_place_name, civil_status, status, status_since, family_id, relationship, version, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(uid) DO UPDATE SET cf = excluded.cf, cf_base = excluded.cf_base, cf_checked = excluded.cf_checked,
@@ -452,29 +500,71 @@ ON CONFLICT(uid) DO UPDATE SET cf = excluded.cf, cf_base = excluded.cf_base, cf_
  birth_place = excluded.birth_place, birth_place_name = excluded.birth_place_name, civil_status = excluded.civil_status,
  status = excluded.status, status_since = excluded.status_since, family_id = excluded.family_id,
  relationship = excluded.relationship, version = excluded.version, updated_at = excluded.updated_at`,
-		d.UID, p.CF, cfBase(p.CF), p.CFChecked, p.Surname, p.Name, registry.SearchKey(p.Surname), registry.SearchKey(p.Name),
-		registry.SearchTokens(p.Surname), registry.SearchTokens(p.Name), p.Sex, p.BirthDate, p.BirthPlace, p.BirthPlaceName,
-		p.CivilStatus, p.Status, p.StatusSince, family, p.Relationship, d.Version, updatedAt)
-	if err != nil {
-		if isUniqueViolation(err) {
-			return fault.New(fault.Conflict, "Another person in the register has the codice fiscale {{.CF}}", map[string]any{"CF": p.CF})
+			d.UID, p.CF, cfBase(p.CF), p.CFChecked, p.Surname, p.Name, registry.SearchKey(p.Surname), registry.SearchKey(p.Name),
+			registry.SearchTokens(p.Surname), registry.SearchTokens(p.Name), p.Sex, p.BirthDate, p.BirthPlace, p.BirthPlaceName,
+			p.CivilStatus, p.Status, p.StatusSince, family, p.Relationship, d.Version, updatedAt)
+		if err != nil {
+			if isUniqueViolation(err) {
+				return fault.New(fault.Conflict, "Another person in the register has the codice fiscale {{.CF}}", map[string]any{"CF": p.CF})
+			}
+			return fmt.Errorf("write person: %w", err)
 		}
-		return fmt.Errorf("write person: %w", err)
 	}
 	id, err := rowIDOf(ctx, tx, "person", d.UID)
 	if err != nil {
 		return err
 	}
-	return writePersonLists(ctx, tx, id, p)
+	return writePersonLists(ctx, tx, id, p, changed)
 }
 
-// writePersonLists replaces the person's lists with the document's.
-func writePersonLists(ctx context.Context, tx *sql.Tx, id int64, p personFields) error {
-	for _, table := range []string{"citizenship", "residence", "civil_event", "identity_document", "electoral_registration", "family_member"} {
+// personRowFields are the document fields kept in the person row itself.
+var personRowFields = []string{"cf", "cf_checked", "surname", "name", "sex", "birth_date", "birth_place", "birth_place_name",
+	"civil_status", "status", "status_since", "family", "relationship"}
+
+// sameFields reports whether two documents' fields hold the same values.
+func sameFields(a, b registry.Fields) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !registry.SameJSON(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// writePersonLists replaces the person's lists that changed with the
+// document's.
+func writePersonLists(ctx context.Context, tx *sql.Tx, id int64, p personFields, changed func(field string) bool) error {
+	lists := []struct{ field, table string }{{"citizenship", "citizenship"}, {"residences", "residence"}, {"civil_events", "civil_event"},
+		{"documents", "identity_document"}, {"electoral", "electoral_registration"}, {"memberships", "family_member"}}
+	for _, l := range lists {
+		if !changed(l.field) {
+			continue
+		}
 		// table is one of the constant names above.
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE person_id = ?`, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+l.table+` WHERE person_id = ?`, id); err != nil {
 			return fmt.Errorf("write person: %w", err)
 		}
+	}
+	if !changed("citizenship") {
+		p.Citizenship = nil
+	}
+	if !changed("residences") {
+		p.Residences = nil
+	}
+	if !changed("civil_events") {
+		p.CivilEvents = nil
+	}
+	if !changed("documents") {
+		p.Documents = nil
+	}
+	if !changed("electoral") {
+		p.Electoral = nil
+	}
+	if !changed("memberships") {
+		p.Memberships = nil
 	}
 	for _, code := range p.Citizenship {
 		if _, err := tx.ExecContext(ctx, insertCitizenshipSQL, id, code); err != nil {

@@ -233,7 +233,7 @@ func (s *Store) LogLoadedRegister(ctx context.Context) error {
 func mutationHash(m Mutation) string {
 	h := sha256.New()
 	for _, part := range []string{m.MutationID, fmt.Sprint(m.Seq), m.DeskID, m.Operator, m.Entity, m.EntityUID, m.Op,
-		fmt.Sprint(m.BaseVersion), string(registry.CanonicalJSON(m.Payload)), string(registry.CanonicalJSON(m.Docs)), m.CreatedAt} {
+		fmt.Sprint(m.BaseVersion), string(m.Payload), string(m.Docs), m.CreatedAt} {
 		fmt.Fprintf(h, "%d:%s|", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -384,6 +384,7 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 		before[d.key()] = d
 	}
 	var write []Doc
+	known := map[DocKey]Doc{}
 	merged := false
 	for _, after := range ed.After {
 		if after.Entity != docPerson && after.Entity != docFamily && after.Entity != docAddress {
@@ -392,6 +393,9 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 		theirs, exists, err := readDoc(ctx, tx, after.key())
 		if err != nil {
 			return err
+		}
+		if exists {
+			known[after.key()] = theirs
 		}
 		base, hadBase := before[after.key()]
 		if !exists {
@@ -416,7 +420,7 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 			return err
 		}
 	}
-	if err := writeDocs(ctx, tx, write, timestamp(now)); err != nil {
+	if err := writeDocsKnown(ctx, tx, write, timestamp(now), known); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sync_touched`); err != nil {
