@@ -44,6 +44,7 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	syncer := &central.Syncer{Store: st, Client: c, Progress: link.setProgress}
 	go syncer.Run(ctx, syncInterval, link.poke, nil)
 	deps.Sync = link
+	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth}
 	return cancel, nil
 }
 

@@ -48,6 +48,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /v1/status", s.desk(s.handleStatus))
 	s.mux.HandleFunc("POST /v1/push", s.desk(s.handlePush))
 	s.mux.HandleFunc("GET /v1/changes", s.desk(s.handleChanges))
+	s.mux.HandleFunc("POST /v1/login", s.desk(s.handleLogin))
 	s.mux.HandleFunc("GET /v1/snapshot", s.desk(s.handleSnapshotInfo))
 	s.mux.HandleFunc("GET /v1/snapshot/file/{name}", s.desk(s.handleSnapshotFile))
 	s.queueRoutes()

@@ -381,3 +381,30 @@ func TestRequestsMustBeSigned(t *testing.T) {
 		t.Fatalf("enrol with a made-up code: %v", err)
 	}
 }
+
+func TestClerksTravelAndLogInOffline(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 20)
+	a, b := o.newDesk("D01"), o.newDesk("D02")
+	if _, err := a.store.CreateUser(ctx, "admin", access.User{Username: "mverdi", FullName: "Marta Verdi", Role: access.Clerk}, "una-password-lunga"); err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t)
+	b.sync(t)
+	online := ServerFirst{Client: b.syncer.Client, Local: b.store.WithLockout()}
+	u, err := online.Login(ctx, "mverdi", "una-password-lunga")
+	if err != nil || u.FullName != "Marta Verdi" {
+		t.Fatalf("login at desk B through the server: %+v %v", u, err)
+	}
+	if _, err := online.Login(ctx, "mverdi", "sbagliata"); err == nil {
+		t.Fatal("a wrong password let in")
+	}
+	// The server goes away: desk B still lets her in with the copy it pulled.
+	o.http.Close()
+	if u, err := online.Login(ctx, "mverdi", "una-password-lunga"); err != nil || u.Role != access.Clerk {
+		t.Fatalf("offline login at desk B: %+v %v", u, err)
+	}
+	if _, err := online.Login(ctx, "mverdi", "sbagliata"); err == nil {
+		t.Fatal("a wrong password let in offline")
+	}
+}

@@ -82,6 +82,9 @@ func (s *Store) BuildSnapshot(ctx context.Context, path string) (SnapshotInfo, e
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE snap.desk_key AS SELECT key_id, desk_code, public_key, created_at FROM main.desk_key`); err != nil {
 		return info, fmt.Errorf("snapshot: %w", err)
 	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE snap.users AS SELECT uid, username, full_name, role, password_hash, version, created_at FROM main.users`); err != nil {
+		return info, fmt.Errorf("snapshot: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE snap.snapshot(epoch TEXT, cursor INTEGER, schema INTEGER)`); err != nil {
 		return info, fmt.Errorf("snapshot: %w", err)
 	}
@@ -183,6 +186,10 @@ func (s *Store) LoadSnapshot(ctx context.Context, path string) (int, error) {
 	}
 	for _, q := range []string{
 		`INSERT OR IGNORE INTO main.desk_key(key_id, desk_code, public_key, private_key, created_at) SELECT key_id, desk_code, public_key, NULL, created_at FROM snap.desk_key`,
+		// The server's clerks replace a desk's own of the same name.
+		`DELETE FROM main.users WHERE username IN (SELECT username FROM snap.users) AND uid NOT IN (SELECT uid FROM snap.users)`,
+		`INSERT OR REPLACE INTO main.users(uid, username, full_name, role, password_hash, version, created_at)
+ SELECT uid, username, full_name, role, password_hash, version, created_at FROM snap.users`,
 		`DELETE FROM sync_touched`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

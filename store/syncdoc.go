@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 
+	"sportello/access"
 	"sportello/certificate"
 	"sportello/fault"
 	"sportello/registry"
@@ -54,6 +55,7 @@ const (
 	docFamily  = "family"
 	docAddress = "address"
 	docDeskKey = "desk_key" // a desk's public key, to verify its seals
+	docUser    = "user"     // a clerk, with the bcrypt hash of the password
 )
 
 // The documents as SQLite builds them. json() keeps a sub-select's JSON a
@@ -87,6 +89,9 @@ const (
     'responsible_uid', (SELECT uid FROM person WHERE id = c.responsible_id)) FROM convivenza c WHERE c.family_id = f.id))
 ) FROM family f WHERE f.uid = ?`
 
+	userDocSQL = `SELECT version, json_object('username', username, 'full_name', full_name, 'role', role, 'password_hash', password_hash)
+ FROM users WHERE uid = ?`
+
 	deskKeyDocSQL = `SELECT 1, json_object('desk_code', desk_code, 'public_key', hex(public_key)) FROM desk_key WHERE key_id = ?`
 
 	addressDocSQL = `SELECT version, json_object('toponym', toponym, 'street', street, 'house_number', house_number,
@@ -105,6 +110,8 @@ func readDoc(ctx context.Context, q querier, k DocKey) (d Doc, ok bool, err erro
 		query = addressDocSQL
 	case docDeskKey:
 		query = deskKeyDocSQL
+	case docUser:
+		query = userDocSQL
 	default:
 		return d, false, fmt.Errorf("sync document: unknown entity %q", k.Entity)
 	}
@@ -339,7 +346,7 @@ func writeDocs(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt string) er
 // writeDocsKnown is writeDocs when the caller already read the current
 // documents of some entities (known), to spare reading them again.
 func writeDocsKnown(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt string, known map[DocKey]Doc) error {
-	order := map[string]int{docDeskKey: 0, docAddress: 1, docFamily: 2, docPerson: 3}
+	order := map[string]int{docDeskKey: 0, docUser: 0, docAddress: 1, docFamily: 2, docPerson: 3}
 	sorted := slices.Clone(docs)
 	slices.SortStableFunc(sorted, func(a, b Doc) int { return order[a.Entity] - order[b.Entity] })
 	var families []Doc
@@ -367,6 +374,8 @@ func writeDocsKnown(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt strin
 			err = writePerson(ctx, tx, d, cur, updatedAt)
 		case docDeskKey:
 			err = writeDeskKey(ctx, tx, d, updatedAt)
+		case docUser:
+			err = writeUser(ctx, tx, d, updatedAt)
 		default:
 			err = fault.New(fault.Invalid, "The sync data holds an unknown kind of record", nil)
 		}
@@ -640,4 +649,31 @@ func writeDeskKey(ctx context.Context, tx *sql.Tx, d Doc, at string) error {
 // address); ok is false when the register does not hold it.
 func (s *Store) Document(ctx context.Context, entity, uid string) (d Doc, ok bool, err error) {
 	return readDoc(ctx, s.r, DocKey{entity, uid})
+}
+
+// writeUser writes a clerk. A desk that had its own user of the same name
+// (a demo desk joining a server) takes the server's.
+func writeUser(ctx context.Context, tx *sql.Tx, d Doc, at string) error {
+	var u struct {
+		Username     string `json:"username"`
+		FullName     string `json:"full_name"`
+		Role         string `json:"role"`
+		PasswordHash string `json:"password_hash"`
+	}
+	if err := decodeFields(d.Fields, &u); err != nil || u.Username == "" || !access.Role(u.Role).Valid() {
+		return fault.New(fault.Invalid, "The sync data holds a malformed user", nil)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE users SET uid = ?, username = ?, full_name = ?, role = ?, password_hash = ?, version = ?
+WHERE uid = ? OR username = ?`, d.UID, u.Username, u.FullName, u.Role, u.PasswordHash, d.Version, d.UID, u.Username)
+	if err != nil {
+		return fmt.Errorf("write user: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users(uid, username, full_name, role, password_hash, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		d.UID, u.Username, u.FullName, u.Role, u.PasswordHash, d.Version, at); err != nil {
+		return fmt.Errorf("write user: %w", err)
+	}
+	return nil
 }

@@ -387,7 +387,7 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 	known := map[DocKey]Doc{}
 	merged := false
 	for _, after := range ed.After {
-		if after.Entity != docPerson && after.Entity != docFamily && after.Entity != docAddress {
+		if after.Entity != docPerson && after.Entity != docFamily && after.Entity != docAddress && after.Entity != docUser {
 			return fault.New(fault.Invalid, "The sync data holds an unknown kind of record", nil)
 		}
 		theirs, exists, err := readDoc(ctx, tx, after.key())

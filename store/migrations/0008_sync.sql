@@ -30,6 +30,13 @@ END;
 CREATE TRIGGER sync_address_upd AFTER UPDATE ON address BEGIN
     INSERT OR IGNORE INTO sync_touched VALUES ('address', NEW.uid);
 END;
+-- Clerks travel too: a desk lets in, offline, whoever the server knows.
+CREATE TRIGGER sync_users_ins AFTER INSERT ON users BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('user', NEW.uid);
+END;
+CREATE TRIGGER sync_users_upd AFTER UPDATE ON users BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('user', NEW.uid);
+END;
 CREATE TRIGGER sync_convivenza_ins AFTER INSERT ON convivenza BEGIN
     INSERT OR IGNORE INTO sync_touched SELECT 'family', uid FROM family WHERE id = NEW.family_id;
 END;
