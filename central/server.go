@@ -250,7 +250,7 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 	if l, err := strconv.Atoi(r.URL.Query().Get("limit")); err == nil && l > 0 && l < limit {
 		limit = l
 	}
-	page, err := s.store.Changes(r.Context(), after, limit)
+	page, err := s.store.Changes(r.Context(), after, limit, requestDesk(r.Context()).DeskID)
 	if err != nil {
 		s.writeFault(w, r, err)
 		return

@@ -197,9 +197,15 @@ func (s *Store) Desk(ctx context.Context, deskID string) (EnrolledDesk, error) {
 	return d, nil
 }
 
-// logServerChange appends k to the change log desks pull.
-func logServerChange(ctx context.Context, tx *sql.Tx, k DocKey, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO change_log(entity, entity_uid, at) VALUES (?, ?, ?)`, k.Entity, k.UID, timestamp(now)); err != nil {
+// logServerChange appends k to the change log desks pull. origin is the
+// desk that already holds the entity as written ("" for none): it skips
+// the entry when it pulls.
+func logServerChange(ctx context.Context, tx *sql.Tx, k DocKey, now time.Time, origin ...string) error {
+	var from any
+	if len(origin) > 0 && origin[0] != "" {
+		from = origin[0]
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO change_log(entity, entity_uid, at, origin) VALUES (?, ?, ?, ?)`, k.Entity, k.UID, timestamp(now), from); err != nil {
 		return fmt.Errorf("change log: %w", err)
 	}
 	return nil
@@ -385,6 +391,7 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 	}
 	var write []Doc
 	known := map[DocKey]Doc{}
+	echo := map[DocKey]bool{} // written exactly as the desk holds it
 	merged := false
 	for _, after := range ed.After {
 		if after.Entity != docPerson && after.Entity != docFamily && after.Entity != docAddress && after.Entity != docUser {
@@ -399,6 +406,7 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 		}
 		base, hadBase := before[after.key()]
 		if !exists {
+			echo[after.key()] = after.Version >= 1
 			after.Version = max(after.Version, 1)
 			write = append(write, after)
 			continue
@@ -411,6 +419,7 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 			r.Conflicts = append(r.Conflicts, EntityConflict{Entity: after.Entity, UID: after.UID, FieldConflict: c})
 		}
 		if len(applied) > 0 {
+			echo[after.key()] = theirs.Version+1 == after.Version && sameFields(out, after.Fields)
 			write = append(write, Doc{Entity: after.Entity, UID: after.UID, Version: theirs.Version + 1, Fields: out})
 			continue
 		}
@@ -427,7 +436,11 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 		return fmt.Errorf("push: %w", err)
 	}
 	for _, d := range write {
-		if err := logServerChange(ctx, tx, d.key(), now); err != nil {
+		origin := ""
+		if echo[d.key()] {
+			origin = m.DeskID
+		}
+		if err := logServerChange(ctx, tx, d.key(), now, origin); err != nil {
 			return err
 		}
 	}
@@ -451,8 +464,10 @@ type ChangePage struct {
 	Docs   []Doc  `json:"docs"`
 }
 
-// Changes returns the page of at most limit change-log entries after cursor.
-func (s *Store) Changes(ctx context.Context, after int64, limit int) (ChangePage, error) {
+// Changes returns the page of at most limit change-log entries after
+// cursor, for the desk deskID: entries it caused itself, and holds as
+// written, are left out ("" asks for all).
+func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID string) (ChangePage, error) {
 	epoch, err := s.Epoch(ctx)
 	if err != nil {
 		return ChangePage{}, err
@@ -465,7 +480,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) (ChangePage
 		return page, fmt.Errorf("changes: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT seq, entity, entity_uid FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := tx.QueryContext(ctx, `SELECT seq, entity, entity_uid, coalesce(origin, '') FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return page, fmt.Errorf("changes: %w", err)
 	}
@@ -473,12 +488,16 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int) (ChangePage
 	n := 0
 	for rows.Next() {
 		var k DocKey
-		if err := rows.Scan(&page.Cursor, &k.Entity, &k.UID); err != nil {
+		var origin string
+		if err := rows.Scan(&page.Cursor, &k.Entity, &k.UID, &origin); err != nil {
 			rows.Close()
 			return page, fmt.Errorf("changes: %w", err)
 		}
-		keys = append(keys, k)
 		n++
+		if origin != "" && origin == deskID {
+			continue
+		}
+		keys = append(keys, k)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

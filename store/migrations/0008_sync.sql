@@ -181,5 +181,6 @@ CREATE TABLE change_log (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     entity     TEXT NOT NULL,
     entity_uid TEXT NOT NULL,
-    at         TEXT NOT NULL
+    at         TEXT NOT NULL,
+    origin     TEXT -- the desk whose push wrote it exactly as that desk holds it
 );
