@@ -26,6 +26,10 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	snap  snapshots // the register files new desks start from
+	// Hook, when set, hears "push_applied" once a push is committed and
+	// before the answer goes out, "changes_read" before a page goes out.
+	// The fault tests kill the server there.
+	Hook func(step string)
 }
 
 // NewServer makes the API of st. Logs carry methods, paths, desk ids and
@@ -236,6 +240,9 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {
 		s.writeFault(w, r, err)
 		return
 	}
+	if s.Hook != nil {
+		s.Hook("push_applied")
+	}
 	s.log.Info("push", "desk", d.DeskID, "mutations", len(req.Mutations), "last_seq", last)
 	writeJSON(w, http.StatusOK, PushResponse{Epoch: epoch, LastSeq: last, Results: results})
 }
@@ -254,6 +261,9 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.writeFault(w, r, err)
 		return
+	}
+	if s.Hook != nil {
+		s.Hook("changes_read")
 	}
 	writeJSON(w, http.StatusOK, page)
 }

@@ -20,6 +20,17 @@ type Syncer struct {
 	// Progress, when set, hears how far a first download of the register
 	// is, from 0 to 1.
 	Progress func(done float64)
+	// Hook, when set, hears each step of a sync as it passes it: "pushed"
+	// (the server answered a batch), "recorded" (the answer is stored),
+	// "fetched" (a page of changes arrived), "applied" (it is written).
+	// The fault tests kill the desk there.
+	Hook func(step string)
+}
+
+func (s *Syncer) step(name string) {
+	if s.Hook != nil {
+		s.Hook(name)
+	}
 }
 
 // Report says what one sync did.
@@ -95,9 +106,11 @@ func (s *Syncer) push(ctx context.Context, rep *Report) error {
 		if err != nil {
 			return err
 		}
+		s.step("pushed")
 		if err := s.Store.RecordPush(ctx, resp.Results); err != nil {
 			return err
 		}
+		s.step("recorded")
 		for _, r := range resp.Results {
 			switch r.Status {
 			case store.PushRejected:
@@ -123,6 +136,7 @@ func (s *Syncer) pull(ctx context.Context, rep *Report) error {
 		if err != nil {
 			return err
 		}
+		s.step("fetched")
 		if page.Epoch != st.Epoch {
 			// Restored meanwhile: the next sync starts over.
 			return nil
@@ -131,6 +145,7 @@ func (s *Syncer) pull(ctx context.Context, rep *Report) error {
 		if err != nil {
 			return err
 		}
+		s.step("applied")
 		rep.Pulled += written
 		rep.Kept += kept
 		if !page.More {
