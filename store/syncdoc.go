@@ -173,16 +173,31 @@ func (s *Store) editDocs(ctx context.Context, tx *sql.Tx) (EditDocs, []DocKey, e
 		if !ok {
 			continue
 		}
-		ed.After = append(ed.After, after)
 		before, ok, err := readDoc(ctx, s.r, k)
 		if err != nil {
 			return ed, nil, err
 		}
 		if ok {
+			before, after = changedFields(before, after)
 			ed.Before = append(ed.Before, before)
 		}
+		ed.After = append(ed.After, after)
 	}
 	return ed, keys, nil
+}
+
+// changedFields keeps, of an edit's before and after, only the fields the
+// edit changed: the server merges those and keeps its own values of the
+// others. A new entity travels whole.
+func changedFields(before, after Doc) (Doc, Doc) {
+	b, a := before, after
+	b.Fields, a.Fields = registry.Fields{}, registry.Fields{}
+	for k, v := range after.Fields {
+		if !registry.SameJSON(before.Fields[k], v) {
+			b.Fields[k], a.Fields[k] = before.Fields[k], v
+		}
+	}
+	return b, a
 }
 
 // Document field types, for writing.

@@ -419,7 +419,9 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 			r.Conflicts = append(r.Conflicts, EntityConflict{Entity: after.Entity, UID: after.UID, FieldConflict: c})
 		}
 		if len(applied) > 0 {
-			echo[after.key()] = theirs.Version+1 == after.Version && sameFields(out, after.Fields)
+			// The desk holds what is written when nobody changed the
+			// entity since its base.
+			echo[after.key()] = hadBase && theirs.Version == base.Version && len(conflicts) == 0 && after.Version == theirs.Version+1
 			write = append(write, Doc{Entity: after.Entity, UID: after.UID, Version: theirs.Version + 1, Fields: out})
 			continue
 		}
