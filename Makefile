@@ -12,7 +12,7 @@ DEB_PKGS   := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev \
               wayland-protocols poppler-utils
 # Packages whose tests run goroutines: tested again under the race detector.
-RACE_PKGS  := ./store/... ./desk/... ./queue/...
+RACE_PKGS  := ./store/... ./desk/... ./queue/... ./central/...
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -23,6 +23,7 @@ run: deps build
 
 build:
 	$(GO) build -tags $(TAGS) -o $(BIN) .
+	$(GO) build -tags $(TAGS) -o bin/sportellod ./cmd/sportellod
 
 test: deps
 	$(GO) vet -tags $(TEST_TAGS) ./...
