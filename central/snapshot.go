@@ -2,6 +2,8 @@ package central
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -120,12 +122,15 @@ func (c *Client) DownloadSnapshot(ctx context.Context, info store.SnapshotInfo, 
 			return err
 		}
 	}
-	f, err := os.OpenFile(part, os.O_CREATE|os.O_WRONLY, 0o600)
+	f, err := os.OpenFile(part, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	have, err := f.Seek(0, io.SeekEnd)
+	// The hash runs along the download; a resumed one first reads what
+	// it already has.
+	sum := sha256.New()
+	have, err := io.Copy(sum, f)
 	if err != nil {
 		return err
 	}
@@ -154,6 +159,7 @@ func (c *Client) DownloadSnapshot(ctx context.Context, info store.SnapshotInfo, 
 				return err
 			}
 			have = 0
+			sum.Reset()
 		default:
 			se := &ServerError{Status: resp.StatusCode}
 			if json.NewDecoder(resp.Body).Decode(&se.Body) != nil || se.Body.Code == "" {
@@ -168,6 +174,7 @@ func (c *Client) DownloadSnapshot(ctx context.Context, info store.SnapshotInfo, 
 				if _, err := f.Write(buf[:n]); err != nil {
 					return err
 				}
+				sum.Write(buf[:n])
 				have += int64(n)
 				if progress != nil {
 					progress(have, info.Size)
@@ -184,11 +191,7 @@ func (c *Client) DownloadSnapshot(ctx context.Context, info store.SnapshotInfo, 
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	size, sum, err := store.FileSHA256(part)
-	if err != nil {
-		return err
-	}
-	if size != info.Size || sum != info.SHA256 {
+	if have != info.Size || hex.EncodeToString(sum.Sum(nil)) != info.SHA256 {
 		os.Remove(part)
 		return fault.New(fault.Invalid, "The register file from the server is damaged: it will be downloaded again", nil)
 	}

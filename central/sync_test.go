@@ -3,11 +3,14 @@ package central
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/json"
 	"errors"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -406,5 +409,40 @@ func TestClerksTravelAndLogInOffline(t *testing.T) {
 	}
 	if _, err := online.Login(ctx, "mverdi", "sbagliata"); err == nil {
 		t.Fatal("a wrong password let in offline")
+	}
+}
+
+func TestProtocolRefusals(t *testing.T) {
+	o := newOffice(t, 5)
+	get := func(path string, header map[string]string) (int, ErrorBody) {
+		req, _ := http.NewRequest(http.MethodGet, o.http.URL+path, nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var e ErrorBody
+		json.NewDecoder(resp.Body).Decode(&e)
+		return resp.StatusCode, e
+	}
+	if code, e := get("/v1/status", map[string]string{ClientHeader: "0"}); code != 400 || e.Code != CodeClientVersion || e.Args["Server"] != "1" {
+		t.Errorf("old client: %d %+v", code, e)
+	}
+	if code, e := get("/v1/nothing", nil); code != 404 || e.Code != "not_found" {
+		t.Errorf("unknown path: %d %+v", code, e)
+	}
+	big := strings.NewReader(`{"code":"` + strings.Repeat("x", MaxEnrolBytes) + `"}`)
+	req, _ := http.NewRequest(http.MethodPost, o.http.URL+"/v1/enrol", big)
+	req.Header.Set(ClientHeader, APIVersion)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized enrolment: %d", resp.StatusCode)
 	}
 }
