@@ -28,7 +28,7 @@ build:
 test: deps
 	$(GO) vet -tags $(TEST_TAGS) ./...
 	$(GO) test -tags $(TEST_TAGS) ./...
-	$(GO) test -race -tags $(TEST_TAGS) $(RACE_PKGS)
+	$(GO) test -race -short -tags $(TEST_TAGS) $(RACE_PKGS)
 
 # Benchmarks: the first run builds a 3,000,000-person database in $$TMPDIR
 # (about two minutes) and reuses it afterwards.

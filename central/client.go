@@ -100,14 +100,15 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	return nil
 }
 
-// sign adds the protocol and signature headers.
+// sign adds the protocol and signature headers; the operator header, set
+// before, is signed with the rest.
 func (c *Client) sign(req *http.Request, body []byte) {
 	at := c.now().Unix()
 	req.Header.Set(ClientHeader, APIVersion)
 	req.Header.Set(DeskHeader, c.deskID)
 	req.Header.Set(TimeHeader, strconv.FormatInt(at, 10))
 	if c.key != nil {
-		req.Header.Set(SignatureHeader, hex.EncodeToString(ed25519.Sign(c.key, signedMessage(req.Method, req.URL.RequestURI(), at, body))))
+		req.Header.Set(SignatureHeader, hex.EncodeToString(ed25519.Sign(c.key, signedMessage(req.Method, req.URL.RequestURI(), at, req.Header.Get(OperatorHeader), body))))
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

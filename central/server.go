@@ -102,7 +102,7 @@ func (s *Server) desk(h http.HandlerFunc) http.HandlerFunc {
 		sig, _ := hex.DecodeString(r.Header.Get(SignatureHeader))
 		skew := s.now().Unix() - at
 		if err != nil || skew > SignatureSkew || skew < -SignatureSkew ||
-			!ed25519.Verify(d.PublicKey, signedMessage(r.Method, r.URL.RequestURI(), at, body), sig) {
+			!ed25519.Verify(d.PublicKey, signedMessage(r.Method, r.URL.RequestURI(), at, r.Header.Get(OperatorHeader), body), sig) {
 			s.log.Info("refused request", "path", r.URL.Path, "desk", d.DeskID, "reason", "bad signature or clock")
 			writeError(w, http.StatusUnauthorized, ErrorBody{Code: CodeUnauthorised,
 				Message: "The server refused the desk's signature: check the desk's clock, or enrol the desk again"})
@@ -113,10 +113,11 @@ func (s *Server) desk(h http.HandlerFunc) http.HandlerFunc {
 	})
 }
 
-// signedMessage is what a desk signs.
-func signedMessage(method, uri string, at int64, body []byte) []byte {
+// signedMessage is what a desk signs: the request, its time, the clerk
+// it acts for (the operator header, "" when none) and the body's hash.
+func signedMessage(method, uri string, at int64, operator string, body []byte) []byte {
 	sum := sha256.Sum256(body)
-	return []byte(method + "\n" + uri + "\n" + strconv.FormatInt(at, 10) + "\n" + hex.EncodeToString(sum[:]))
+	return []byte(method + "\n" + uri + "\n" + strconv.FormatInt(at, 10) + "\n" + operator + "\n" + hex.EncodeToString(sum[:]))
 }
 
 // readBody reads at most limit bytes of the body; a larger one is answered
