@@ -45,6 +45,8 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	go syncer.Run(ctx, syncInterval, link.poke, nil)
 	deps.Sync = link
 	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth}
+	// One queue per office: the server's.
+	deps.Queue = central.NewQueueClient(c)
 	return cancel, nil
 }
 
