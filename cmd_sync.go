@@ -12,6 +12,7 @@ import (
 
 	"sportello/access"
 	"sportello/central"
+	"sportello/fault"
 	"sportello/desk"
 	"sportello/store"
 )
@@ -209,6 +210,9 @@ func cmdSync(args []string, stdout io.Writer) error {
 	if err != nil {
 		return serverFault(err)
 	}
+	if rep.Bootstrapped > 0 {
+		fmt.Fprintf(stdout, "Anagrafe scaricata dal server: %d persone\n", rep.Bootstrapped)
+	}
 	fmt.Fprintf(stdout, "Inviate %d modifiche (%d rifiutate, %d con conflitti); ricevute %d schede", rep.Pushed, rep.Rejected, rep.Conflicts, rep.Pulled)
 	if rep.Kept > 0 {
 		fmt.Fprintf(stdout, " (%d in attesa di modifiche locali)", rep.Kept)
@@ -225,7 +229,10 @@ func cmdSync(args []string, stdout io.Writer) error {
 func serverFault(err error) error {
 	var se *central.ServerError
 	if errors.As(err, &se) {
-		return se.Fault()
+		if f := se.Fault(); f.Code != fault.Internal {
+			return f
+		}
+		return fmt.Errorf("il server ha avuto un errore interno (%s): riprovate; se si ripete, avvisate l'amministratore del server", se.Body.Code)
 	}
 	return fmt.Errorf("il server non risponde (%v): controllate l'indirizzo e la rete; la postazione continua a lavorare e riprova da sola", err)
 }

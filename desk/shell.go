@@ -255,6 +255,9 @@ func (s *shell) onTick() {
 // the register downloads.
 func (s *shell) showSync(v SyncView) {
 	s.sync.SetText(v.Text())
+	if s.syncScreen != nil && s.syncScreen.state != nil {
+		s.syncScreen.state.SetText(v.Text())
+	}
 	if v.Downloading() {
 		s.download.SetValue(v.Download)
 		s.download.Show()

@@ -46,7 +46,7 @@ func (s *Store) BuildSnapshot(ctx context.Context, path string) (SnapshotInfo, e
 	}
 	info.Epoch = epoch
 	os.Remove(path)
-	db, err := sql.Open("sqlite3", dsn(s.path, [][2]string{{"_busy_timeout", busyTimeout}, {"mode", "rw"}}))
+	db, err := sql.Open("sqlite3", dsn(s.file, [][2]string{{"_busy_timeout", busyTimeout}, {"mode", "rw"}}))
 	if err != nil {
 		return info, fmt.Errorf("snapshot: %w", err)
 	}

@@ -53,6 +53,7 @@ type Options struct {
 // Store is a Sportello database file.
 type Store struct {
 	path     string
+	file     string  // path made absolute, for connections opened later
 	w        *sql.DB // the one writer connection; nil when read-only
 	r        *sql.DB // read-only pool
 	deskID   string
@@ -79,7 +80,7 @@ func Open(path string, opt Options) (*Store, error) {
 		return nil, fault.New(fault.Invalid, "The file {{.Path}} is not a Sportello database", map[string]any{"Path": path})
 	}
 
-	s := &Store{path: path, now: func() time.Time { return time.Now().UTC() }}
+	s := &Store{path: path, file: abs, now: func() time.Time { return time.Now().UTC() }}
 	if err := s.open(abs, opt, err == nil); err != nil {
 		s.Close()
 		return nil, err

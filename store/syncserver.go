@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -581,10 +582,14 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fault.New(fault.Conflict, "The file {{.Path}} already exists: choose another name for the backup", map[string]any{"Path": path})
 	}
-	if _, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	abs, err := filepath.Abs(path)
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	copyDB, err := sql.Open("sqlite3", dsn(path, [][2]string{{"_busy_timeout", busyTimeout}, {"mode", "rw"}}))
+	if _, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	copyDB, err := sql.Open("sqlite3", dsn(abs, [][2]string{{"_busy_timeout", busyTimeout}, {"mode", "rw"}}))
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
