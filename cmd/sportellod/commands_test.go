@@ -50,3 +50,18 @@ func TestServeRefusesPlainHTTPBeyondLoopback(t *testing.T) {
 		}
 	}
 }
+
+func TestRelativePaths(t *testing.T) {
+	t.Chdir(t.TempDir())
+	runOK(t, "seed", "--db", "server.db", "--people", "30")
+	runOK(t, "backup", "--db", "server.db", "--out", "copy.db")
+	st, err := openStore("server.db", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	info, err := st.BuildSnapshot(t.Context(), "snap.db")
+	if err != nil || info.People < 30 {
+		t.Fatalf("snapshot next to a relative database: %+v %v", info, err)
+	}
+}
