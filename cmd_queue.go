@@ -16,6 +16,7 @@ import (
 	"sportello/assets"
 	"sportello/desk"
 	"sportello/printing"
+	"sportello/registry"
 	"sportello/store"
 )
 
@@ -89,7 +90,7 @@ func openQueueStore(fs *pflag.FlagSet, args []string) (config, *store.Store, err
 }
 
 func queueOffice(cfg config) desk.Office {
-	return desk.Office{Municipality: municipalityName(cfg.Municipality), Office: cfg.Office, DeskCode: cfg.DeskCode}
+	return desk.Office{Municipality: registry.MunicipalityTitle(cfg.Municipality), Office: cfg.Office, DeskCode: cfg.DeskCode}
 }
 
 func queueWindow(title string) (fyne.App, fyne.Window) {

@@ -12,8 +12,8 @@ import (
 
 	"sportello/access"
 	"sportello/central"
-	"sportello/fault"
 	"sportello/desk"
+	"sportello/fault"
 	"sportello/store"
 )
 

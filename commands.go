@@ -190,7 +190,7 @@ func openDesk(cfg config) (*store.Store, desk.Deps, error) {
 		Directory: st,
 		Registry:  st,
 		Auth:      st.WithLockout(),
-		Office:    desk.Office{Municipality: municipalityName(cfg.Municipality), Office: cfg.Office, DeskCode: cfg.DeskCode},
+		Office:    desk.Office{Municipality: registry.MunicipalityTitle(cfg.Municipality), Office: cfg.Office, DeskCode: cfg.DeskCode},
 	}
 	deps.Certificates = newCertificateDesk(st, cfg)
 	deps.Queue = st
@@ -234,14 +234,6 @@ func prepareDemo(ctx context.Context, st *store.Store, cfg config) ([]desk.DemoL
 		logins = append(logins, desk.DemoLogin{Username: c.User.Username, Password: c.Password, Role: string(c.User.Role)})
 	}
 	return logins, nil
-}
-
-// municipalityName is "Comune di Anagni" for A269.
-func municipalityName(code string) string {
-	if p, ok := registry.LookupPlace(code, registry.Today()); ok && !p.Foreign {
-		return "Comune di " + registry.TitleCase(p.Name)
-	}
-	return "Comune " + code
 }
 
 func cmdSeed(args []string, stdout io.Writer) error {

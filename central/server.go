@@ -26,6 +26,9 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	snap  snapshots // the register files new desks start from
+	// Municipality names the municipality on the web pages ("Comune di
+	// Anagni"); "" shows a generic name.
+	Municipality string
 	// Hook, when set, hears "push_applied" once a push is committed and
 	// before the answer goes out, "changes_read" before a page goes out.
 	// The fault tests kill the server there.

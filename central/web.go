@@ -2,6 +2,7 @@ package central
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -77,6 +78,7 @@ type webPages struct {
 func (s *Server) webRoutes() {
 	p := &webPages{s: s, pages: template.Must(template.New("").Funcs(template.FuncMap{
 		"date": italianDate, "clock": clock, "join": strings.Join,
+		"brand": func() string { return cmp.Or(s.Municipality, "Sportello del Comune") },
 	}).ParseFS(webFiles, "web/pages/*.html")), italian: loadItalian()}
 	static, err := fs.Sub(webFiles, "web/static")
 	if err != nil {

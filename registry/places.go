@@ -312,3 +312,12 @@ func upperASCII(s string) string {
 	}
 	return s
 }
+
+// MunicipalityTitle is how a municipality names itself on a page or a
+// screen: "Comune di Anagni" for A269; "Comune A269" for a code not known.
+func MunicipalityTitle(code string) string {
+	if p, ok := LookupPlace(code, Today()); ok && !p.Foreign {
+		return "Comune di " + TitleCase(p.Name)
+	}
+	return "Comune " + code
+}

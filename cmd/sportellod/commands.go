@@ -25,6 +25,7 @@ import (
 	"sportello/certificate"
 	"sportello/demo"
 	"sportello/fault"
+	"sportello/registry"
 	"sportello/store"
 )
 
@@ -38,7 +39,7 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod verify  --db FILE INPUT                                 verifica il sigillo di un certificato (testo del QR)
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
-db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key. Senza certificato TLS il server
+db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
 ascolta solo sull'interfaccia di loopback.
 `
 
@@ -116,7 +117,7 @@ func openStore(path string, create bool) (*store.Store, error) {
 
 // serveConfig is the server's deployment configuration.
 type serveConfig struct {
-	DB, Listen, TLSCert, TLSKey string
+	DB, Listen, TLSCert, TLSKey, Municipality string
 }
 
 func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
@@ -124,7 +125,7 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 	v.SetEnvPrefix("SPORTELLOD")
 	v.AutomaticEnv()
 	v.SetDefault("listen", "127.0.0.1:8420")
-	for key, flag := range map[string]string{"db": "db", "listen": "listen", "tls_cert": "tls-cert", "tls_key": "tls-key"} {
+	for key, flag := range map[string]string{"db": "db", "listen": "listen", "tls_cert": "tls-cert", "tls_key": "tls-key", "municipality": "municipality"} {
 		if err := v.BindPFlag(key, fs.Lookup(flag)); err != nil {
 			return serveConfig{}, err
 		}
@@ -135,7 +136,8 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 			return serveConfig{}, fmt.Errorf("lettura di %s: %w", file, err)
 		}
 	}
-	return serveConfig{DB: v.GetString("db"), Listen: v.GetString("listen"), TLSCert: v.GetString("tls_cert"), TLSKey: v.GetString("tls_key")}, nil
+	return serveConfig{DB: v.GetString("db"), Listen: v.GetString("listen"), TLSCert: v.GetString("tls_cert"), TLSKey: v.GetString("tls_key"),
+		Municipality: v.GetString("municipality")}, nil
 }
 
 func cmdServe(args []string, stdout io.Writer) error {
@@ -145,6 +147,7 @@ func cmdServe(args []string, stdout io.Writer) error {
 	fs.String("listen", "127.0.0.1:8420", "indirizzo:porta di ascolto")
 	fs.String("tls-cert", "", "certificato TLS (PEM)")
 	fs.String("tls-key", "", "chiave del certificato TLS (PEM)")
+	fs.String("municipality", "A269", "codice catastale del comune, per il nome sulle pagine web")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -173,7 +176,11 @@ func cmdServe(args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("ascolto su %s: %w", cfg.Listen, err)
 	}
-	srv := &http.Server{Handler: central.NewServer(st, log).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	api := central.NewServer(st, log)
+	api.Municipality = registry.MunicipalityTitle(cfg.Municipality)
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		// Event streams end with the server, not only when their client leaves.
+		BaseContext: func(net.Listener) context.Context { return ctx }}
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
