@@ -161,13 +161,18 @@ func cmdServe(args []string, stdout io.Writer) error {
 	if cfg.TLSCert == "" && !loopback(cfg.Listen) {
 		return fmt.Errorf("%w: senza TLS il server ascolta solo in loopback (127.0.0.1 o ::1), non su %s", errUsage, cfg.Listen)
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, cfg, stdout)
+}
+
+// serve runs the API until ctx ends.
+func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 	st, err := openStore(cfg.DB, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if _, err := st.Epoch(ctx); err != nil {
 		return err
 	}
