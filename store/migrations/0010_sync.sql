@@ -1,4 +1,4 @@
--- Sportello store, version 8: sync with the central server. The same file
+-- Sportello store, version 10: sync with the central server. The same file
 -- layout serves a desk and the server: a desk keeps what it pushes and what
 -- the server answered; the server keeps the desks it trusts, every mutation
 -- it received, and the change log desks pull by sequence.
