@@ -31,24 +31,35 @@ func cmdKiosk(args []string, _ io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	var p printing.Printer
-	switch {
-	case *printer == "default":
-		p = printing.LP{}
-	case *printer != "":
-		p = printing.LP{Destination: *printer}
-	default:
-		dir := *tickets
-		if dir == "" {
-			dir = filepath.Join(dataDir(), "tickets")
-		}
-		fmt.Fprintf(os.Stderr, "Nessuna stampante: i biglietti si salvano in %s\n", dir)
-		p = printing.Folder{Dir: dir}
+	p, err := ticketPrinter(cfg, *printer, *tickets)
+	if err != nil {
+		return err
 	}
 	a, w := queueWindow("Biglietti")
 	desk.NewKiosk(a, w, desk.KioskDeps{Queue: st, Office: queueOffice(cfg), Printer: p, CheckIn: st})
 	w.ShowAndRun()
 	return nil
+}
+
+// ticketPrinter is the kiosk's printer: the --printer flag's CUPS queue
+// ("default" for CUPS's default), else the ticket_printer setting (CUPS, or
+// raw ESC/POS to a device or a network printer), else a folder of PDFs.
+func ticketPrinter(cfg config, flag, folder string) (printing.Printer, error) {
+	switch {
+	case flag == "default":
+		return printing.LP{}, nil
+	case flag != "":
+		return printing.LP{Destination: flag}, nil
+	}
+	p, err := printing.ParseTicketPrinter(cfg.TicketPrinter)
+	if err != nil || p != nil {
+		return p, err
+	}
+	if folder == "" {
+		folder = filepath.Join(dataDir(), "tickets")
+	}
+	fmt.Fprintf(os.Stderr, "Nessuna stampante: i biglietti si salvano in %s\n", folder)
+	return printing.Folder{Dir: folder}, nil
 }
 
 // cmdBoard runs the waiting-room board full screen on the desk's database.

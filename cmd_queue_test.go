@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"sportello/printing"
 	"sportello/store"
 )
 
@@ -60,5 +61,51 @@ func TestAppointmentsImportCommand(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, "appointments", "--db", db, good); code != 2 {
 		t.Errorf("without import: exit %d", code)
+	}
+}
+
+// TestTicketPrinter: the kiosk prints through the --printer flag's CUPS
+// queue, else the ticket_printer setting, else into a folder of PDFs.
+func TestTicketPrinter(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	tests := []struct {
+		name, file, flag string
+		want             printing.Printer
+		bad              bool
+	}{
+		{"flag over setting", "ticket_printer: escpos:/dev/usb/lp0\n", "Termica", printing.LP{Destination: "Termica"}, false},
+		{"CUPS default", "", "default", printing.LP{}, false},
+		{"ESC/POS device", "ticket_printer: escpos:/dev/usb/lp0\n", "", printing.ESCPOS{Device: "/dev/usb/lp0"}, false},
+		{"ESC/POS network", "ticket_printer: escpos-tcp:10.0.0.9:9100\n", "", printing.ESCPOS{Addr: "10.0.0.9:9100"}, false},
+		{"CUPS queue", "ticket_printer: cups:biglietti\n", "", printing.LP{Destination: "biglietti"}, false},
+		{"folder", "", "", printing.Folder{Dir: "/tmp/biglietti"}, false},
+		{"bad setting", "ticket_printer: laser\n", "", nil, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := configFrom(t, "--config", writeConfig(t, tc.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := ticketPrinter(cfg, tc.flag, "/tmp/biglietti")
+			if tc.bad {
+				if err == nil || !strings.Contains(err.Error(), "ticket_printer") {
+					t.Errorf("bad setting accepted: %v %v", p, err)
+				}
+				return
+			}
+			if err != nil || p != tc.want {
+				t.Errorf("printer %#v, %v; want %#v", p, err, tc.want)
+			}
+		})
+	}
+	// The environment sets it too.
+	t.Setenv("SPORTELLO_TICKET_PRINTER", "escpos-tcp:stampante")
+	cfg, err := configFrom(t, "--config", writeConfig(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := ticketPrinter(cfg, "", ""); err != nil || p != (printing.ESCPOS{Addr: "stampante:9100"}) {
+		t.Errorf("from the environment: %#v, %v", p, err)
 	}
 }

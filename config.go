@@ -28,6 +28,10 @@ type config struct {
 	Printer      string               // CUPS queue of the certificates, "" for the system's default
 	Server       string               // sportellod's URL; "" for a standalone desk
 	Fees         certificate.Settings // bollo and secretarial fees, in cents
+
+	// TicketPrinter is the kiosk's ticket printer as printing.ParseTicketPrinter
+	// reads it; "" for none.
+	TicketPrinter string
 }
 
 // configKey describes one setting: its YAML key, flag, kind and help.
@@ -45,6 +49,7 @@ var configKeys = []configKey{
 	// The flag is not --printer: `sportello queue` has its own for tickets.
 	{"printer", "certificate-printer", "string", "", "coda CUPS della stampante dei certificati (vuoto: la stampante predefinita del sistema)"},
 	{"server", "server", "string", "", "indirizzo del server centrale sportellod (vuoto: postazione autonoma)"},
+	{"ticket_printer", "ticket-printer", "string", "", "stampante dei biglietti del totem: cups:NOME (cups: la predefinita), escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA; vuoto: biglietti salvati in PDF"},
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
@@ -124,6 +129,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		Printer:      strings.TrimSpace(v.GetString("printer")),
 		Server:       strings.TrimRight(strings.TrimSpace(v.GetString("server")), "/"),
 	}
+	c.TicketPrinter = strings.TrimSpace(v.GetString("ticket_printer"))
 	for _, f := range []struct {
 		key string
 		to  *int64

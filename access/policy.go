@@ -34,6 +34,21 @@ func (r Role) CanManageUsers() bool {
 	return r == Admin
 }
 
+// CanSetUpOffice reports whether the role may set up the queue: services,
+// counters, the calling policy and the statistics' threshold.
+func (r Role) CanSetUpOffice() bool {
+	return r == Supervisor || r == Admin
+}
+
+// CanUseSocialDesk reports whether the role may see and work social-desk
+// cases (intake, notes, referrals, appointments): the social worker only.
+// Social-desk data is special-category data (Reg. UE 2016/679 art. 9), so
+// neither the supervisor nor the administrator reads it; a registry role may
+// at most learn that a person has a case, when the desk's setting allows it.
+func (r Role) CanUseSocialDesk() bool {
+	return r == SocialWorker
+}
+
 // Lockout and session rules.
 const (
 	// MaxFailedLogins wrong passwords in a row lock the account for

@@ -1,8 +1,10 @@
 package desk
 
 import (
+	"bytes"
 	"context"
 	"image/color"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"sportello/assets"
 	"sportello/queue"
 	"sportello/registry"
 )
@@ -22,6 +25,43 @@ type BoardDeps struct {
 	Queue  queue.Engine
 	Office Office
 	Now    func() time.Time
+	// Chime plays the call chime; NewBoard makes nil PlayChime. Calls chime
+	// only while the queue's settings say so (queue.Settings.Chime).
+	Chime func()
+}
+
+// chimePlayers are the programs that can play the chime, in order of
+// preference: PulseAudio's (or PipeWire's) paplay, then ALSA's aplay. Both
+// read the WAV from their standard input.
+var chimePlayers = [][]string{{"paplay"}, {"aplay", "-q"}}
+
+// PlayChime plays the call chime with the first player of chimePlayers on
+// PATH, without waiting for it to end. A machine with no player, or with
+// no sound card (the player fails), stays silent: the chime is a courtesy
+// and never stops the board.
+func PlayChime() {
+	playChime(exec.LookPath, func(cmd *exec.Cmd) error { return cmd.Start() })
+}
+
+// playChime is PlayChime with its seams: lookPath finds a player, start
+// starts its command. It reports whether a player was started.
+func playChime(lookPath func(string) (string, error), start func(*exec.Cmd) error) bool {
+	for _, p := range chimePlayers {
+		bin, err := lookPath(p[0])
+		if err != nil {
+			continue
+		}
+		cmd := exec.Command(bin, p[1:]...)
+		cmd.Stdin = bytes.NewReader(assets.Chime)
+		if err := start(cmd); err != nil {
+			return false
+		}
+		if cmd.Process != nil {
+			go cmd.Wait() // reap it; a failure to play is not the board's
+		}
+		return true
+	}
+	return false
 }
 
 // boardFlashes is how many times the last call blinks, boardBlink how long
@@ -46,6 +86,7 @@ type boardScreen struct {
 	called  *canvas.Text // the last ticket called
 	counter *canvas.Text // its counter
 	frame   *canvas.Rectangle
+	chime   func()          // plays the chime; nil plays nothing
 	side    *fyne.Container // last calls and lines
 	history *widget.Label
 	waiting *widget.Label
@@ -54,6 +95,8 @@ type boardScreen struct {
 
 	// Touched on the UI goroutine only.
 	office   queue.Office
+	chimeOn  bool  // the queue's settings ask for a chime on each call
+	chimes   int   // chimes played, for tests
 	seq      int64 // the last event seen
 	flashes  int   // blinks left
 	flashGen int   // the blinking of the latest call; older ones stop
@@ -65,6 +108,9 @@ type boardScreen struct {
 // NewBoard shows the board in w, full screen, until the window closes.
 func NewBoard(a fyne.App, w fyne.Window, d BoardDeps) {
 	a.Settings().SetTheme(newDeskTheme())
+	if d.Chime == nil {
+		d.Chime = PlayChime
+	}
 	b := newBoard(d, fyne.Do)
 	w.SetTitle(lang.L("Queue") + " - " + d.Office.Municipality)
 	w.SetContent(b.buildUI())
@@ -78,7 +124,7 @@ func newBoard(d BoardDeps, do func(func())) *boardScreen {
 	if now == nil {
 		now = time.Now
 	}
-	return &boardScreen{deps: d, do: do, now: now, poll: queuePoll, blink: boardBlink}
+	return &boardScreen{deps: d, do: do, now: now, poll: queuePoll, blink: boardBlink, chime: d.Chime, chimeOn: queue.DefaultSettings.Chime}
 }
 
 func bigText(size float32, c color.Color) *canvas.Text {
@@ -200,8 +246,28 @@ func (b *boardScreen) follow(seq int64, first bool) int64 {
 		b.do(func() { b.showProblem() })
 		return seq
 	}
-	b.do(func() { b.showStatus(st, announce) })
+	chime, known := b.chimeSetting(ctx)
+	b.do(func() {
+		if known {
+			b.chimeOn = chime
+		}
+		b.showStatus(st, announce)
+	})
 	return seq
+}
+
+// chimeSetting reads whether calls chime, when the engine keeps settings;
+// known is false when it does not, or the read failed.
+func (b *boardScreen) chimeSetting(ctx context.Context) (chime, known bool) {
+	r, ok := b.deps.Queue.(queueSettingsReader)
+	if !ok {
+		return false, false
+	}
+	qs, err := r.QueueSettings(ctx)
+	if err != nil {
+		return false, false
+	}
+	return qs.Chime, true
 }
 
 func (b *boardScreen) showProblem() {
@@ -219,6 +285,10 @@ func (b *boardScreen) showStatus(st queue.Status, announce []queue.Event) {
 		b.called.Text = e.Label
 		b.counter.Text = b.counterName(e.Counter)
 		b.calls += n
+		if b.chimeOn && b.chime != nil {
+			b.chimes++
+			b.chime() // one chime for the calls read together
+		}
 		b.flashes = boardFlashes
 		b.flashGen++
 		b.flash(b.flashGen)

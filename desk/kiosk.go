@@ -210,7 +210,12 @@ func (k *kioskScreen) print(ctx context.Context, is queue.Issued) error {
 	if k.deps.Printer == nil {
 		return nil
 	}
-	pdf, err := printing.TicketPDF(printing.TicketInfo{Municipality: k.deps.Office.Municipality, Office: k.deps.Office.Office, Issued: is}, translated)
+	info := printing.TicketInfo{Municipality: k.deps.Office.Municipality, Office: k.deps.Office.Office, Issued: is}
+	if tp, ok := k.deps.Printer.(printing.TicketPrinter); ok {
+		// A thermal printer prints the ticket as text, in its own fonts.
+		return tp.PrintTicket(ctx, info, translated)
+	}
+	pdf, err := printing.TicketPDF(info, translated)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -476,5 +477,42 @@ func TestFunctionKeysFromTheSearchBox(t *testing.T) {
 	})
 	if s.registry.search.Text != "ros" {
 		t.Errorf("F2 changed the search box: %q", s.registry.search.Text)
+	}
+}
+
+// textPrinter is a thermal printer that records the tickets it printed as
+// text, and fails if asked for a picture.
+type textPrinter struct {
+	mu      sync.Mutex
+	tickets []string
+}
+
+func (p *textPrinter) Print(context.Context, string, []byte) error {
+	return errors.New("a thermal printer was sent a PDF")
+}
+
+func (p *textPrinter) PrintTicket(_ context.Context, info printing.TicketInfo, _ printing.Translate) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tickets = append(p.tickets, info.Issued.Ticket.Label)
+	return nil
+}
+
+func TestKioskPrintsTextOnAThermalPrinter(t *testing.T) {
+	st := queueStore(t)
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	q := &uiQueue{}
+	p := &textPrinter{}
+	k := newKiosk(w, KioskDeps{Queue: st, Office: Office{Municipality: "Comune di Anagni"}, Printer: p}, q.do)
+	w.SetContent(k.buildUI())
+	k.load()
+	waitUI(t, q, "the services", func() bool { return len(k.buttons) > 0 })
+	test.Tap(k.buttons["A"])
+	waitUI(t, q, "the ticket", func() bool { return k.message.Text == "A001" })
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.tickets) != 1 || p.tickets[0] != "A001" {
+		t.Fatalf("printed as text: %v; message %q", p.tickets, k.detail.Text)
 	}
 }

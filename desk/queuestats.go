@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,34 +35,59 @@ func queueStatsArea(d *Desk, u access.User) (area, bool) {
 	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: s.buildUI(), onShow: s.onRefresh}, true
 }
 
+// queueSettingsReader reads the queue settings, for the service-level
+// threshold; engines that keep no settings use queue.DefaultWithin.
+type queueSettingsReader interface {
+	QueueSettings(ctx context.Context) (queue.Settings, error)
+}
+
+// queuePauseReader reads the counters' pauses of a period, for the idle and
+// pause times; engines that keep no pauses show none.
+type queuePauseReader interface {
+	QueuePauses(ctx context.Context, from, to registry.Date) ([]queue.Pause, error)
+}
+
 // queueStatsScreen shows the queue's key figures for a period, by service,
 // counter or clerk: tickets, served, no-shows, wait and service times
-// (median and 90th percentile) and the share first called within 20
-// minutes.
+// (median and 90th percentile), the share first called within the
+// threshold the supervisor set (20 minutes unless changed), and for
+// counters and clerks the time paused, in back office and idle; with
+// charts of the tickets per hour, the waits by service and the median wait
+// over the day or the days.
 type queueStatsScreen struct {
-	engine queue.Engine
-	do     func(func())
-	now    func() time.Time
-	win    fyne.Window // for the save dialog
-	office Office      // named on the daily report
+	engine   queue.Engine
+	settings queueSettingsReader // nil: the default threshold
+	pauses   queuePauseReader    // nil: no pause figures
+	do       func(func())
+	now      func() time.Time
+	win      fyne.Window // for the save dialog
+	office   Office      // named on the daily report
 
-	period  *widget.RadioGroup
-	groupBy *widget.RadioGroup
-	table   *widget.Table
-	summary *widget.Label
-	problem *widget.Label
-	export  *widget.Button
-	report  *widget.Button
+	period       *widget.RadioGroup
+	groupBy      *widget.RadioGroup
+	table        *widget.Table
+	summary      *widget.Label
+	problem      *widget.Label
+	export       *widget.Button
+	report       *widget.Button
+	hourChart    *chart // tickets issued per hour
+	serviceChart *chart // median wait by service
+	trendChart   *chart // median wait over the hours of the day or the days of the period
 
 	// Touched on the UI goroutine only.
-	rows    []queue.Summary
-	tickets []queue.Ticket // the period's tickets the rows are computed from
-	from    registry.Date  // the period shown
-	to      registry.Date
+	rows     []queue.Summary
+	activity map[string]queue.Activity // by the rows' keys; nil when grouped by service
+	tickets  []queue.Ticket            // the period's tickets the rows are computed from
+	from     registry.Date             // the period shown
+	to       registry.Date
+	within   time.Duration // the service-level threshold the figures use
 }
 
 func newQueueStatsScreen(engine queue.Engine, do func(func()), now func() time.Time) *queueStatsScreen {
-	return &queueStatsScreen{engine: engine, do: do, now: now}
+	s := &queueStatsScreen{engine: engine, do: do, now: now, within: queue.DefaultWithin}
+	s.settings, _ = engine.(queueSettingsReader)
+	s.pauses, _ = engine.(queuePauseReader)
+	return s
 }
 
 // Periods and groupings, as the radio groups list them.
@@ -75,7 +101,9 @@ func (s *queueStatsScreen) groupings() []string {
 
 func (s *queueStatsScreen) headers() []string {
 	return []string{lang.L("Line"), lang.L("Tickets"), lang.L("Served"), lang.L("Not shown"), lang.L("Cancelled"),
-		lang.L("Wait (median)"), lang.L("Wait (90%)"), lang.L("Service (median)"), lang.L("Service (90%)"), lang.L("Within 20 min")}
+		lang.L("Wait (median)"), lang.L("Wait (90%)"), lang.L("Service (median)"), lang.L("Service (90%)"),
+		lang.L("Within {{.Minutes}} min", map[string]any{"Minutes": int(s.within / time.Minute)}),
+		lang.L("Paused (min)"), lang.L("Back office (min)"), lang.L("Idle (min)")}
 }
 
 func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
@@ -86,9 +114,9 @@ func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
 	s.summary = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 	s.problem = &widget.Label{Importance: widget.DangerImportance}
 	s.problem.Hide()
-	headers := s.headers()
+	columns := len(s.headers())
 	s.table = widget.NewTableWithHeaders(
-		func() (int, int) { return len(s.rows), len(headers) },
+		func() (int, int) { return len(s.rows), columns },
 		func() fyne.CanvasObject { return widget.NewLabel("Sportello sociale - PUA") },
 		func(id widget.TableCellID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.cell(id.Row, id.Col)) },
 	)
@@ -96,7 +124,7 @@ func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
 	s.table.CreateHeader = func() fyne.CanvasObject { return &widget.Label{TextStyle: fyne.TextStyle{Bold: true}} }
 	s.table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 {
-			o.(*widget.Label).SetText(headers[id.Col])
+			o.(*widget.Label).SetText(s.headers()[id.Col])
 		}
 	}
 	s.table.SetColumnWidth(0, 220)
@@ -105,7 +133,13 @@ func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
 	s.report = &widget.Button{Text: lang.L("Daily report PDF…"), Icon: theme.DocumentPrintIcon(), OnTapped: s.onReport}
 	s.report.Disable()
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(s.export, s.report), s.period), s.groupBy, s.summary, s.problem)
-	return container.NewBorder(container.NewPadded(top), nil, nil, nil, s.table)
+	s.hourChart = newChart(barChart, lang.L("Tickets per hour"), "")
+	s.serviceChart = newChart(barChart, lang.L("Median wait by service"), "min")
+	s.trendChart = newChart(lineChart, lang.L("Median wait"), "min")
+	charts := container.NewGridWithColumns(3, s.hourChart, s.serviceChart, s.trendChart)
+	split := container.NewVSplit(s.table, container.NewPadded(charts))
+	split.Offset = 0.55
+	return container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
 }
 
 // cell is the text of a table cell.
@@ -136,6 +170,12 @@ func (s *queueStatsScreen) cell(row, col int) string {
 		return minutes(r.ServiceP90)
 	case 9:
 		return fmt.Sprintf("%.0f%%", r.Within*100)
+	case 10, 11, 12:
+		a, ok := s.activity[r.Key]
+		if !ok {
+			return ""
+		}
+		return minutes([]time.Duration{a.Paused, a.BackOffice, a.Idle}[col-10])
 	}
 	return ""
 }
@@ -147,25 +187,47 @@ func (s *queueStatsScreen) onRefresh() {
 	days := map[string]int{s.periods()[0]: 0, s.periods()[1]: 6, s.periods()[2]: 29}[s.period.Selected]
 	from := registry.DateOf(today.Time().AddDate(0, 0, -days))
 	var key func(queue.Ticket) string
+	var pauseKey func(queue.Pause) string // nil: no activity figures
 	switch s.groupBy.Selected {
 	case s.groupings()[1]:
 		key = func(t queue.Ticket) string { return orDash(t.Counter) }
+		pauseKey = func(p queue.Pause) string { return p.Counter }
 	case s.groupings()[2]:
 		key = func(t queue.Ticket) string { return orDash(t.Clerk) }
+		pauseKey = func(p queue.Pause) string { return p.Clerk }
 	default:
 		key = func(t queue.Ticket) string { return t.Service }
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		defer cancel()
-		tickets, err := s.engine.QueueTickets(ctx, from, today)
-		var rows []queue.Summary
+		within := queue.DefaultWithin
+		var err error
+		if s.settings != nil {
+			var qs queue.Settings
+			if qs, err = s.settings.QueueSettings(ctx); err == nil {
+				within = qs.Within
+			}
+		}
+		var tickets []queue.Ticket
 		if err == nil {
-			rows = queue.Summarize(tickets, queue.DefaultWithin, key)
+			tickets, err = s.engine.QueueTickets(ctx, from, today)
+		}
+		var pauses []queue.Pause
+		if err == nil && s.pauses != nil {
+			pauses, err = s.pauses.QueuePauses(ctx, from, today)
+		}
+		var rows []queue.Summary
+		var activity map[string]queue.Activity
+		if err == nil {
+			rows = queue.Summarize(tickets, within, key)
+			if pauseKey != nil {
+				activity = queue.Activities(tickets, pauses, key, pauseKey)
+			}
 		}
 		s.do(func() {
 			if err == nil {
-				s.tickets, s.from, s.to = tickets, from, today
+				s.tickets, s.from, s.to, s.within, s.activity = tickets, from, today, within, activity
 			}
 			s.show(rows, err)
 		})
@@ -192,9 +254,60 @@ func (s *queueStatsScreen) show(rows []queue.Summary, err error) {
 		s.report.Enable()
 	}
 	all := rows[0]
-	s.summary.SetText(lang.L("{{.Tickets}} tickets, {{.Served}} served; median wait {{.Wait}} min; {{.Within}}% first called within 20 minutes",
-		map[string]any{"Tickets": all.Tickets, "Served": all.Served, "Wait": fmt.Sprintf("%.0f", all.WaitMedian.Minutes()), "Within": fmt.Sprintf("%.0f", all.Within*100)}))
+	s.summary.SetText(lang.L("{{.Tickets}} tickets, {{.Served}} served; median wait {{.Wait}} min; {{.Within}}% first called within {{.Minutes}} minutes",
+		map[string]any{"Tickets": all.Tickets, "Served": all.Served, "Wait": fmt.Sprintf("%.0f", all.WaitMedian.Minutes()), "Within": fmt.Sprintf("%.0f", all.Within*100),
+			"Minutes": int(s.within / time.Minute)}))
 	s.table.Refresh()
+	s.showCharts()
+}
+
+// showCharts draws the period's tickets per hour, median wait by service,
+// and median wait over the hours of the day (today) or the days.
+func (s *queueStatsScreen) showCharts() {
+	perHour := queue.PerHour(s.tickets)
+	first, last := 8, 13 // at least the morning's office hours, and every hour with a ticket
+	if i := slices.IndexFunc(perHour[:], func(n int) bool { return n > 0 }); i >= 0 {
+		first = min(first, i)
+		for h := 23; h >= 0; h-- {
+			if perHour[h] > 0 {
+				last = max(last, h)
+				break
+			}
+		}
+	}
+	var hours []string
+	var counts []float64
+	for h := first; h <= last; h++ {
+		hours = append(hours, fmt.Sprintf("%02d", h))
+		counts = append(counts, float64(perHour[h]))
+	}
+	s.hourChart.SetData(hours, counts)
+
+	var services []string
+	var waits []float64
+	for _, r := range queue.Summarize(s.tickets, s.within, func(t queue.Ticket) string { return t.Service })[1:] {
+		services = append(services, r.Key)
+		waits = append(waits, r.WaitMedian.Minutes())
+	}
+	s.serviceChart.SetData(services, waits)
+
+	var labels []string
+	var medians []float64
+	if s.from == s.to {
+		byHour := queue.WaitByHour(s.tickets)
+		for h := first; h <= last; h++ {
+			medians = append(medians, byHour[h].Minutes())
+		}
+		labels = hours
+	} else {
+		d := s.from
+		for _, w := range queue.WaitByDay(s.tickets, s.from, s.to) {
+			labels = append(labels, fmt.Sprintf("%02d/%02d", d.Day, int(d.Month)))
+			medians = append(medians, w.Minutes())
+			d = registry.DateOf(d.Time().AddDate(0, 0, 1))
+		}
+	}
+	s.trendChart.SetData(labels, medians)
 }
 
 func (s *queueStatsScreen) showProblem(err error) {
@@ -284,7 +397,7 @@ func (s *queueStatsScreen) todays() []queue.Ticket {
 // reportPDF lays out the daily report of the day shown last.
 func (s *queueStatsScreen) reportPDF(office queue.Office, tickets []queue.Ticket, day registry.Date) ([]byte, error) {
 	m := certificate.Municipality{Name: strings.TrimPrefix(s.office.Municipality, "Comune di "), Office: s.office.Office}
-	return printing.QueueReport(printing.QueueDay{Day: day, Office: office, Tickets: tickets, Within: queue.DefaultWithin, Desk: s.office.DeskCode}, m, printing.Letterhead{})
+	return printing.QueueReport(printing.QueueDay{Day: day, Office: office, Tickets: tickets, Within: s.within, Desk: s.office.DeskCode}, m, printing.Letterhead{})
 }
 
 // onReport asks where to save the day's report, then reads the office and

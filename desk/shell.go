@@ -96,10 +96,16 @@ func (s *shell) buildAreas() {
 	if a, ok := queueStatsArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
+	if a, ok := officeSetupArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
 	if a, ok := certificateArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
 	if a, ok := usersArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
+	if a, ok := socialArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
 	if a, screen, ok := syncArea(s.desk, s.user); ok {
@@ -172,7 +178,7 @@ func (s *shell) work() fyne.CanvasObject {
 		return s.centre
 	}
 	s.noArea = &widget.Label{
-		Text: lang.L("No area of the desk is available yet to the role {{.Role}}. The social desk will come with a later version: meanwhile, ask the supervisor for what you need.",
+		Text: lang.L("No area of this desk is available to the role {{.Role}}: ask the supervisor for what you need.",
 			map[string]any{"Role": roleName(s.user.Role)}),
 		Wrapping:  fyne.TextWrapWord,
 		Alignment: fyne.TextAlignCenter,

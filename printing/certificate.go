@@ -121,23 +121,11 @@ func (w *writer) start() {
 
 func (w *writer) header() {
 	pdf := w.pdf
-	pdf.ImageOptions("arms", marginX, marginTop, 16, 0, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
-	pdf.SetXY(marginX+21, marginTop+1)
-	pdf.SetTextColor(paBlue[0], paBlue[1], paBlue[2])
-	pdf.SetFont(Font, "B", 17)
-	pdf.CellFormat(textW-21, 8, "Comune di "+w.m.Name, "", 2, "L", false, 0, "")
-	pdf.SetTextColor(40, 40, 40)
-	pdf.SetFont(Font, "", 10.5)
 	office := "Servizi demografici - Ufficio Anagrafe"
 	if w.m.Office != "" {
 		office += " - " + w.m.Office
 	}
-	pdf.SetX(marginX + 21)
-	pdf.MultiCell(textW-21, 5, office, "", "L", false)
-	y := marginTop + 22
-	pdf.SetDrawColor(paBlue[0], paBlue[1], paBlue[2])
-	pdf.SetLineWidth(0.6)
-	pdf.Line(marginX, y, pageW-marginX, y)
+	y := letterhead(pdf, w.m.Name, office)
 	if w.duplicate {
 		pdf.SetTextColor(180, 0, 0)
 		pdf.SetFont(Font, "B", 11)
@@ -146,6 +134,25 @@ func (w *writer) header() {
 	}
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetXY(marginX, y+5)
+}
+
+// letterhead draws the municipality's coat of arms, name and office at the
+// top of an A4 page and the blue rule under them, and returns the rule's y.
+func letterhead(pdf *fpdf.Fpdf, municipality, office string) float64 {
+	pdf.ImageOptions("arms", marginX, marginTop, 16, 0, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	pdf.SetXY(marginX+21, marginTop+1)
+	pdf.SetTextColor(paBlue[0], paBlue[1], paBlue[2])
+	pdf.SetFont(Font, "B", 17)
+	pdf.CellFormat(textW-21, 8, "Comune di "+municipality, "", 2, "L", false, 0, "")
+	pdf.SetTextColor(40, 40, 40)
+	pdf.SetFont(Font, "", 10.5)
+	pdf.SetX(marginX + 21)
+	pdf.MultiCell(textW-21, 5, office, "", "L", false)
+	y := marginTop + 22.0
+	pdf.SetDrawColor(paBlue[0], paBlue[1], paBlue[2])
+	pdf.SetLineWidth(0.6)
+	pdf.Line(marginX, y, pageW-marginX, y)
+	return y
 }
 
 func (w *writer) footer() {

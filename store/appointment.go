@@ -270,15 +270,16 @@ func (s *Store) CheckInAppointment(ctx context.Context, code string) (queue.Issu
 		return out, err
 	}
 	sv := &out.Service
-	if err := tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position FROM queue_service WHERE code = ?`, a.Service).
-		Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position); err != nil {
+	var first int
+	if err := tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position, first_number FROM queue_service WHERE code = ?`, a.Service).
+		Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position, &first); err != nil {
 		return out, fmt.Errorf("check in: %w", err)
 	}
 	day := queue.DayOf(now)
-	var number int
-	// A booking has its place: the daily cap limits walk-ins only.
-	if err := tx.QueryRowContext(ctx, `INSERT INTO queue_number(service, day, last_number) VALUES (?, ?, 1)
-ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`, sv.Code, day.String()).Scan(&number); err != nil {
+	// A booking has its place: the daily cap and the last number limit
+	// walk-ins only.
+	number, err := nextNumber(ctx, tx, sv.Code, day, first)
+	if err != nil {
 		return out, fmt.Errorf("check in: %w", err)
 	}
 	t := queue.Ticket{UID: newUID(), Day: day, Label: queue.Label(sv.Code, number), Service: sv.Code, Number: number,
@@ -286,7 +287,7 @@ ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING 
 	if t.ID, err = insertTicket(ctx, tx, t, 0); err != nil {
 		return out, err
 	}
-	if _, err := s.record(ctx, tx, operator, t, queue.ActIssue, "", now); err != nil {
+	if err := s.record(ctx, tx, operator, t, queue.ActIssue, "", now); err != nil {
 		return out, err
 	}
 	a.State, a.TicketID, a.Version = queue.BookingCheckedIn, t.ID, a.Version+1

@@ -227,18 +227,23 @@ func readRecord(ctx context.Context, tx *sql.Tx, personID int64) (registry.Recor
 }
 
 func citizenships(ctx context.Context, tx *sql.Tx, personID int64) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT code FROM citizenship WHERE person_id = ? ORDER BY code = 'IT' DESC, code`, personID)
+	return queryStrings(ctx, tx, `SELECT code FROM citizenship WHERE person_id = ? ORDER BY code = 'IT' DESC, code`, personID)
+}
+
+// queryStrings runs a query of one text column and returns its values.
+func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
+		var v string
+		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		out = append(out, c)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,9 +22,6 @@ import (
 // metaQueueDay is the last queue day the store rolled over to: tickets of
 // earlier days still open were closed when it was set.
 const metaQueueDay = "queue.day"
-
-// queuePolicy is the calling policy; a setting in a later version.
-var queuePolicy = queue.DefaultPolicy
 
 // recentServiceTimes is how many finished tickets the wait estimate uses.
 const recentServiceTimes = 20
@@ -241,18 +239,18 @@ type ticketPayload struct {
 	Version   int64  `json:"version"`
 }
 
-// record appends the event of a ticket's transition and logs the change,
-// within tx; it returns the event's sequence number.
-func (s *Store) record(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, parentUID string, now time.Time) (int64, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO queue_event(at, action, ticket_id, label, service, counter, state, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+// record appends the event of a new ticket and logs the change, within tx.
+func (s *Store) record(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, parentUID string, now time.Time) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO queue_event(at, action, ticket_id, label, service, counter, state, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		timestamp(now), string(action), t.ID, t.Label, t.Service, t.Counter, string(t.State), t.Priority)
 	if err != nil {
-		return 0, fmt.Errorf("queue event: %w", err)
+		return fmt.Errorf("queue event: %w", err)
 	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return 0, fmt.Errorf("queue event: %w", err)
-	}
+	return s.logTicket(ctx, tx, operator, t, action, parentUID, now)
+}
+
+// logTicket logs a ticket's change to the outbox and the audit log.
+func (s *Store) logTicket(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, parentUID string, now time.Time) error {
 	op := "update"
 	if t.Version == 1 {
 		op = "create"
@@ -265,7 +263,7 @@ func (s *Store) record(ctx context.Context, tx *sql.Tx, operator string, t queue
 		Action: "queue." + string(action),
 		Detail: fmt.Sprintf(`{"ticket":%q,"day":%q,"state":%q}`, t.Label, t.Day.String(), t.State),
 	}
-	return seq, s.logChange(ctx, tx, operator, c)
+	return s.logChange(ctx, tx, operator, c)
 }
 
 // rollover closes, once per day, the tickets of earlier days still open:
@@ -298,42 +296,46 @@ WHERE state IN ('waiting', 'called', 'serving', 'on_hold') AND day < ? ORDER BY 
 }
 
 // apply moves t by action within tx: it checks the state machine, lets edit
-// change the ticket's fields, writes the row only if nobody changed it
-// since it was read (compare-and-set on state and version), and records the
-// event. It returns the event's sequence number.
-func (s *Store) apply(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, now time.Time, edit func(*queue.Ticket)) (int64, error) {
+// change the ticket's fields, records the event, and writes the row only if
+// nobody changed it since it was read (compare-and-set on state and
+// version); a failed compare-and-set is queue.ErrState, and the caller's
+// rollback drops the event. It returns the ticket as written.
+func (s *Store) apply(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, now time.Time, edit func(*queue.Ticket)) (queue.Ticket, error) {
 	to, err := queue.Next(t.State, action)
 	if err != nil {
-		return 0, err
+		return t, err
 	}
 	from, version := t.State, t.Version
 	if edit != nil {
 		edit(&t)
 	}
 	t.State, t.Version = to, version+1
-	res, err := tx.ExecContext(ctx, `UPDATE queue_ticket SET state = ?, first_called_at = ?, called_at = ?, started_at = ?, ended_at = ?,
-counter = ?, clerk = ?, recalls = ?, outcome = ?, version = ? WHERE id = ? AND state = ? AND version = ?`,
-		string(t.State), timeArg(t.FirstCalledAt), timeArg(t.CalledAt), timeArg(t.StartedAt), timeArg(t.EndedAt),
-		t.Counter, t.Clerk, t.Recalls, t.Outcome, t.Version, t.ID, string(from), version)
+	res, err := tx.ExecContext(ctx, `INSERT INTO queue_event(at, action, ticket_id, label, service, counter, state, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		timestamp(now), string(action), t.ID, t.Label, t.Service, t.Counter, string(t.State), t.Priority)
 	if err != nil {
-		return 0, fmt.Errorf("queue %s: %w", action, err)
+		return t, fmt.Errorf("queue event: %w", err)
+	}
+	seq, err := res.LastInsertId()
+	if err != nil {
+		return t, fmt.Errorf("queue event: %w", err)
+	}
+	// A call (or a resume) is the latest call of the ticket: call_seq
+	// orders the counter's calls for "K in a row" and the board.
+	called := action == queue.ActCall || action == queue.ActResume
+	res, err = tx.ExecContext(ctx, `UPDATE queue_ticket SET state = ?, first_called_at = ?, called_at = ?, started_at = ?, ended_at = ?,
+counter = ?, clerk = ?, recalls = ?, outcome = ?, version = ?, call_seq = CASE WHEN ? THEN ? ELSE call_seq END WHERE id = ? AND state = ? AND version = ?`,
+		string(t.State), timeArg(t.FirstCalledAt), timeArg(t.CalledAt), timeArg(t.StartedAt), timeArg(t.EndedAt),
+		t.Counter, t.Clerk, t.Recalls, t.Outcome, t.Version, called, seq, t.ID, string(from), version)
+	if err != nil {
+		return t, fmt.Errorf("queue %s: %w", action, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n != 1 {
 		if err != nil {
-			return 0, fmt.Errorf("queue %s: %w", action, err)
+			return t, fmt.Errorf("queue %s: %w", action, err)
 		}
-		return 0, queue.ErrState
+		return t, queue.ErrState
 	}
-	seq, err := s.record(ctx, tx, operator, t, action, "", now)
-	if err != nil {
-		return 0, err
-	}
-	if action == queue.ActCall || action == queue.ActResume {
-		if _, err := tx.ExecContext(ctx, `UPDATE queue_ticket SET call_seq = ? WHERE id = ?`, seq, t.ID); err != nil {
-			return 0, fmt.Errorf("queue %s: %w", action, err)
-		}
-	}
-	return seq, nil
+	return t, s.logTicket(ctx, tx, operator, t, action, "", now)
 }
 
 // beginDay begins a queue transaction at the time it returns, after the
@@ -367,19 +369,19 @@ func (s *Store) transition(ctx context.Context, operator string, id int64, actio
 			return t, err
 		}
 	}
-	if _, err := s.apply(ctx, tx, operator, t, action, now, func(t *queue.Ticket) {
+	moved, err := s.apply(ctx, tx, operator, t, action, now, func(t *queue.Ticket) {
 		if edit != nil {
 			edit(t, now)
 		}
-	}); err != nil {
+	})
+	if err != nil {
 		return t, err
 	}
-	if t, err = readTicket(ctx, tx, id); err != nil {
-		return t, err
-	}
+	t = moved
 	if err := tx.Commit(); err != nil {
 		return t, fmt.Errorf("queue %s: %w", action, err)
 	}
+	s.committed(ctx, true)
 	return t, nil
 }
 
@@ -393,8 +395,9 @@ func (s *Store) IssueTicket(ctx context.Context, operator string, service string
 	defer tx.Rollback()
 	var out queue.Issued
 	sv := &out.Service
-	err = tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position FROM queue_service WHERE code = ?`, service).
-		Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position)
+	var first, last int
+	err = tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position, first_number, last_number FROM queue_service WHERE code = ?`, service).
+		Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position, &first, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return out, fault.New(fault.NotFound, "The service {{.Code}} does not exist", map[string]any{"Code": service})
 	}
@@ -405,13 +408,11 @@ func (s *Store) IssueTicket(ctx context.Context, operator string, service string
 		return out, fault.New(fault.Conflict, "The service {{.Name}} is closed now", map[string]any{"Name": sv.Name})
 	}
 	day := queue.DayOf(now)
-	var number int
-	err = tx.QueryRowContext(ctx, `INSERT INTO queue_number(service, day, last_number) VALUES (?, ?, 1)
-ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`, sv.Code, day.String()).Scan(&number)
+	number, err := nextNumber(ctx, tx, sv.Code, day, first)
 	if err != nil {
 		return out, fmt.Errorf("issue ticket: %w", err)
 	}
-	if number > sv.DailyCap {
+	if number-first+1 > sv.DailyCap || number > last {
 		return out, fault.New(fault.Conflict, "The service {{.Name}} has given all its tickets for today", map[string]any{"Name": sv.Name})
 	}
 	t := queue.Ticket{UID: newUID(), Day: day, Label: queue.Label(sv.Code, number), Service: sv.Code, Number: number,
@@ -419,7 +420,7 @@ ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING 
 	if t.ID, err = insertTicket(ctx, tx, t, 0); err != nil {
 		return out, err
 	}
-	if _, err := s.record(ctx, tx, operator, t, queue.ActIssue, "", now); err != nil {
+	if err := s.record(ctx, tx, operator, t, queue.ActIssue, "", now); err != nil {
 		return out, err
 	}
 	if out.Ahead, out.Wait, err = estimate(ctx, tx, t); err != nil {
@@ -428,8 +429,18 @@ ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING 
 	if err := tx.Commit(); err != nil {
 		return out, fmt.Errorf("issue ticket: %w", err)
 	}
+	s.committed(ctx, false)
 	out.Ticket = t
 	return out, nil
+}
+
+// nextNumber gives the service's next number of the day, first for the
+// day's first ticket.
+func nextNumber(ctx context.Context, tx *sql.Tx, service string, day registry.Date, first int) (int, error) {
+	var number int
+	err := tx.QueryRowContext(ctx, `INSERT INTO queue_number(service, day, last_number) VALUES (?, ?, ?)
+ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`, service, day.String(), first).Scan(&number)
+	return number, err
 }
 
 func insertTicket(ctx context.Context, tx *sql.Tx, t queue.Ticket, parent int64) (int64, error) {
@@ -508,75 +519,78 @@ func (s *Store) CallNext(ctx context.Context, operator, counter, callID string) 
 	if err := counterFree(ctx, tx, day, counter); err != nil {
 		return queue.Ticket{}, err
 	}
+	policy, err := s.settings(ctx, tx)
+	if err != nil {
+		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+	}
 	waiting, err := candidates(ctx, tx, day, counter)
 	if err != nil {
 		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
 	}
-	recent, err := recentPriority(ctx, tx, day, counter, queuePolicy.PriorityRun)
-	if err != nil {
-		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+	// The run of priority calls matters only when priority tickets and
+	// others wait together.
+	var recent []bool
+	if slices.ContainsFunc(waiting, func(t queue.Ticket) bool { return t.Priority }) &&
+		slices.ContainsFunc(waiting, func(t queue.Ticket) bool { return !t.Priority }) {
+		if recent, err = recentPriority(ctx, tx, day, counter, policy.PriorityRun); err != nil {
+			return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+		}
 	}
-	i := queuePolicy.Pick(waiting, now, queue.PriorityRun(recent))
+	i := policy.Pick(waiting, now, queue.PriorityRun(recent))
 	if i < 0 {
 		return queue.Ticket{}, fault.New(fault.NotFound, "Nobody is waiting for the services of this counter", nil)
 	}
-	t := waiting[i]
-	if _, err := s.apply(ctx, tx, operator, t, queue.ActCall, now, func(t *queue.Ticket) { callAt(t, counter, operator, now) }); err != nil {
+	t, err := readTicket(ctx, tx, waiting[i].ID)
+	if err != nil {
+		return t, err
+	}
+	if t, err = s.apply(ctx, tx, operator, t, queue.ActCall, now, func(t *queue.Ticket) { callAt(t, counter, operator, now) }); err != nil {
 		return queue.Ticket{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO queue_call(call_id, ticket_id, counter) VALUES (?, ?, ?)`, callID, t.ID, counter); err != nil {
 		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
 	}
-	if t, err = readTicket(ctx, tx, t.ID); err != nil {
-		return t, err
-	}
 	if err := tx.Commit(); err != nil {
 		return t, fmt.Errorf("call next: %w", err)
 	}
+	s.committed(ctx, false)
 	return t, nil
 }
 
-// candidates returns the tickets the policy may pick for the counter: in
-// each of its services the oldest walk-in, the oldest priority ticket and
-// every appointment. The policy picks among these exactly as among the
-// whole line, since the rules look only at the oldest of each kind and at
-// appointments, and it costs a few index probes however long the line.
+// candidatesSQL selects what the policy looks at of the tickets it may
+// pick for a counter: in each of its services the oldest walk-in and the
+// oldest priority ticket (one index probe each along queue_ticket_line),
+// and every appointment waiting. Few columns: each costs a driver call.
+const candidatesSQL = `SELECT t.id, t.priority, t.arrived_at, t.appointment_at
+FROM queue_counter_service cs, (SELECT 0 AS priority UNION ALL SELECT 1) p
+JOIN queue_ticket t ON t.id = (SELECT h.id FROM queue_ticket h WHERE h.day = ?1 AND h.state = 'waiting' AND h.service = cs.service
+    AND h.priority = p.priority AND h.appointment_at IS NULL ORDER BY h.arrived_at, h.id LIMIT 1)
+WHERE cs.counter = ?2
+UNION ALL
+SELECT t.id, t.priority, t.arrived_at, t.appointment_at FROM queue_counter_service cs JOIN queue_ticket t INDEXED BY queue_ticket_appointment
+    ON t.day = ?1 AND t.service = cs.service AND t.state = 'waiting' AND t.appointment_at IS NOT NULL
+WHERE cs.counter = ?2`
+
+// candidates returns the tickets the policy may pick for the counter, with
+// their id, priority, arrival and appointment only, in one statement. The
+// policy picks among these exactly as among the whole line, since the rules
+// look only at the oldest of each kind and at appointments, and it costs a
+// few index probes however long the line.
 func candidates(ctx context.Context, tx *sql.Tx, day, counter string) ([]queue.Ticket, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT service FROM queue_counter_service WHERE counter = ?`, counter)
+	rows, err := tx.QueryContext(ctx, candidatesSQL, day, counter)
 	if err != nil {
 		return nil, err
 	}
-	var services []string
-	for rows.Next() {
-		var sv string
-		if err := rows.Scan(&sv); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		services = append(services, sv)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	defer rows.Close()
 	var out []queue.Ticket
-	for _, sv := range services {
-		for _, priority := range []bool{false, true} {
-			head, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket
-WHERE day = ? AND state = 'waiting' AND service = ? AND priority = ? AND appointment_at IS NULL ORDER BY arrived_at, id LIMIT 1`, day, sv, priority)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, head...)
-		}
-		appts, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket
-WHERE day = ? AND service = ? AND state = 'waiting' AND appointment_at IS NOT NULL`, day, sv)
-		if err != nil {
+	for rows.Next() {
+		var t queue.Ticket
+		if err := rows.Scan(&t.ID, &t.Priority, timeCol{&t.ArrivedAt}, timeCol{&t.AppointmentAt}); err != nil {
 			return nil, err
 		}
-		out = append(out, appts...)
+		out = append(out, t)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 func callAt(t *queue.Ticket, counter, clerk string, now time.Time) {
@@ -586,25 +600,25 @@ func callAt(t *queue.Ticket, counter, clerk string, now time.Time) {
 	t.CalledAt, t.Counter, t.Clerk = now, counter, clerk
 }
 
+// counterFreeSQL reads in one statement whether the counter exists and
+// the label of a ticket it still has called or being served today.
+const counterFreeSQL = `SELECT (SELECT count(*) FROM queue_counter WHERE code = ?2),
+coalesce((SELECT label FROM queue_ticket WHERE day = ?1 AND state IN ('called', 'serving') AND counter = ?2 LIMIT 1), '')`
+
 // counterFree refuses a call at a counter that does not exist or that
 // still has a ticket called or being served.
 func counterFree(ctx context.Context, tx *sql.Tx, day, counter string) error {
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM queue_counter WHERE code = ?`, counter).Scan(&n); err != nil {
+	var label string
+	// Open tickets of earlier days were closed by rollover.
+	if err := tx.QueryRowContext(ctx, counterFreeSQL, day, counter).Scan(&n, &label); err != nil {
 		return fmt.Errorf("call: %w", err)
 	}
 	if n == 0 {
 		return fault.New(fault.NotFound, "The counter {{.Code}} does not exist", map[string]any{"Code": counter})
 	}
-	var label string
-	// Open tickets of earlier days were closed by rollover.
-	err := tx.QueryRowContext(ctx, `SELECT label FROM queue_ticket WHERE day = ? AND state IN ('called', 'serving') AND counter = ? LIMIT 1`,
-		day, counter).Scan(&label)
-	if err == nil {
+	if label != "" {
 		return fault.New(fault.Conflict, "The counter is still on ticket {{.Label}}: finish it or mark it as not shown first", map[string]any{"Label": label})
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("call: %w", err)
 	}
 	return nil
 }
@@ -726,12 +740,13 @@ func (s *Store) TransferTicket(ctx context.Context, operator string, id int64, s
 	if child.ID, err = insertTicket(ctx, tx, child, t.ID); err != nil {
 		return t, err
 	}
-	if _, err := s.record(ctx, tx, operator, child, queue.ActTransfer, t.UID, now); err != nil {
+	if err := s.record(ctx, tx, operator, child, queue.ActTransfer, t.UID, now); err != nil {
 		return t, err
 	}
 	if err := tx.Commit(); err != nil {
 		return t, fmt.Errorf("transfer: %w", err)
 	}
+	s.committed(ctx, true)
 	return child, nil
 }
 

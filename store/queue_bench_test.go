@@ -47,7 +47,7 @@ VALUES (?, ?, ?, ?, ?, ?, 'done', ?, ?, ?, ?, ?, ?, ?, 'lneri')`)
 
 // BenchmarkCallNext measures one call of the next ticket on a store with a
 // year of history and a busy morning's line; it reports the 99th
-// percentile (the target is 2 ms).
+// percentile (the target is 2 ms), with the 95th and the slowest call.
 func BenchmarkCallNext(b *testing.B) {
 	s := openAt(b, filepath.Join(b.TempDir(), "queue.db"), Options{DeskCode: "D01", Create: true})
 	c := &clock{}
@@ -80,5 +80,7 @@ func BenchmarkCallNext(b *testing.B) {
 		p50, p99 := times[len(times)/2], times[len(times)*99/100]
 		b.ReportMetric(float64(p50.Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+		b.ReportMetric(float64(times[len(times)*95/100].Microseconds())/1000, "p95-ms")
+		b.ReportMetric(float64(times[len(times)-1].Microseconds())/1000, "max-ms")
 	}
 }

@@ -276,7 +276,7 @@ func TestQueueFairness(t *testing.T) {
 
 	// A walk-in past the maximum wait goes before a priority ticket.
 	old := issue(t, s, "A", false)
-	c.add(queuePolicy.MaxWait + time.Minute)
+	c.add(queue.DefaultPolicy.MaxWait + time.Minute)
 	issue(t, s, "A", true)
 	if tk := callNext(t, s, "2"); tk.ID != old.ID {
 		t.Errorf("called %s, want %s past the maximum wait", tk.Label, old.Label)
