@@ -201,15 +201,41 @@ func (s *syncScreen) resolve(keepMine bool) {
 
 // fieldLabel names a record's field for the clerk.
 func fieldLabel(field string) string {
-	labels := map[string]string{
-		"surname": "Surname", "name": "Name", "sex": "Sex", "birth_date": "Date of birth", "birth_place": "Place of birth",
-		"cf": "Codice fiscale", "civil_status": "Civil status", "citizenship": "Citizenship", "family": "Family",
-		"documents": "Identity documents", "electoral": "Electoral lists", "residences": "Residence history",
-		"address": "Address", "status": "Registry status", "relationship": "Relationship to the householder",
-		"civil_events": "Civil-status events", "householder": "Householder",
-	}
-	if key, ok := labels[field]; ok {
-		return lang.L(key)
+	switch field {
+	case "surname":
+		return lang.L("Surname")
+	case "name":
+		return lang.L("Name")
+	case "sex":
+		return lang.L("Sex")
+	case "birth_date":
+		return lang.L("Date of birth")
+	case "birth_place":
+		return lang.L("Place of birth")
+	case "cf":
+		return lang.L("Codice fiscale")
+	case "civil_status":
+		return lang.L("Civil status")
+	case "citizenship":
+		return lang.L("Citizenship")
+	case "family":
+		return lang.L("Family")
+	case "documents":
+		return lang.L("Identity documents")
+	case "electoral":
+		return lang.L("Electoral lists")
+	case "residences":
+		return lang.L("Residence history")
+	case "address":
+		return lang.L("Address")
+	case "status":
+		return lang.L("Registry status")
+	case "relationship":
+		return lang.L("Relationship to the householder")
+	case "civil_events":
+		return lang.L("Civil-status events")
+	case "householder":
+		return lang.L("Householder")
 	}
 	return field
 }

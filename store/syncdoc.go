@@ -24,7 +24,7 @@ import (
 // entry, family stays) as fields of their own; a family's its householder,
 // address and convivenza. Every write path records, with its mutation, the
 // documents it touched as they were before and after (the triggers of
-// migration 8 name them), so the server can merge field by field.
+// migration 10 name them), so the server can merge field by field.
 
 // Doc is one registry entity as sync carries it.
 type Doc struct {
