@@ -195,6 +195,7 @@ func openDesk(cfg config) (*store.Store, desk.Deps, error) {
 	deps.Certificates = newCertificateDesk(st, cfg)
 	deps.Queue = st
 	deps.Appointments = st
+	deps.Social = st
 	if cfg.Demo {
 		logins, err := prepareDemo(ctx, st, cfg)
 		if err != nil {

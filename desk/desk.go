@@ -38,6 +38,7 @@ type Deps struct {
 	Certificates CertificateDesk      // issuing certificates from a person's record; nil hides the button
 	Queue        queue.Engine         // the in-person queue: the counter panel; nil hides it
 	Appointments AppointmentDesk      // booking appointments; nil hides the area
+	Social       SocialDesk           // the social desk's cases; nil hides the area
 	Office       Office
 	Demo         []DemoLogin // nil outside demo mode
 	Sync         SyncDesk    // the link with the central server; nil: the desk is standalone

@@ -46,7 +46,7 @@ func newEditHarness(t *testing.T) *harness {
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1280, 800))
 	deps := Deps{
-		Directory: fx.store, Registry: fx.store, Auth: fx.store,
+		Directory: fx.store, Registry: fx.store, Auth: fx.store, Social: fx.store,
 		Office: Office{Municipality: "Comune di Anagni", Office: "Sportello unico", DeskCode: "D01"},
 		Now:    func() time.Time { return testNow },
 	}

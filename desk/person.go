@@ -35,6 +35,12 @@ type personView struct {
 	edits   *personEdits    // the edit forms, documents and purpose; nil when the session offers none
 
 	onCertificate func(registry.Record) // opens the issuing of a certificate; nil hides the button
+
+	// socialCase says whether the person has a social-desk case, when the
+	// desk's settings let the clerk know that much; nil never asks. It runs
+	// off the UI goroutine; do brings its answer back.
+	socialCase func(personUID string) bool
+	do         func(func())
 }
 
 func newPersonView(now func() time.Time, onOpen func(int64), onClose func()) *personView {
@@ -107,6 +113,9 @@ func (v *personView) show(rec registry.Record) {
 		section(lang.L("Residence history"), v.residences(rec)),
 	)
 	v.body.Objects = []fyne.CanvasObject{header}
+	if v.socialCase != nil {
+		v.body.Add(v.socialCaseNote(p.UID))
+	}
 	if v.onCertificate != nil {
 		v.body.Add(container.NewHBox(widget.NewButtonWithIcon(lang.L("Issue certificate"), theme.DocumentPrintIcon(), func() { v.onCertificate(v.record) })))
 	}
@@ -307,4 +316,20 @@ func (b *personButton) TypedKey(ev *fyne.KeyEvent) {
 		return
 	}
 	b.Button.TypedKey(ev)
+}
+
+// socialCaseNote is a line, hidden until the answer comes, that says the
+// person has a case at the social desk: nothing more about it.
+func (v *personView) socialCaseNote(uid string) fyne.CanvasObject {
+	note := &widget.Label{Text: lang.L("This person has a case at the social desk"), Importance: widget.WarningImportance}
+	note.Hide()
+	go func() {
+		has := v.socialCase(uid)
+		v.do(func() {
+			if has && v.open && v.record.Person.UID == uid {
+				note.Show()
+			}
+		})
+	}()
+	return note
 }

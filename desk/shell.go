@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"context"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -68,6 +69,13 @@ func newShell(d *Desk, u access.User) *shell {
 			s.registry.person.enableEdits(edits)
 		}
 		s.registry.person.onCertificate = certificateLauncher(d, u)
+		if sd := d.deps.Social; sd != nil {
+			s.registry.person.do = d.do
+			s.registry.person.socialCase = func(uid string) bool {
+				has, err := sd.PersonHasSocialCase(context.Background(), u, uid)
+				return err == nil && has
+			}
+		}
 	}
 	s.counter = counterPanelFor(d, u)
 	return s

@@ -61,8 +61,8 @@ const (
 // socialArea is the social desk, for the social workers on a desk whose
 // store keeps cases.
 func socialArea(d *Desk, u access.User) (area, bool) {
-	sd, ok := d.deps.Registry.(SocialDesk)
-	if !ok || !u.Role.CanUseSocialDesk() {
+	sd := d.deps.Social
+	if sd == nil || d.deps.Registry == nil || !u.Role.CanUseSocialDesk() {
 		return area{}, false
 	}
 	s := newSocialScreen(sd, d.deps.Directory, d.deps.Registry, u, d.win, d.do, d.now)

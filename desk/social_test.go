@@ -486,3 +486,41 @@ func socialPDFText(tb testing.TB, pdf []byte) string {
 	}
 	return strings.Join(strings.Fields(string(out)), " ")
 }
+
+func TestRegistryClerkSeesAtMostThatACaseExists(t *testing.T) {
+	h := newEditHarness(t)
+	ctx := context.Background()
+	rec := h.record("Mario")
+	if _, err := h.fx.store.OpenCase(ctx, socialTestUser, social.Intake{
+		PersonUID: rec.Person.UID, Type: social.HomeCare, Source: social.WalkIn, PresentingIssue: "Caduta in casa",
+		Priority: social.High, Consent: social.Consent{Given: true}, Worker: socialUser,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	noteShown := func(pv *personView) bool {
+		for _, o := range pv.body.Objects {
+			if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "sportello sociale") && l.Visible() {
+				return true
+			}
+		}
+		return false
+	}
+	h.enterAs(clerkUser)
+	pv := h.openRecord("rossi mario")
+	time.Sleep(30 * time.Millisecond)
+	h.q.drain()
+	if noteShown(pv) {
+		t.Fatal("the clerk learns of the case with the setting off")
+	}
+	h.desk.onLogout()
+
+	if err := h.fx.store.SetMeta(ctx, "admin", store.MetaSocialShowCases, "1"); err != nil {
+		t.Fatal(err)
+	}
+	h.enterAs(clerkUser)
+	pv = h.openRecord("rossi mario")
+	h.waitFor("the note of the case", func() bool { return noteShown(pv) })
+	if text := rendered(pv.body); strings.Contains(text, "Caduta") {
+		t.Fatal("the record shows what the case is about")
+	}
+}
