@@ -2,10 +2,10 @@ package desk
 
 import (
 	"context"
-	"fmt"
 	"image"
 	"slices"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -315,9 +315,18 @@ func showIf(o fyne.CanvasObject, show bool) {
 	}
 }
 
-// euro is an amount in cents as Italians write it: "€ 16,52".
+// euro is an amount in cents as Italians write it: "€ 16,52", "€ 8.120,50".
 func euro(cents int64) string {
-	return fmt.Sprintf("€ %d,%02d", cents/100, cents%100)
+	plain := certificate.Euro(cents) // "-8120,50"
+	whole, frac, _ := strings.Cut(plain, ",")
+	sign := ""
+	if strings.HasPrefix(whole, "-") {
+		sign, whole = "-", whole[1:]
+	}
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "." + whole[i:]
+	}
+	return "€ " + sign + whole + "," + frac
 }
 
 // onIssue registers the certificate off the UI goroutine.

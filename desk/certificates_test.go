@@ -367,3 +367,11 @@ func TestCertificateAreaInRail(t *testing.T) {
 		t.Error("a clerk's rail has no Certificates area")
 	}
 }
+
+func TestEuroAsItaliansWriteIt(t *testing.T) {
+	for cents, want := range map[int64]string{52: "€ 0,52", 1652: "€ 16,52", 812050: "€ 8.120,50", 123456789: "€ 1.234.567,89", -1600: "€ -16,00"} {
+		if got := euro(cents); got != want {
+			t.Errorf("euro(%d) = %q, want %q", cents, got, want)
+		}
+	}
+}

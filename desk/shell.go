@@ -89,6 +89,10 @@ func (s *shell) buildAreas() {
 		s.registryArea = len(s.areas)
 		s.areas = append(s.areas, area{name: lang.L("Registry"), icon: theme.AccountIcon(), content: s.registry.buildUI(), onShow: s.registry.focusSearch})
 	}
+	// A social worker starts at the social desk.
+	if a, ok := socialArea(s.desk, s.user); ok {
+		s.areas = append(s.areas, a)
+	}
 	if a, ok := cfCalcArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
@@ -111,9 +115,6 @@ func (s *shell) buildAreas() {
 		s.areas = append(s.areas, a)
 	}
 	if a, ok := usersArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := socialArea(s.desk, s.user); ok {
 		s.areas = append(s.areas, a)
 	}
 	if a, screen, ok := syncArea(s.desk, s.user); ok {

@@ -314,6 +314,10 @@ func (s *socialScreen) showIntake() {
 	s.body.Objects = []fyne.CanvasObject{s.intake.buildUI()}
 	s.body.Refresh()
 	s.intake.loadWorkers()
+	// The clerk starts by finding the person.
+	if c := fyne.CurrentApp().Driver().CanvasForObject(s.intake.find); c != nil {
+		c.Focus(s.intake.find)
+	}
 }
 
 // openCase reads the case file for purpose and shows it.
