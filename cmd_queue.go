@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"sportello/assets"
+	"sportello/central"
 	"sportello/desk"
 	"sportello/printing"
 	"sportello/registry"
@@ -35,10 +37,31 @@ func cmdKiosk(args []string, _ io.Writer) error {
 	if err != nil {
 		return err
 	}
+	deps := desk.KioskDeps{Queue: st, Office: queueOffice(cfg), Printer: p, CheckIn: st}
+	if cfg.Server != "" {
+		// The office's queue is the server's; each ticket carries the QR
+		// of its page there.
+		q, err := serverQueue(st, cfg)
+		if err != nil {
+			return err
+		}
+		deps.Queue, deps.CheckIn = q, q
+		deps.StatusURL = func(uid string) string { return cfg.Server + "/ticket/" + url.PathEscape(uid) }
+	}
 	a, w := queueWindow("Biglietti")
-	desk.NewKiosk(a, w, desk.KioskDeps{Queue: st, Office: queueOffice(cfg), Printer: p, CheckIn: st})
+	desk.NewKiosk(a, w, deps)
 	w.ShowAndRun()
 	return nil
+}
+
+// serverQueue is the office's queue at the server, worked by this machine
+// as an enrolled desk (sportello enrol).
+func serverQueue(st *store.Store, cfg config) (*central.QueueClient, error) {
+	c, err := deskClient(context.Background(), st, cfg.Server)
+	if err != nil {
+		return nil, err
+	}
+	return central.NewQueueClient(c), nil
 }
 
 // ticketPrinter is the kiosk's printer: the --printer flag's CUPS queue
@@ -71,8 +94,16 @@ func cmdBoard(args []string, _ io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	deps := desk.BoardDeps{Queue: st, Office: queueOffice(cfg)}
+	if cfg.Server != "" {
+		q, err := serverQueue(st, cfg)
+		if err != nil {
+			return err
+		}
+		deps.Queue = q
+	}
 	a, w := queueWindow("Coda")
-	desk.NewBoard(a, w, desk.BoardDeps{Queue: st, Office: queueOffice(cfg)})
+	desk.NewBoard(a, w, deps)
 	w.ShowAndRun()
 	return nil
 }

@@ -25,6 +25,9 @@ type KioskDeps struct {
 	Office  Office
 	Printer printing.Printer
 	CheckIn AppointmentCheckIn // nil hides the booking code
+	// StatusURL gives the address of a ticket's page at the central
+	// server, printed on the ticket as a QR code; nil with no server.
+	StatusURL func(ticketUID string) string
 }
 
 // AppointmentCheckIn turns a booking code into a ticket.
@@ -211,6 +214,9 @@ func (k *kioskScreen) print(ctx context.Context, is queue.Issued) error {
 		return nil
 	}
 	info := printing.TicketInfo{Municipality: k.deps.Office.Municipality, Office: k.deps.Office.Office, Issued: is}
+	if k.deps.StatusURL != nil {
+		info.StatusURL = k.deps.StatusURL(is.Ticket.UID)
+	}
 	if tp, ok := k.deps.Printer.(printing.TicketPrinter); ok {
 		// A thermal printer prints the ticket as text, in its own fonts.
 		return tp.PrintTicket(ctx, info, translated)

@@ -485,6 +485,7 @@ func TestFunctionKeysFromTheSearchBox(t *testing.T) {
 type textPrinter struct {
 	mu      sync.Mutex
 	tickets []string
+	urls    []string
 }
 
 func (p *textPrinter) Print(context.Context, string, []byte) error {
@@ -495,6 +496,7 @@ func (p *textPrinter) PrintTicket(_ context.Context, info printing.TicketInfo, _
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.tickets = append(p.tickets, info.Issued.Ticket.Label)
+	p.urls = append(p.urls, info.StatusURL)
 	return nil
 }
 
@@ -504,7 +506,8 @@ func TestKioskPrintsTextOnAThermalPrinter(t *testing.T) {
 	w := test.NewTempWindow(t, nil)
 	q := &uiQueue{}
 	p := &textPrinter{}
-	k := newKiosk(w, KioskDeps{Queue: st, Office: Office{Municipality: "Comune di Anagni"}, Printer: p}, q.do)
+	k := newKiosk(w, KioskDeps{Queue: st, Office: Office{Municipality: "Comune di Anagni"}, Printer: p,
+		StatusURL: func(uid string) string { return "https://sportellod.example/ticket/" + uid }}, q.do)
 	w.SetContent(k.buildUI())
 	k.load()
 	waitUI(t, q, "the services", func() bool { return len(k.buttons) > 0 })
@@ -514,5 +517,8 @@ func TestKioskPrintsTextOnAThermalPrinter(t *testing.T) {
 	defer p.mu.Unlock()
 	if len(p.tickets) != 1 || p.tickets[0] != "A001" {
 		t.Fatalf("printed as text: %v; message %q", p.tickets, k.detail.Text)
+	}
+	if !strings.HasPrefix(p.urls[0], "https://sportellod.example/ticket/") || len(p.urls[0]) < len("https://sportellod.example/ticket/")+10 {
+		t.Errorf("the ticket's status page: %q", p.urls[0])
 	}
 }

@@ -92,7 +92,28 @@ func TicketESCPOS(info TicketInfo, tr Translate) []byte {
 		}
 	}
 	b.Write(escSize(1, 1))
+	if info.StatusURL != "" {
+		b.Write(escQR(info.StatusURL))
+		b.Write(encode858(statusLine(tr).Text))
+		b.WriteByte('\n')
+	}
 	b.Write(escFeedAndCut)
+	return b.Bytes()
+}
+
+// escQR prints text as a QR code with the printer's own encoder (GS ( k:
+// model 2, module size 6 dots, error correction M, store, print).
+func escQR(text string) []byte {
+	data := []byte(text)
+	n := len(data) + 3
+	var b bytes.Buffer
+	b.Write([]byte{0x1d, '(', 'k', 4, 0, 49, 65, 50, 0}) // model 2
+	b.Write([]byte{0x1d, '(', 'k', 3, 0, 49, 67, 6})     // module size
+	b.Write([]byte{0x1d, '(', 'k', 3, 0, 49, 69, 49})    // error correction M
+	b.Write([]byte{0x1d, '(', 'k', byte(n), byte(n >> 8), 49, 80, 48})
+	b.Write(data)
+	b.Write([]byte{0x1d, '(', 'k', 3, 0, 49, 81, 48}) // print
+	b.WriteByte('\n')
 	return b.Bytes()
 }
 

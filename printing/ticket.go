@@ -31,6 +31,10 @@ type TicketInfo struct {
 	Municipality string // "Comune di Anagni"
 	Office       string // "Sportello unico - Piazza Cavour"
 	Issued       queue.Issued
+	// StatusURL is the ticket's page at the central server (position,
+	// estimated wait, the counter it is called to), printed as a QR code;
+	// "" on a desk with no server.
+	StatusURL string
 }
 
 // Line is one line of a printed ticket.
@@ -83,6 +87,9 @@ func TicketPDF(info TicketInfo, tr Translate) ([]byte, error) {
 	for _, l := range lines {
 		height += lineHeight(l)
 	}
+	if info.StatusURL != "" {
+		height += ticketQRSide + 2 + lineHeight(statusLine(tr))
+	}
 	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: TicketWidth, Ht: height}})
 	pdf.SetMargins(margin, margin, margin)
 	pdf.SetAutoPageBreak(false, 0)
@@ -100,11 +107,30 @@ func TicketPDF(info TicketInfo, tr Translate) ([]byte, error) {
 		pdf.SetFont("titillium", style, l.Size)
 		pdf.CellFormat(0, lineHeight(l), l.Text, "", 1, "C", false, 0, "")
 	}
+	if info.StatusURL != "" {
+		y := pdf.GetY() + 1
+		if err := drawQR(pdf, info.StatusURL, (TicketWidth-ticketQRSide)/2, y, ticketQRSide); err != nil {
+			return nil, err
+		}
+		l := statusLine(tr)
+		pdf.SetXY(margin, y+ticketQRSide+1)
+		pdf.SetFont("titillium", "", l.Size)
+		pdf.CellFormat(0, lineHeight(l), l.Text, "", 1, "C", false, 0, "")
+	}
 	var buf bytes.Buffer
 	if err := pdf.Output(&buf); err != nil {
 		return nil, fmt.Errorf("ticket pdf: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// ticketQRSide is the side of the status page's QR code on a ticket, in
+// millimetres: a phone reads it at arm's length.
+const ticketQRSide = 30.0
+
+// statusLine is the caption under the QR code.
+func statusLine(tr Translate) Line {
+	return Line{Text: tr("Scan to follow your turn on your phone", nil), Size: 9}
 }
 
 // lineHeight is a line's height in millimetres: its size plus some lead.

@@ -120,3 +120,35 @@ func TestFolderPrinter(t *testing.T) {
 		t.Errorf("saved %q, %v", b, err)
 	}
 }
+
+func TestTicketQRToTheStatusPage(t *testing.T) {
+	in := info(false, 1, 5*time.Minute)
+	in.StatusURL = "https://sportellod.comune.example/ticket/01JABCDEF0123456789XYZ"
+	pdf, err := TicketPDF(in, english)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := TicketESCPOS(in, english)
+	if !bytes.Contains(raw, []byte{0x1d, '(', 'k'}) || !bytes.Contains(raw, []byte(in.StatusURL)) {
+		t.Error("the ESC/POS ticket has no QR code of the status page")
+	}
+	without, _ := TicketPDF(info(false, 1, 5*time.Minute), english)
+	if bytes.Equal(pdf, without) {
+		t.Fatal("the status page changed nothing on the ticket")
+	}
+	zbar, err1 := exec.LookPath("zbarimg")
+	_, err2 := exec.LookPath("pdftoppm")
+	if err1 != nil || err2 != nil {
+		t.Skip("zbarimg or pdftoppm not installed")
+	}
+	dir := t.TempDir()
+	cmd := exec.Command("pdftoppm", "-png", "-r", "200", "-singlefile", "-", filepath.Join(dir, "ticket"))
+	cmd.Stdin = bytes.NewReader(pdf)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	out, err := exec.Command(zbar, "-q", "--raw", filepath.Join(dir, "ticket.png")).Output()
+	if err != nil || strings.TrimSpace(string(out)) != in.StatusURL {
+		t.Fatalf("the ticket's QR reads %q (%v), want %q", out, err, in.StatusURL)
+	}
+}
