@@ -18,6 +18,7 @@ import (
 	"sportello/access"
 	"sportello/printing"
 	"sportello/queue"
+	"sportello/registry"
 	"sportello/store"
 )
 
@@ -441,6 +442,26 @@ func TestQueueStats(t *testing.T) {
 	}
 	s.groupBy.SetSelected(s.groupings()[1])
 	waitUI(t, q, "by counter", func() bool { return len(s.rows) == 4 && s.cell(3, 0) == "—" && s.cell(1, 0) == "1" })
+
+	// A period of the clerk's choosing: bad dates are refused in Italian,
+	// a period before today holds none of today's tickets.
+	s.groupBy.SetSelected(s.groupings()[0])
+	s.period.SetSelected(s.periods()[3])
+	if !s.dates.Visible() {
+		t.Fatal("no dates for the chosen period")
+	}
+	today := queue.DayOf(time.Now())
+	s.fromDate.SetText("31/02/2026")
+	s.toDate.SetText(today.Italian())
+	s.onRefresh()
+	waitUI(t, q, "the refusal", func() bool { return s.problem.Visible() && strings.Contains(s.problem.Text, "gg/mm/aaaa") })
+	s.fromDate.SetText(registry.DateOf(today.Time().AddDate(0, 0, -10)).Italian())
+	s.toDate.SetText(registry.DateOf(today.Time().AddDate(0, 0, -1)).Italian())
+	s.onRefresh()
+	waitUI(t, q, "an empty period", func() bool { return !s.problem.Visible() && len(s.rows) == 1 && s.cell(0, 1) == "0" })
+	s.toDate.SetText(today.Italian())
+	s.onRefresh()
+	waitUI(t, q, "the period up to today", func() bool { return len(s.rows) == 3 && s.cell(0, 1) == "3" })
 }
 
 func TestCounterPanelEmptyQueue(t *testing.T) {

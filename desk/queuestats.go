@@ -18,6 +18,7 @@ import (
 
 	"sportello/access"
 	"sportello/certificate"
+	"sportello/fault"
 	"sportello/printing"
 	"sportello/queue"
 	"sportello/registry"
@@ -64,6 +65,9 @@ type queueStatsScreen struct {
 	office   Office      // named on the daily report
 
 	period       *widget.RadioGroup
+	dates        *fyne.Container // from and to, shown for the chosen period
+	fromDate     *widget.Entry
+	toDate       *widget.Entry
 	groupBy      *widget.RadioGroup
 	table        *widget.Table
 	summary      *widget.Label
@@ -81,6 +85,7 @@ type queueStatsScreen struct {
 	from     registry.Date             // the period shown
 	to       registry.Date
 	within   time.Duration // the service-level threshold the figures use
+	gen      int           // counts the refreshes: an older one's figures are dropped
 }
 
 func newQueueStatsScreen(engine queue.Engine, do func(func()), now func() time.Time) *queueStatsScreen {
@@ -92,7 +97,28 @@ func newQueueStatsScreen(engine queue.Engine, do func(func()), now func() time.T
 
 // Periods and groupings, as the radio groups list them.
 func (s *queueStatsScreen) periods() []string {
-	return []string{lang.L("Today"), lang.L("Last 7 days"), lang.L("Last 30 days")}
+	return []string{lang.L("Today"), lang.L("Last 7 days"), lang.L("Last 30 days"), lang.L("From… to…")}
+}
+
+// maxStatsDays is the longest period the screen reads at once.
+const maxStatsDays = 400
+
+// chosenPeriod reads the dates of "From… to…": both Italian dates, in
+// order, not in the future, at most maxStatsDays long.
+func (s *queueStatsScreen) chosenPeriod(today registry.Date) (registry.Date, registry.Date, error) {
+	from, err1 := registry.ParseItalianDate(strings.TrimSpace(s.fromDate.Text))
+	to, err2 := registry.ParseItalianDate(strings.TrimSpace(s.toDate.Text))
+	switch {
+	case err1 != nil || err2 != nil:
+		return from, to, fault.New(fault.Invalid, "Write the period as two dates dd/mm/yyyy", nil)
+	case to.Before(from):
+		return from, to, fault.New(fault.Invalid, "The period ends before it starts", nil)
+	case to.After(today):
+		return from, to, fault.New(fault.Invalid, "The period cannot end after today", nil)
+	case to.Time().Sub(from.Time()) > maxStatsDays*24*time.Hour:
+		return from, to, fault.New(fault.Invalid, "Choose a period of at most {{.Days}} days", map[string]any{"Days": maxStatsDays})
+	}
+	return from, to, nil
 }
 
 func (s *queueStatsScreen) groupings() []string {
@@ -107,7 +133,24 @@ func (s *queueStatsScreen) headers() []string {
 }
 
 func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
-	s.period = &widget.RadioGroup{Options: s.periods(), Horizontal: true, Required: true, OnChanged: func(string) { s.onRefresh() }}
+	s.fromDate = &widget.Entry{PlaceHolder: lang.L("from dd/mm/yyyy")}
+	s.toDate = &widget.Entry{PlaceHolder: lang.L("to dd/mm/yyyy")}
+	s.fromDate.OnSubmitted = func(string) { s.onRefresh() }
+	s.toDate.OnSubmitted = func(string) { s.onRefresh() }
+	show := &widget.Button{Text: lang.L("Show"), OnTapped: s.onRefresh}
+	s.dates = container.NewHBox(container.NewGridWrap(fyne.NewSize(150, s.fromDate.MinSize().Height), s.fromDate, s.toDate), show)
+	s.dates.Hide()
+	s.period = &widget.RadioGroup{Options: s.periods(), Horizontal: true, Required: true, OnChanged: func(choice string) {
+		if choice == s.periods()[3] {
+			s.dates.Show()
+			if s.fromDate.Text == "" {
+				return // the clerk writes the dates first
+			}
+		} else {
+			s.dates.Hide()
+		}
+		s.onRefresh()
+	}}
 	s.period.Selected = s.periods()[0]
 	s.groupBy = &widget.RadioGroup{Options: s.groupings(), Horizontal: true, Required: true, OnChanged: func(string) { s.onRefresh() }}
 	s.groupBy.Selected = s.groupings()[0]
@@ -132,7 +175,8 @@ func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
 	s.export.Disable()
 	s.report = &widget.Button{Text: lang.L("Daily report PDF…"), Icon: theme.DocumentPrintIcon(), OnTapped: s.onReport}
 	s.report.Disable()
-	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(s.export, s.report), s.period), s.groupBy, s.summary, s.problem)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewHBox(s.export, s.report), container.NewHBox(s.period, s.dates)),
+		s.groupBy, s.summary, s.problem)
 	s.hourChart = newChart(barChart, lang.L("Tickets per hour"), "")
 	s.serviceChart = newChart(barChart, lang.L("Median wait by service"), "min")
 	s.trendChart = newChart(lineChart, lang.L("Median wait"), "min")
@@ -183,9 +227,18 @@ func (s *queueStatsScreen) cell(row, col int) string {
 // onRefresh reads the period's tickets off the UI goroutine and shows
 // their figures.
 func (s *queueStatsScreen) onRefresh() {
+	s.gen++
+	gen := s.gen
 	today := queue.DayOf(s.now())
 	days := map[string]int{s.periods()[0]: 0, s.periods()[1]: 6, s.periods()[2]: 29}[s.period.Selected]
-	from := registry.DateOf(today.Time().AddDate(0, 0, -days))
+	from, to := registry.DateOf(today.Time().AddDate(0, 0, -days)), today
+	if s.period.Selected == s.periods()[3] {
+		var err error
+		if from, to, err = s.chosenPeriod(today); err != nil {
+			s.showProblem(err)
+			return
+		}
+	}
 	var key func(queue.Ticket) string
 	var pauseKey func(queue.Pause) string // nil: no activity figures
 	switch s.groupBy.Selected {
@@ -211,11 +264,11 @@ func (s *queueStatsScreen) onRefresh() {
 		}
 		var tickets []queue.Ticket
 		if err == nil {
-			tickets, err = s.engine.QueueTickets(ctx, from, today)
+			tickets, err = s.engine.QueueTickets(ctx, from, to)
 		}
 		var pauses []queue.Pause
 		if err == nil && s.pauses != nil {
-			pauses, err = s.pauses.QueuePauses(ctx, from, today)
+			pauses, err = s.pauses.QueuePauses(ctx, from, to)
 		}
 		var rows []queue.Summary
 		var activity map[string]queue.Activity
@@ -226,8 +279,11 @@ func (s *queueStatsScreen) onRefresh() {
 			}
 		}
 		s.do(func() {
+			if gen != s.gen {
+				return // a later choice is on screen
+			}
 			if err == nil {
-				s.tickets, s.from, s.to, s.within, s.activity = tickets, from, today, within, activity
+				s.tickets, s.from, s.to, s.within, s.activity = tickets, from, to, within, activity
 			}
 			s.show(rows, err)
 		})
