@@ -103,14 +103,14 @@ func TestQueueStatsChartsAndSettings(t *testing.T) {
 	w.Resize(fyne.NewSize(1200, 800))
 	s.onRefresh()
 	waitUI(t, q, "the figures", func() bool { return len(s.rows) == 3 })
-	if hs := s.headers(); hs[9] != "Entro 15 min" {
-		t.Errorf("threshold header %q", hs[9])
+	if hs := s.headers(); hs[13] != "Entro 15 min" {
+		t.Errorf("threshold header %q", hs[13])
 	}
 	if !strings.Contains(s.summary.Text, "entro 15 minuti") {
 		t.Errorf("summary %q", s.summary.Text)
 	}
-	if s.cell(0, 10) != "" {
-		t.Errorf("pause time by service: %q", s.cell(0, 10))
+	if s.cell(0, 14) != "" {
+		t.Errorf("pause time by service: %q", s.cell(0, 14))
 	}
 	// The hour chart has the three tickets in this hour; the service chart
 	// a bar per service; the trend a point per hour.
@@ -134,8 +134,8 @@ func TestQueueStatsChartsAndSettings(t *testing.T) {
 			row = i
 		}
 	}
-	if row < 0 || s.cell(row, 10) == "" || s.cell(row, 12) == "" {
-		t.Errorf("counter 1 row %d: paused %q idle %q", row, s.cell(max(row, 0), 10), s.cell(max(row, 0), 12))
+	if row < 0 || s.cell(row, 14) == "" || s.cell(row, 16) == "" {
+		t.Errorf("counter 1 row %d: paused %q idle %q", row, s.cell(max(row, 0), 14), s.cell(max(row, 0), 16))
 	}
 	if a := s.activity["1"]; a.Busy <= 0 || a.Paused <= 0 || a.Working < a.Busy+a.Paused {
 		t.Errorf("counter 1 activity %+v", a)

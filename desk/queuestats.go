@@ -127,7 +127,8 @@ func (s *queueStatsScreen) groupings() []string {
 
 func (s *queueStatsScreen) headers() []string {
 	return []string{lang.L("Line"), lang.L("Tickets"), lang.L("Served"), lang.L("Not shown"), lang.L("Cancelled"),
-		lang.L("Wait (median)"), lang.L("Wait (90%)"), lang.L("Service (median)"), lang.L("Service (90%)"),
+		lang.L("Wait (median)"), lang.L("Wait (90%)"), lang.L("Walk (median)"), lang.L("Walk (90%)"),
+		lang.L("Service (median)"), lang.L("Service (90%)"), lang.L("Total (median)"), lang.L("Total (90%)"),
 		lang.L("Within {{.Minutes}} min", map[string]any{"Minutes": int(s.within / time.Minute)}),
 		lang.L("Paused (min)"), lang.L("Back office (min)"), lang.L("Idle (min)")}
 }
@@ -209,17 +210,25 @@ func (s *queueStatsScreen) cell(row, col int) string {
 	case 6:
 		return minutes(r.WaitP90)
 	case 7:
-		return minutes(r.ServiceMedian)
+		return minutes(r.WalkMedian)
 	case 8:
-		return minutes(r.ServiceP90)
+		return minutes(r.WalkP90)
 	case 9:
+		return minutes(r.ServiceMedian)
+	case 10:
+		return minutes(r.ServiceP90)
+	case 11:
+		return minutes(r.TotalMedian)
+	case 12:
+		return minutes(r.TotalP90)
+	case 13:
 		return fmt.Sprintf("%.0f%%", r.Within*100)
-	case 10, 11, 12:
+	case 14, 15, 16:
 		a, ok := s.activity[r.Key]
 		if !ok {
 			return ""
 		}
-		return minutes([]time.Duration{a.Paused, a.BackOffice, a.Idle}[col-10])
+		return minutes([]time.Duration{a.Paused, a.BackOffice, a.Idle}[col-14])
 	}
 	return ""
 }

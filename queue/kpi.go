@@ -20,9 +20,11 @@ type Summary struct {
 	WaitMedian    time.Duration // arrival to first call
 	WaitP90       time.Duration
 	WalkMedian    time.Duration // call to start
+	WalkP90       time.Duration
 	ServiceMedian time.Duration // start to end
 	ServiceP90    time.Duration
 	TotalMedian   time.Duration // arrival to end
+	TotalP90      time.Duration
 	Within        float64       // share of called tickets first called within the threshold, 0..1
 }
 
@@ -82,9 +84,9 @@ func summarize(k string, tickets []Ticket, within time.Duration) Summary {
 		}
 	}
 	s.WaitMedian, s.WaitP90 = Percentile(waits, 50), Percentile(waits, 90)
-	s.WalkMedian = Percentile(walks, 50)
+	s.WalkMedian, s.WalkP90 = Percentile(walks, 50), Percentile(walks, 90)
 	s.ServiceMedian, s.ServiceP90 = Percentile(services, 50), Percentile(services, 90)
-	s.TotalMedian = Percentile(totals, 50)
+	s.TotalMedian, s.TotalP90 = Percentile(totals, 50), Percentile(totals, 90)
 	if s.Called > 0 {
 		s.Within = float64(inTime) / float64(s.Called)
 	}
