@@ -25,7 +25,7 @@ type Summary struct {
 	ServiceP90    time.Duration
 	TotalMedian   time.Duration // arrival to end
 	TotalP90      time.Duration
-	Within        float64       // share of called tickets first called within the threshold, 0..1
+	Within        float64 // share of called tickets first called within the threshold, 0..1
 }
 
 // Summarize computes the figures of tickets grouped by key (nil: one
