@@ -12,6 +12,7 @@ import (
 
 	"sportello/fault"
 	"sportello/queue"
+	"sportello/store"
 	"sportello/registry"
 )
 
@@ -140,6 +141,7 @@ type TicketView struct {
 // queueAPI serves the office queue over the server's store.
 type queueAPI struct {
 	s              *Server
+	calls          *callBatcher // call-nexts arriving together share a transaction
 	hub            *eventHub
 	pollEvery      time.Duration
 	keepAliveEvery time.Duration
@@ -147,7 +149,7 @@ type queueAPI struct {
 
 // queueRoutes adds the queue's routes.
 func (s *Server) queueRoutes() {
-	q := &queueAPI{s: s, hub: newEventHub(), pollEvery: pollEvery, keepAliveEvery: keepAliveEvery}
+	q := &queueAPI{s: s, hub: newEventHub(), pollEvery: pollEvery, keepAliveEvery: keepAliveEvery, calls: &callBatcher{st: s.store}}
 	// Desks: signed.
 	s.mux.HandleFunc("GET /v1/queue/office", s.desk(q.handleOffice))
 	s.mux.HandleFunc("GET /v1/queue/desk/status", s.desk(q.handleDeskStatus))
@@ -233,8 +235,8 @@ func (q *queueAPI) handleCallNext(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, MaxSimpleBytes, &req) {
 		return
 	}
-	t, err := q.s.store.CallNext(r.Context(), operator(r), req.Counter, req.CallID)
-	q.answer(w, r, t, err, true)
+	res := q.calls.call(r.Context(), store.CallRequest{Operator: operator(r), Counter: req.Counter, CallID: req.CallID})
+	q.answer(w, r, res.Ticket, res.Err, true)
 }
 
 // ticketActions are the actions on one ticket, by the last segment of

@@ -503,29 +503,102 @@ func (s *Store) CallNext(ctx context.Context, operator, counter, callID string) 
 		return queue.Ticket{}, err
 	}
 	defer tx.Rollback()
+	t, fresh, err := s.callNext(ctx, tx, operator, counter, callID, s.now())
+	if err != nil || !fresh {
+		return t, err
+	}
+	if err := tx.Commit(); err != nil {
+		return t, fmt.Errorf("call next: %w", err)
+	}
+	s.committed(ctx, false)
+	return t, nil
+}
+
+// CallRequest is one call-next of a batch.
+type CallRequest struct {
+	Operator, Counter, CallID string
+}
+
+// CallResult is what one call of a batch got: the ticket, or why not.
+type CallResult struct {
+	Ticket queue.Ticket
+	Err    error
+}
+
+// CallNextBatch runs several counters' call-nexts in one transaction, each
+// as CallNext would (its own savepoint: a refusal undoes only itself), and
+// commits once: when many counters call at the same moment, they share one
+// write to the disk instead of queueing for one each. A failure to commit
+// fails every call of the batch, and none is applied.
+func (s *Store) CallNextBatch(ctx context.Context, calls []CallRequest) []CallResult {
+	out := make([]CallResult, len(calls))
+	fail := func(err error) []CallResult {
+		for i := range out {
+			out[i] = CallResult{Err: err}
+		}
+		return out
+	}
+	tx, err := s.begin(ctx, "sportellod")
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback()
+	now := s.now()
+	for i, c := range calls {
+		if c.CallID == "" || strings.TrimSpace(c.Operator) == "" {
+			out[i].Err = fault.New(fault.Invalid, "The call has no identifier", nil)
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT call`); err != nil {
+			return fail(fmt.Errorf("call next: %w", err))
+		}
+		out[i].Ticket, _, out[i].Err = s.callNext(ctx, tx, c.Operator, c.Counter, c.CallID, now)
+		undo := `RELEASE call`
+		if out[i].Err != nil {
+			undo = `ROLLBACK TO call`
+		}
+		if _, err := tx.ExecContext(ctx, undo); err != nil {
+			return fail(fmt.Errorf("call next: %w", err))
+		}
+		if out[i].Err != nil {
+			if _, err := tx.ExecContext(ctx, `RELEASE call`); err != nil {
+				return fail(fmt.Errorf("call next: %w", err))
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(fmt.Errorf("call next: %w", err))
+	}
+	s.committed(ctx, false)
+	return out
+}
+
+// callNext is a call-next within tx: a call id already used returns its
+// ticket (fresh false, nothing written), else the policy's pick is called.
+func (s *Store) callNext(ctx context.Context, tx *sql.Tx, operator, counter, callID string, now time.Time) (t queue.Ticket, fresh bool, err error) {
 	var prev int64
 	err = tx.QueryRowContext(ctx, `SELECT ticket_id FROM queue_call WHERE call_id = ?`, callID).Scan(&prev)
 	switch {
 	case err == nil:
-		return readTicket(ctx, tx, prev)
+		t, err = readTicket(ctx, tx, prev)
+		return t, false, err
 	case !errors.Is(err, sql.ErrNoRows):
-		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+		return t, false, fmt.Errorf("call next: %w", err)
 	}
-	now := s.now()
 	if err := s.rollover(ctx, tx, operator, now); err != nil {
-		return queue.Ticket{}, err
+		return t, false, err
 	}
 	day := queue.DayOf(now).String()
 	if err := counterFree(ctx, tx, day, counter); err != nil {
-		return queue.Ticket{}, err
+		return t, false, err
 	}
 	policy, err := s.settings(ctx, tx)
 	if err != nil {
-		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+		return t, false, fmt.Errorf("call next: %w", err)
 	}
 	waiting, err := candidates(ctx, tx, day, counter)
 	if err != nil {
-		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+		return t, false, fmt.Errorf("call next: %w", err)
 	}
 	// The run of priority calls matters only when priority tickets and
 	// others wait together.
@@ -533,28 +606,23 @@ func (s *Store) CallNext(ctx context.Context, operator, counter, callID string) 
 	if slices.ContainsFunc(waiting, func(t queue.Ticket) bool { return t.Priority }) &&
 		slices.ContainsFunc(waiting, func(t queue.Ticket) bool { return !t.Priority }) {
 		if recent, err = recentPriority(ctx, tx, day, counter, policy.PriorityRun); err != nil {
-			return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+			return t, false, fmt.Errorf("call next: %w", err)
 		}
 	}
 	i := policy.Pick(waiting, now, queue.PriorityRun(recent))
 	if i < 0 {
-		return queue.Ticket{}, fault.New(fault.NotFound, "Nobody is waiting for the services of this counter", nil)
+		return t, false, fault.New(fault.NotFound, "Nobody is waiting for the services of this counter", nil)
 	}
-	t, err := readTicket(ctx, tx, waiting[i].ID)
-	if err != nil {
-		return t, err
+	if t, err = readTicket(ctx, tx, waiting[i].ID); err != nil {
+		return t, false, err
 	}
 	if t, err = s.apply(ctx, tx, operator, t, queue.ActCall, now, func(t *queue.Ticket) { callAt(t, counter, operator, now) }); err != nil {
-		return queue.Ticket{}, err
+		return queue.Ticket{}, false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO queue_call(call_id, ticket_id, counter) VALUES (?, ?, ?)`, callID, t.ID, counter); err != nil {
-		return queue.Ticket{}, fmt.Errorf("call next: %w", err)
+		return queue.Ticket{}, false, fmt.Errorf("call next: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return t, fmt.Errorf("call next: %w", err)
-	}
-	s.committed(ctx, false)
-	return t, nil
+	return t, true, nil
 }
 
 // candidatesSQL selects what the policy looks at of the tickets it may

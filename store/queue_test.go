@@ -505,3 +505,43 @@ func TestQueueTickets(t *testing.T) {
 		t.Errorf("two days: %+v", got)
 	}
 }
+
+func TestCallNextBatch(t *testing.T) {
+	s, _ := openQueue(t, morning)
+	ctx := context.Background()
+	for range 3 {
+		issue(t, s, "A", false)
+	}
+	first := callNext(t, s, "1") // counter 1 is busy with it
+	res := s.CallNextBatch(ctx, []CallRequest{
+		{Operator: "anna", Counter: "2", CallID: "c2"},
+		{Operator: "lneri", Counter: "1", CallID: "c1"}, // busy: refused alone
+		{Operator: "anna", Counter: "2", CallID: "c2"},  // the same call again: the same ticket
+		{Operator: "piero", Counter: "3", CallID: "c3"},
+		{Operator: "piero", Counter: "9", CallID: "c9"}, // no such counter
+		{Operator: "", Counter: "3", CallID: "c-none"},
+	})
+	if res[0].Err != nil || res[2].Err != nil || res[0].Ticket.ID != res[2].Ticket.ID {
+		t.Fatalf("counter 2 and its retry: %+v %+v", res[0], res[2])
+	}
+	if fault.Code(res[1].Err) != fault.Conflict || fault.Code(res[4].Err) != fault.NotFound || fault.Code(res[5].Err) != fault.Invalid {
+		t.Fatalf("refusals: %v / %v / %v", res[1].Err, res[4].Err, res[5].Err)
+	}
+	if res[3].Err != nil {
+		t.Fatalf("counter 3: %v", res[3].Err)
+	}
+	got := map[int64]bool{first.ID: true}
+	for _, r := range []CallResult{res[0], res[3]} {
+		if got[r.Ticket.ID] {
+			t.Fatalf("ticket %s called twice", r.Ticket.Label)
+		}
+		got[r.Ticket.ID] = true
+	}
+	st, err := s.QueueStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lines[0].Waiting != 0 {
+		t.Fatalf("%d still waiting after three calls of three tickets", st.Lines[0].Waiting)
+	}
+}
