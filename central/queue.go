@@ -12,8 +12,8 @@ import (
 
 	"sportello/fault"
 	"sportello/queue"
-	"sportello/store"
 	"sportello/registry"
+	"sportello/store"
 )
 
 // The office queue over HTTP. With a server configured, the office's one
