@@ -38,7 +38,7 @@ func cmdKiosk(args []string, _ io.Writer) error {
 		return err
 	}
 	deps := desk.KioskDeps{Queue: st, Office: queueOffice(cfg), Printer: p, CheckIn: st}
-	if cfg.Server != "" {
+	if cfg.Server != "" && !cfg.LocalQueue {
 		// The office's queue is the server's; each ticket carries the QR
 		// of its page there.
 		q, err := serverQueue(st, cfg)
@@ -95,7 +95,7 @@ func cmdBoard(args []string, _ io.Writer) error {
 	}
 	defer st.Close()
 	deps := desk.BoardDeps{Queue: st, Office: queueOffice(cfg)}
-	if cfg.Server != "" {
+	if cfg.Server != "" && !cfg.LocalQueue {
 		q, err := serverQueue(st, cfg)
 		if err != nil {
 			return err

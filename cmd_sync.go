@@ -46,8 +46,11 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	go syncer.Run(ctx, syncInterval, link.poke, nil)
 	deps.Sync = link
 	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth}
-	// One queue per office: the server's.
-	deps.Queue = central.NewQueueClient(c)
+	// One queue per office: the server's, unless this desk keeps its own
+	// (a Casa di Comunità on a poor line is an office of its own).
+	if !cfg.LocalQueue {
+		deps.Queue = central.NewQueueClient(c)
+	}
 	return cancel, nil
 }
 

@@ -27,6 +27,7 @@ type config struct {
 	Language     string
 	Printer      string               // CUPS queue of the certificates, "" for the system's default
 	Server       string               // sportellod's URL; "" for a standalone desk
+	LocalQueue   bool                 // with a server, keep the queue on this desk (queue: local)
 	Fees         certificate.Settings // bollo and secretarial fees, in cents
 
 	// TicketPrinter is the kiosk's ticket printer as printing.ParseTicketPrinter
@@ -49,6 +50,7 @@ var configKeys = []configKey{
 	// The flag is not --printer: `sportello queue` has its own for tickets.
 	{"printer", "certificate-printer", "string", "", "coda CUPS della stampante dei certificati (vuoto: la stampante predefinita del sistema)"},
 	{"server", "server", "string", "", "indirizzo del server centrale sportellod (vuoto: postazione autonoma)"},
+	{"queue", "queue", "string", "server", "dove sta la coda con un server: server (la coda dell'ufficio, condivisa) oppure local (la coda di questa postazione, che funziona anche senza rete)"},
 	{"ticket_printer", "ticket-printer", "string", "", "stampante dei biglietti del totem: cups:NOME (cups: la predefinita), escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA; vuoto: biglietti salvati in PDF"},
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
@@ -128,6 +130,13 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		Language:     strings.ToLower(v.GetString("language")),
 		Printer:      strings.TrimSpace(v.GetString("printer")),
 		Server:       strings.TrimRight(strings.TrimSpace(v.GetString("server")), "/"),
+	}
+	switch q := strings.ToLower(strings.TrimSpace(v.GetString("queue"))); q {
+	case "server", "":
+	case "local":
+		c.LocalQueue = true
+	default:
+		return c, fmt.Errorf("%w: queue vale server oppure local, non %q", errUsage, q)
 	}
 	c.TicketPrinter = strings.TrimSpace(v.GetString("ticket_printer"))
 	for _, f := range []struct {

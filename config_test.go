@@ -145,3 +145,21 @@ func TestHelpListsSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigServerAndQueue(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	file := writeConfig(t, "server: https://sportellod.comune.example/\nqueue: local\n")
+	c, err := configFrom(t, "--config", file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Server != "https://sportellod.comune.example" || !c.LocalQueue {
+		t.Errorf("got server %q, local queue %v", c.Server, c.LocalQueue)
+	}
+	if c, err := configFrom(t, "--server", "http://127.0.0.1:8420"); err != nil || c.LocalQueue {
+		t.Errorf("a desk with a server works the server's queue by default: %+v %v", c, err)
+	}
+	if _, err := configFrom(t, "--queue", "both"); err == nil || !strings.Contains(err.Error(), "server oppure local") {
+		t.Errorf("queue both: %v", err)
+	}
+}
