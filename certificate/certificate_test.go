@@ -83,6 +83,8 @@ func TestRules(t *testing.T) {
 		{"family of a convivenza member", convivenza, []Type{Family}, clerk, false, fault.Invalid, 0},
 		{"family of a convivenza member forced", convivenza, []Type{FamilyWithRelationships}, registrar, true, fault.Invalid, 0},
 		{"residence of a convivenza member", convivenza, []Type{Residence}, clerk, false, "", 0},
+		{"residence in convivenza of a member", convivenza, []Type{ResidenceInstitution}, clerk, false, "", 0},
+		{"residence in convivenza of a family member", family(), []Type{ResidenceInstitution}, clerk, false, fault.Invalid, 0},
 		{"family without a householder forced", noHead, []Type{Family}, registrar, true, "", 1},
 		{"historical residence", family(), []Type{ResidenceHistory}, clerk, false, "", 0},
 		{"historical residence with no start", noStart, []Type{ResidenceHistory}, clerk, false, fault.Invalid, 0},
@@ -351,16 +353,33 @@ func TestCloseDay(t *testing.T) {
 func TestEveryTypeCertifiesSomething(t *testing.T) {
 	for _, typ := range Types() {
 		switch typ {
-		case CitizenshipHistory, ResidenceInstitution, CohabitationContract:
+		case CitizenshipHistory, CohabitationContract:
 			continue // refused: the register holds no data for them
 		}
+		rec := family()
+		if typ == ResidenceInstitution {
+			rec.Family.Convivenza = registry.Convivenza{Name: "RSA Villa Serena", Species: registry.SpeciesCare, Responsible: "Anna Neri"}
+		}
 		req := Request{Types: []Type{typ}, Duty: StampDuty{Payment: PayVirtual}, AtDate: day(2010, 1, 1)}
-		d := Compose(family(), req, Number{"D01", 2026, 1}, day(2026, 3, 2), Municipality{Code: "A269", Name: "Anagni"}, clerk)
+		d := Compose(rec, req, Number{"D01", 2026, 1}, day(2026, 3, 2), Municipality{Code: "A269", Name: "Anagni"}, clerk)
 		if len(d.Facts) == 0 || strings.TrimSpace(d.Facts[0].Certify) == "" || strings.TrimSpace(d.Facts[0].Declare) == "" {
 			t.Errorf("type %d (%s) certifies nothing", typ, typ.Title())
 		}
 		if d.Title != typ.Title() || !strings.HasPrefix(d.Title, "Certificato ") {
 			t.Errorf("type %d title %q", typ, d.Title)
+		}
+	}
+}
+
+func TestResidenceInConvivenzaNamesIt(t *testing.T) {
+	rec := family()
+	rec.Family.Convivenza = registry.Convivenza{Name: "RSA Villa Serena", Species: registry.SpeciesCare, Responsible: "Anna Neri"}
+	req := Request{Types: []Type{ResidenceInstitution}, Duty: StampDuty{Payment: PayVirtual}}
+	d := Compose(rec, req, Number{"D01", 2026, 1}, day(2026, 3, 2), Municipality{Code: "A269", Name: "Anagni"}, clerk)
+	got := d.Facts[0].Certify
+	for _, want := range []string{"residente in questo Comune", "«RSA Villa Serena»", "casa di cura o di riposo", "responsabile Anna Neri"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("%q lacks %q", got, want)
 		}
 	}
 }

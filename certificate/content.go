@@ -218,6 +218,13 @@ func facts(rec registry.Record, t Type, req Request, m Municipality) []Fact {
 	case Residence:
 		s := "residente in questo Comune, " + addr
 		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+	case ResidenceInstitution:
+		c := rec.Family.Convivenza
+		s := "residente in questo Comune, " + addr + ", nella convivenza anagrafica «" + c.Name + "» (" + speciesName(c.Species) + ")"
+		if c.Responsible != "" {
+			s += ", responsabile " + c.Responsible
+		}
+		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
 	case ResidenceAIRE:
 		s := bySex(p, "iscritto", "iscritta") + " nell'Anagrafe degli Italiani Residenti all'Estero (AIRE) di questo Comune, con residenza in " + addr
 		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
@@ -247,6 +254,23 @@ func facts(rec registry.Record, t Type, req Request, m Municipality) []Fact {
 		return []Fact{{Certify: s, Declare: "che " + s, Table: familyTable(rec, t)}}
 	}
 	return nil
+}
+
+// speciesName is the kind of a convivenza as a certificate names it.
+func speciesName(s registry.ConvivenzaSpecies) string {
+	switch s {
+	case registry.SpeciesReligious:
+		return "comunità religiosa"
+	case registry.SpeciesCare:
+		return "casa di cura o di riposo"
+	case registry.SpeciesAssistance:
+		return "istituto di assistenza"
+	case registry.SpeciesMilitary:
+		return "caserma"
+	case registry.SpeciesPenal:
+		return "istituto di pena"
+	}
+	return "altra convivenza"
 }
 
 func addressLine(a registry.Address, m Municipality) string {

@@ -130,7 +130,14 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		if t == Residence && rec.Address.Street == "" {
 			return no(fault.New(fault.Invalid, "The {{.Type}} needs a current address in the register", arg), false)
 		}
-	case CitizenshipHistory, ResidenceInstitution, CohabitationContract:
+	case ResidenceInstitution:
+		if !rec.Family.IsConvivenza() {
+			return no(fault.New(fault.Invalid, "The person does not live in an institutional household (convivenza): the {{.Type}} cannot be issued", arg), false)
+		}
+		if rec.Address.Street == "" {
+			return no(fault.New(fault.Invalid, "The {{.Type}} needs a current address in the register", arg), false)
+		}
+	case CitizenshipHistory, CohabitationContract:
 		return no(fault.New(fault.Invalid, "The register of this desk does not hold the data of the {{.Type}}", arg), false)
 	}
 	return Refusal{}, false
