@@ -90,6 +90,16 @@ func (s *Syncer) push(ctx context.Context, rep *Report) error {
 		if err != nil || len(muts) == 0 {
 			return err
 		}
+		// A batch stays well under the server's body limit: documents
+		// received at the social desk can weigh megabytes each.
+		size := 0
+		for i, m := range muts {
+			size += len(m.Payload) + len(m.Docs)
+			if size > MaxBodyBytes/2 && i > 0 {
+				muts = muts[:i]
+				break
+			}
+		}
 		resp, err := s.Client.Push(ctx, muts)
 		var se *ServerError
 		if errors.As(err, &se) && se.Body.Code == CodeSeqGap && se.Body.LastSeq != nil {

@@ -19,10 +19,13 @@ import (
 // one change-log seq: a new desk downloads it (resumably), loads it in bulk
 // and pulls the changes after its cursor.
 
-// snapshotTables are the register's tables, copied as they are (row ids
-// included, so references hold), in the order a load inserts them.
+// snapshotTables are the register's tables and the social desk's, copied
+// as they are (row ids included, so references hold), in the order a load
+// inserts them.
 var snapshotTables = []string{"address", "family", "person", "citizenship", "residence", "civil_event",
-	"identity_document", "electoral_registration", "convivenza", "family_member"}
+	"identity_document", "electoral_registration", "convivenza", "family_member",
+	"social_visitor", "social_case", "social_household", "social_consent", "social_document", "social_note",
+	"social_referral", "social_appointment"}
 
 // SnapshotInfo describes a snapshot file.
 type SnapshotInfo struct {

@@ -113,7 +113,11 @@ func readDoc(ctx context.Context, q querier, k DocKey) (d Doc, ok bool, err erro
 	case docUser:
 		query = userDocSQL
 	default:
-		return d, false, fmt.Errorf("sync document: unknown entity %q", k.Entity)
+		t, ok := socialTableOf(k.Entity)
+		if !ok {
+			return d, false, fmt.Errorf("sync document: unknown entity %q", k.Entity)
+		}
+		query = t.docSQL()
 	}
 	var fields string
 	err = q.QueryRowContext(ctx, query, k.UID).Scan(&d.Version, &fields)
@@ -361,9 +365,15 @@ func writeDocs(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt string) er
 // writeDocsKnown is writeDocs when the caller already read the current
 // documents of some entities (known), to spare reading them again.
 func writeDocsKnown(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt string, known map[DocKey]Doc) error {
-	order := map[string]int{docDeskKey: 0, docUser: 0, docAddress: 1, docFamily: 2, docPerson: 3}
+	order := map[string]int{docDeskKey: 0, docUser: 0, docAddress: 1, docFamily: 2, docPerson: 3, "social_visitor": 4, "social_case": 5}
 	sorted := slices.Clone(docs)
-	slices.SortStableFunc(sorted, func(a, b Doc) int { return order[a.Entity] - order[b.Entity] })
+	rank := func(entity string) int {
+		if r, ok := order[entity]; ok {
+			return r
+		}
+		return 6 // the rows of a social case, after the case
+	}
+	slices.SortStableFunc(sorted, func(a, b Doc) int { return rank(a.Entity) - rank(b.Entity) })
 	var families []Doc
 	for _, d := range sorted {
 		cur, exists := known[d.key()]
@@ -392,7 +402,11 @@ func writeDocsKnown(ctx context.Context, tx *sql.Tx, docs []Doc, updatedAt strin
 		case docUser:
 			err = writeUser(ctx, tx, d, updatedAt)
 		default:
-			err = fault.New(fault.Invalid, "The sync data holds an unknown kind of record", nil)
+			if t, ok := socialTableOf(d.Entity); ok {
+				err = t.write(ctx, tx, d)
+			} else {
+				err = fault.New(fault.Invalid, "The sync data holds an unknown kind of record", nil)
+			}
 		}
 		if err != nil {
 			return err

@@ -395,7 +395,8 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 	echo := map[DocKey]bool{} // written exactly as the desk holds it
 	merged := false
 	for _, after := range ed.After {
-		if after.Entity != docPerson && after.Entity != docFamily && after.Entity != docAddress && after.Entity != docUser {
+		if _, social := socialTableOf(after.Entity); !social && after.Entity != docPerson && after.Entity != docFamily &&
+			after.Entity != docAddress && after.Entity != docUser {
 			return fault.New(fault.Invalid, "The sync data holds an unknown kind of record", nil)
 		}
 		theirs, exists, err := readDoc(ctx, tx, after.key())
@@ -487,46 +488,69 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID stri
 	if err != nil {
 		return page, fmt.Errorf("changes: %w", err)
 	}
-	var keys []DocKey
+	type entry struct {
+		seq int64
+		key DocKey
+	}
+	var entries []entry
 	n := 0
 	for rows.Next() {
-		var k DocKey
+		var e entry
 		var origin string
-		if err := rows.Scan(&page.Cursor, &k.Entity, &k.UID, &origin); err != nil {
+		if err := rows.Scan(&e.seq, &e.key.Entity, &e.key.UID, &origin); err != nil {
 			rows.Close()
 			return page, fmt.Errorf("changes: %w", err)
 		}
 		n++
+		page.Cursor = e.seq
 		if origin != "" && origin == deskID {
 			continue
 		}
-		keys = append(keys, k)
+		entries = append(entries, e)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return page, fmt.Errorf("changes: %w", err)
 	}
 	page.More = n == limit
+	// Each entry brings its document and what that names; a page stops
+	// after the entry that takes it past MaxPageBytes (documents received
+	// by the social desk can be megabytes each).
 	seen := map[DocKey]bool{}
-	for len(keys) > 0 {
-		k := keys[0]
-		keys = keys[1:]
-		if seen[k] {
-			continue
+	size := 0
+	for i, e := range entries {
+		keys := []DocKey{e.key}
+		for len(keys) > 0 {
+			k := keys[0]
+			keys = keys[1:]
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			d, ok, err := readDoc(ctx, tx, k)
+			if err != nil {
+				return page, err
+			}
+			if !ok {
+				continue
+			}
+			page.Docs = append(page.Docs, d)
+			for _, f := range d.Fields {
+				size += len(f)
+			}
+			keys = append(keys, references(d)...)
 		}
-		seen[k] = true
-		d, ok, err := readDoc(ctx, tx, k)
-		if err != nil {
-			return page, err
+		if size > MaxPageBytes && i < len(entries)-1 {
+			page.Cursor, page.More = e.seq, true
+			break
 		}
-		if !ok {
-			continue
-		}
-		page.Docs = append(page.Docs, d)
-		keys = append(keys, references(d)...)
 	}
 	return page, nil
 }
+
+// MaxPageBytes is about how much document data a page of changes carries
+// before it stops (a single larger entry still goes whole).
+const MaxPageBytes = 16 << 20
 
 // references lists what a document names and a desk needs to write it.
 func references(d Doc) []DocKey {
@@ -562,6 +586,10 @@ func references(d Doc) []DocKey {
 	case docFamily:
 		add(docAddress, d.Fields["address"])
 		add(docPerson, d.Fields["householder"])
+	default:
+		if t, ok := socialTableOf(d.Entity); ok {
+			out = append(out, t.references(d)...)
+		}
 	}
 	return out
 }

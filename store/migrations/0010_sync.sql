@@ -102,6 +102,48 @@ END;
 -- spares a scan of every document for each one recorded.
 CREATE INDEX identity_document_number ON identity_document(kind, number);
 
+-- The social desk's rows (store/syncsocial.go): each row its own document;
+-- the declared household travels with its case.
+CREATE TRIGGER sync_social_visitor_ins AFTER INSERT ON social_visitor BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_visitor', NEW.uid);
+END;
+CREATE TRIGGER sync_social_visitor_upd AFTER UPDATE ON social_visitor BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_visitor', NEW.uid);
+END;
+CREATE TRIGGER sync_social_case_ins AFTER INSERT ON social_case BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_case', NEW.uid);
+END;
+CREATE TRIGGER sync_social_case_upd AFTER UPDATE ON social_case BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_case', NEW.uid);
+END;
+CREATE TRIGGER sync_social_consent_ins AFTER INSERT ON social_consent BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_consent', NEW.uid);
+END;
+CREATE TRIGGER sync_social_document_ins AFTER INSERT ON social_document BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_document', NEW.uid);
+END;
+CREATE TRIGGER sync_social_note_ins AFTER INSERT ON social_note BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_note', NEW.uid);
+END;
+CREATE TRIGGER sync_social_referral_ins AFTER INSERT ON social_referral BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_referral', NEW.uid);
+END;
+CREATE TRIGGER sync_social_referral_upd AFTER UPDATE ON social_referral BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_referral', NEW.uid);
+END;
+CREATE TRIGGER sync_social_appointment_ins AFTER INSERT ON social_appointment BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_appointment', NEW.uid);
+END;
+CREATE TRIGGER sync_social_appointment_upd AFTER UPDATE ON social_appointment BEGIN
+    INSERT OR IGNORE INTO sync_touched VALUES ('social_appointment', NEW.uid);
+END;
+CREATE TRIGGER sync_social_household_ins AFTER INSERT ON social_household BEGIN
+    INSERT OR IGNORE INTO sync_touched SELECT 'social_case', uid FROM social_case WHERE id = NEW.case_id;
+END;
+CREATE TRIGGER sync_social_household_del AFTER DELETE ON social_household BEGIN
+    INSERT OR IGNORE INTO sync_touched SELECT 'social_case', uid FROM social_case WHERE id = OLD.case_id;
+END;
+
 -- Desk side. docs: the registry documents a mutation touched, before and
 -- after (JSON, '' when it touched none); result: what the server answered.
 ALTER TABLE outbox ADD COLUMN docs TEXT NOT NULL DEFAULT '';
