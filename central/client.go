@@ -55,7 +55,8 @@ func (e *ServerError) Fault() *fault.Error {
 	default:
 		code = fault.Internal
 	}
-	return fault.New(code, e.Body.Message, e.Body.Args)
+	// The message is the server's key, translated at the desk like any.
+	return &fault.Error{Code: code, Message: e.Body.Message, Args: e.Body.Args}
 }
 
 // ErrUnreachable wraps network failures: the desk is offline.
