@@ -180,8 +180,23 @@ func cmdEnrol(args []string, stdout io.Writer) error {
 	if err != nil {
 		return serverFault(err)
 	}
-	fmt.Fprintf(stdout, "Postazione %s registrata presso %s (chiave %s).\nImpostate server: %s nella configurazione; la prima sincronizzazione scarica l'anagrafe.\n",
-		cfg.DeskCode, cfg.Server, resp.KeyID, cfg.Server)
+	fmt.Fprintf(stdout, "Postazione %s registrata presso %s (chiave %s).\n", cfg.DeskCode, cfg.Server, resp.KeyID)
+	// The first sync brings the register and the clerks, so the desk
+	// opens ready.
+	last := -1
+	syncer := &central.Syncer{Store: st, Client: c, Progress: func(done float64) {
+		if p := int(done * 10); p != last {
+			last = p
+			fmt.Fprintf(stdout, "  anagrafe: %d%%\n", p*10)
+		}
+	}}
+	rep, err := syncer.Once(ctx)
+	if err != nil {
+		fmt.Fprintf(stdout, "La prima sincronizzazione non è riuscita (%s): riprovate con sportello sync.\n", userMessage(serverFault(err)))
+	} else {
+		fmt.Fprintf(stdout, "Anagrafe della postazione: %d persone dal server, %d schede aggiornate.\n", rep.Bootstrapped, rep.Pulled)
+	}
+	fmt.Fprintf(stdout, "Impostate server: %s nella configurazione della postazione.\n", cfg.Server)
 	return nil
 }
 

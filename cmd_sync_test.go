@@ -43,6 +43,9 @@ func TestEnrolAndSyncAgainstAServer(t *testing.T) {
 	if c := run([]string{"enrol", "--db", db, "--desk-code", "D05", "--server", web.URL, "--code", code}, &out, &errOut); c != 0 {
 		t.Fatalf("enrol: exit %d, %q", c, errOut.String())
 	}
+	if !strings.Contains(out.String(), "persone dal server") || !strings.Contains(out.String(), "anagrafe: 100%") {
+		t.Fatalf("enrol did not bring the register: %q", out.String())
+	}
 	out.Reset()
 	if c := run([]string{"sync", "--db", db, "--desk-code", "D05", "--server", web.URL}, &out, &errOut); c != 0 {
 		t.Fatalf("sync: exit %d, %q", c, errOut.String())

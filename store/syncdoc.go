@@ -154,6 +154,9 @@ func takeTouched(ctx context.Context, tx *sql.Tx) ([]DocKey, error) {
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("touched rows: %w", err)
 	}
+	if len(keys) == 0 {
+		return nil, nil // most writes (tickets, cash) touch no document
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM sync_touched`); err != nil {
 		return nil, fmt.Errorf("touched rows: %w", err)
 	}
