@@ -60,6 +60,10 @@ Uso:
   sportello board [opzioni]                 il monitor della sala d'attesa, a tutto schermo
   sportello appointments import --db FILE FILE.csv
                                             importa appuntamenti da un CSV (formato nel README)
+  sportello enrol --server URL --code CODICE [opzioni]
+                                            registra la postazione presso il server centrale
+                                            (codice da sportellod enrol) e fa la prima sincronizzazione
+  sportello sync --server URL [opzioni]     sincronizza una volta con il server centrale
   sportello --help                          questo aiuto
 
 Opzioni dello sportello (anche nel file di configurazione YAML, con la chiave tra
