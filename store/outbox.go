@@ -21,6 +21,9 @@ type change struct {
 	// place of those its writes touched (a conflict's resolution says
 	// which value it saw).
 	Docs *EditDocs
+	// NoDocs says the change's writes touch no document (queue tickets):
+	// the write path skips looking for them.
+	NoDocs bool
 }
 
 // Mutation is one row of the outbox.
@@ -48,9 +51,12 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 	if err != nil {
 		return fmt.Errorf("outbox payload: %w", err)
 	}
-	docs, keys, err := s.editDocs(ctx, tx)
-	if err != nil {
-		return err
+	var docs EditDocs
+	var keys []DocKey
+	if !c.NoDocs {
+		if docs, keys, err = s.editDocs(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if c.Docs != nil {
 		docs, keys = *c.Docs, nil

@@ -262,6 +262,7 @@ func (s *Store) logTicket(ctx context.Context, tx *sql.Tx, operator string, t qu
 			Recalls: t.Recalls, Outcome: t.Outcome, ParentUID: parentUID, Version: t.Version},
 		Action: "queue." + string(action),
 		Detail: fmt.Sprintf(`{"ticket":%q,"day":%q,"state":%q}`, t.Label, t.Day.String(), t.State),
+		NoDocs: true, // tickets are no registry document
 	}
 	return s.logChange(ctx, tx, operator, c)
 }
@@ -503,7 +504,11 @@ func (s *Store) CallNext(ctx context.Context, operator, counter, callID string) 
 		return queue.Ticket{}, err
 	}
 	defer tx.Rollback()
-	t, fresh, err := s.callNext(ctx, tx, operator, counter, callID, s.now())
+	now := s.now()
+	if err := s.rollover(ctx, tx, operator, now); err != nil {
+		return queue.Ticket{}, err
+	}
+	t, fresh, err := s.callNext(ctx, tx, operator, counter, callID, now)
 	if err != nil || !fresh {
 		return t, err
 	}
@@ -544,6 +549,9 @@ func (s *Store) CallNextBatch(ctx context.Context, calls []CallRequest) []CallRe
 	}
 	defer tx.Rollback()
 	now := s.now()
+	if err := s.rollover(ctx, tx, "sportellod", now); err != nil {
+		return fail(err)
+	}
 	for i, c := range calls {
 		if c.CallID == "" || strings.TrimSpace(c.Operator) == "" {
 			out[i].Err = fault.New(fault.Invalid, "The call has no identifier", nil)
@@ -573,8 +581,9 @@ func (s *Store) CallNextBatch(ctx context.Context, calls []CallRequest) []CallRe
 	return out
 }
 
-// callNext is a call-next within tx: a call id already used returns its
-// ticket (fresh false, nothing written), else the policy's pick is called.
+// callNext is a call-next within tx, after the daily rollover: a call id
+// already used returns its ticket (fresh false, nothing written), else the
+// policy's pick is called.
 func (s *Store) callNext(ctx context.Context, tx *sql.Tx, operator, counter, callID string, now time.Time) (t queue.Ticket, fresh bool, err error) {
 	var prev int64
 	err = tx.QueryRowContext(ctx, `SELECT ticket_id FROM queue_call WHERE call_id = ?`, callID).Scan(&prev)
@@ -584,9 +593,6 @@ func (s *Store) callNext(ctx context.Context, tx *sql.Tx, operator, counter, cal
 		return t, false, err
 	case !errors.Is(err, sql.ErrNoRows):
 		return t, false, fmt.Errorf("call next: %w", err)
-	}
-	if err := s.rollover(ctx, tx, operator, now); err != nil {
-		return t, false, err
 	}
 	day := queue.DayOf(now).String()
 	if err := counterFree(ctx, tx, day, counter); err != nil {
