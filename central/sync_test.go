@@ -446,3 +446,39 @@ func TestProtocolRefusals(t *testing.T) {
 		t.Errorf("oversized enrolment: %d", resp.StatusCode)
 	}
 }
+
+func TestPullKeepsBackWhatTheDeskHasNotSentYet(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 40)
+	a, b := o.newDesk("D01"), o.newDesk("D02")
+	a.sync(t)
+	b.sync(t)
+	cf := someHouseholder(t, o.server, 0)
+	addDocument(t, a, cf, "GG7777777") // reaches the server
+	a.sync(t)
+	addDocument(t, b, cf, "HH8888888") // pending at desk B
+	st, err := b.store.SyncState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Desk B pulls without pushing first (as when its push was cut).
+	page, err := b.syncer.Client.Changes(ctx, st.Cursor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	written, kept, err := b.store.ApplyChanges(ctx, page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kept == 0 {
+		t.Fatalf("nothing kept back (written %d)", written)
+	}
+	got := b.record(t, cf)
+	if len(got.Documents) != 1 || got.Documents[0].Number != "HH8888888" {
+		t.Fatalf("the pull overwrote the pending edit: %+v", got.Documents)
+	}
+	// Once sent, the server's merge comes back and the conflict is shown.
+	if rep := b.sync(t); rep.Conflicts != 1 {
+		t.Fatalf("desk B: %+v", rep)
+	}
+}
