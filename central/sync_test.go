@@ -482,3 +482,40 @@ func TestPullKeepsBackWhatTheDeskHasNotSentYet(t *testing.T) {
 		t.Fatalf("desk B: %+v", rep)
 	}
 }
+
+func TestARefusedChangeIsRecordedAndShown(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 20)
+	a, b := o.newDesk("D01"), o.newDesk("D02")
+	a.sync(t)
+	b.sync(t)
+	born, _ := registry.ParseDate("1990-05-04")
+	cf, err := registry.ComputeCF("Zanetti", "Elisa", registry.Female, born, "A269")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := registry.Person{CF: cf, Surname: "Zanetti", Name: "Elisa", Sex: registry.Female, BirthDate: born, BirthPlace: "A269",
+		Citizenships: []string{registry.Italy}, CivilStatus: registry.Single, Status: registry.Resident}
+	// Both desks register her offline, each as a new person.
+	if _, err := a.store.AddPerson(ctx, "clerk1", p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.store.AddPerson(ctx, "clerk2", p); err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t)
+	rep := b.sync(t)
+	if rep.Rejected != 1 {
+		t.Fatalf("desk B: %+v", rep)
+	}
+	st, _ := b.store.SyncState(ctx)
+	rejected, err := b.store.RejectedMutations(ctx)
+	if err != nil || st.Rejected != 1 || len(rejected) != 1 || !strings.Contains(rejected[0].Error, "codice fiscale") {
+		t.Fatalf("state %+v, refused %+v, %v", st, rejected, err)
+	}
+	// Nothing after it is held up: desk B's next change still goes.
+	addDocument(t, b, someHouseholder(t, o.server, 0), "JJ9999999")
+	if rep := b.sync(t); rep.Pushed != 1 || rep.Rejected != 0 {
+		t.Fatalf("the change after the refused one: %+v", rep)
+	}
+}

@@ -433,6 +433,11 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 			return err
 		}
 	}
+	for _, d := range write {
+		if err := uniqueCF(ctx, tx, d); err != nil {
+			return err
+		}
+	}
 	if err := writeDocsKnown(ctx, tx, write, timestamp(now), known); err != nil {
 		return err
 	}
@@ -453,6 +458,28 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 		r.Status = PushConflict
 	case merged:
 		r.Status = PushMerged
+	}
+	return nil
+}
+
+// uniqueCF refuses a person whose codice fiscale another person of the
+// register has: two desks that registered the same person offline, or a
+// correction that collides. Only the server checks: a desk takes what the
+// server holds.
+func uniqueCF(ctx context.Context, tx *sql.Tx, d Doc) error {
+	if d.Entity != docPerson {
+		return nil
+	}
+	var cf string
+	if json.Unmarshal(d.Fields["cf"], &cf) != nil || cf == "" {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE cf_base = ? AND cf = ? AND uid <> ?`, cfBase(cf), cf, d.UID).Scan(&n); err != nil {
+		return fmt.Errorf("push: %w", err)
+	}
+	if n > 0 {
+		return fault.New(fault.Conflict, "Another person in the register has the codice fiscale {{.CF}}", map[string]any{"CF": cf})
 	}
 	return nil
 }
