@@ -49,7 +49,7 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	// One queue per office: the server's, unless this desk keeps its own
 	// (a Casa di Comunità on a poor line is an office of its own).
 	if !cfg.LocalQueue {
-		deps.Queue = central.NewQueueClient(c)
+		deps.Queue, deps.OwnQueue = central.NewQueueClient(c), st
 	}
 	return cancel, nil
 }

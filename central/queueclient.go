@@ -52,7 +52,7 @@ var (
 // answer.
 func errQueueUnreachable(err error) error {
 	return errors.Join(fault.New(fault.Internal, "The office queue server does not answer: check the network and try again", nil),
-		fmt.Errorf("%w: %v", ErrUnreachable, err))
+		fmt.Errorf("%w: %w: %v", ErrUnreachable, queue.ErrUnreachable, err))
 }
 
 // do sends a request (signed when the client holds a key) on behalf of the

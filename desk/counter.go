@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -39,14 +40,18 @@ func servesPublic(r access.Role) bool {
 // next, F3 recall, F4 start, F5 finish, F6 no-show). It follows the queue's
 // event sequence, so it shows what other counters and the kiosk do.
 type counterPanel struct {
-	engine queue.Engine
-	picker queue.Picker // nil when the engine cannot call a chosen ticket
-	pauser queue.Pauser // nil when the engine keeps no pauses
-	win    fyne.Window
-	do     func(func())
-	prefs  fyne.Preferences
-	clerk  string
-	poll   time.Duration
+	emu      sync.Mutex     // guards engine: the clerk may switch to the desk's own queue
+	engine   queue.Engine   // the queue the panel works now
+	shared   queue.Engine   // the office's queue (at the server, or the desk's own)
+	own      queue.Engine   // the desk's own queue, when the office's is at a server; nil otherwise
+	toOwn    *widget.Button // shown when the office's queue does not answer
+	toOffice *widget.Button // back to the office's queue, while working the own
+	where    *widget.Label  // says the panel works the desk's own queue
+	win      fyne.Window
+	do       func(func())
+	prefs    fyne.Preferences
+	clerk    string
+	poll     time.Duration
 
 	counter   *widget.Select
 	collapse  *widget.Button
@@ -96,7 +101,9 @@ func counterPanelFor(d *Desk, u access.User) *counterPanel {
 	if d.deps.Queue == nil || !servesPublic(u.Role) {
 		return nil
 	}
-	return newCounterPanel(d.deps.Queue, d.win, d.do, d.app.Preferences(), u.Username)
+	p := newCounterPanel(d.deps.Queue, d.win, d.do, d.app.Preferences(), u.Username)
+	p.own = d.deps.OwnQueue
+	return p
 }
 
 // ui is the panel's content, nil for no panel.
@@ -108,11 +115,28 @@ func (p *counterPanel) ui() fyne.CanvasObject {
 }
 
 func newCounterPanel(engine queue.Engine, win fyne.Window, do func(func()), prefs fyne.Preferences, clerk string) *counterPanel {
-	p := &counterPanel{engine: engine, win: win, do: do, prefs: prefs, clerk: clerk, poll: queuePoll}
+	p := &counterPanel{engine: engine, shared: engine, win: win, do: do, prefs: prefs, clerk: clerk, poll: queuePoll}
 	p.polled.Store(-1) // read the status once even if the queue has no event yet
-	p.picker, _ = engine.(queue.Picker)
-	p.pauser, _ = engine.(queue.Pauser)
 	return p
+}
+
+// eng is the queue the panel works now.
+func (p *counterPanel) eng() queue.Engine {
+	p.emu.Lock()
+	defer p.emu.Unlock()
+	return p.engine
+}
+
+// pickerNow is the queue's way to call a chosen ticket; nil when it has none.
+func (p *counterPanel) pickerNow() queue.Picker {
+	pk, _ := p.eng().(queue.Picker)
+	return pk
+}
+
+// pauserNow is the queue's record of pauses; nil when it keeps none.
+func (p *counterPanel) pauserNow() queue.Pauser {
+	ps, _ := p.eng().(queue.Pauser)
+	return ps
 }
 
 func (p *counterPanel) buildUI() fyne.CanvasObject {
@@ -143,22 +167,29 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 	p.cancel = &widget.Button{Text: lang.L("Cancel a ticket… (F8)"), Icon: theme.DeleteIcon(), OnTapped: p.onCancelTicket}
 	p.revive = &widget.Button{Text: lang.L("Reactivate a no-show… (F9)"), Icon: theme.HistoryIcon(), OnTapped: p.onReactivate}
 	extra := container.NewVBox()
-	if p.picker != nil {
+	if p.pickerNow() != nil {
 		extra.Add(p.pick)
 	}
 	extra.Add(p.cancel)
-	if p.picker != nil {
+	if p.pickerNow() != nil {
 		extra.Add(p.revive)
 	}
 	p.pause = &widget.Button{Text: lang.L("Pause (F10)"), Icon: theme.MediaPauseIcon(), OnTapped: p.onPause}
 	p.backOff = &widget.Button{Text: lang.L("Back office (F11)"), Icon: theme.DocumentIcon(), OnTapped: p.onBackOffice}
-	if p.pauser != nil {
+	if p.pauserNow() != nil {
 		extra.Add(p.pause)
 		extra.Add(p.backOff)
 	}
 
+	p.toOwn = &widget.Button{Text: lang.L("Work this desk's own queue"), Icon: theme.StorageIcon(), OnTapped: func() { p.switchQueue(true) }}
+	p.toOwn.Hide()
+	p.toOffice = &widget.Button{Text: lang.L("Back to the office queue"), Icon: theme.ViewRefreshIcon(), OnTapped: func() { p.switchQueue(false) }}
+	p.toOffice.Hide()
+	p.where = &widget.Label{Text: lang.L("This desk's own queue: the office queue does not answer"), Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
+	p.where.Hide()
 	title := &widget.Label{Text: lang.L("Queue"), TextStyle: fyne.TextStyle{Bold: true}}
 	p.body = container.NewVBox(
+		p.where,
 		p.counter,
 		p.ticket, p.state,
 		p.callNext,
@@ -167,6 +198,8 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 		extra,
 		p.outcome,
 		p.problem,
+		p.toOwn,
+		p.toOffice,
 		widget.NewSeparator(),
 		&widget.Label{Text: lang.L("Waiting"), TextStyle: fyne.TextStyle{Bold: true}},
 		p.lines,
@@ -221,7 +254,7 @@ func (p *counterPanel) begin() {
 	go func() {
 		defer close(done)
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
-		office, err := p.engine.QueueOffice(ctx)
+		office, err := p.eng().QueueOffice(ctx)
 		cancel()
 		p.do(func() { p.showOffice(office, err) })
 		t := time.NewTicker(p.poll)
@@ -251,7 +284,7 @@ func (p *counterPanel) refresh(force bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
 	p.refreshPauses(ctx, force)
-	seq, err := p.engine.QueueSeq(ctx)
+	seq, err := p.eng().QueueSeq(ctx)
 	if err != nil {
 		fyne.LogError("queue seq", err)
 		return
@@ -259,7 +292,7 @@ func (p *counterPanel) refresh(force bool) {
 	if seq == p.polled.Load() && !force {
 		return
 	}
-	st, err := p.engine.QueueStatus(ctx)
+	st, err := p.eng().QueueStatus(ctx)
 	if err != nil {
 		fyne.LogError("queue status", err)
 		return
@@ -271,10 +304,10 @@ func (p *counterPanel) refresh(force bool) {
 // refreshPauses reads the running pauses and shows them when they changed
 // (or always with force), off the UI goroutine.
 func (p *counterPanel) refreshPauses(ctx context.Context, force bool) {
-	if p.pauser == nil {
+	if p.pauserNow() == nil {
 		return
 	}
-	ps, err := p.pauser.OpenPauses(ctx)
+	ps, err := p.pauserNow().OpenPauses(ctx)
 	if err != nil {
 		fyne.LogError("queue pauses", err)
 		return
@@ -456,9 +489,9 @@ func (p *counterPanel) updateButtons() {
 	_, held := p.heldTicket()
 	enable(p.resume, free && held && !p.busy)
 	waiting := len(p.waitingHere()) > 0
-	enable(p.pick, free && waiting && !p.busy && p.picker != nil)
+	enable(p.pick, free && waiting && !p.busy && p.pickerNow() != nil)
 	enable(p.cancel, waiting && !p.busy)
-	enable(p.revive, p.counterCode() != "" && !p.busy && p.picker != nil)
+	enable(p.revive, p.counterCode() != "" && !p.busy && p.pickerNow() != nil)
 	enable(p.pause, (free || paused) && !p.busy)
 	enable(p.backOff, free && !p.busy)
 	if paused {
@@ -498,10 +531,10 @@ func (p *counterPanel) onKey(ev *fyne.KeyEvent) bool {
 		fyne.KeyF2: p.callNext, fyne.KeyF3: p.recall, fyne.KeyF4: p.start, fyne.KeyF5: p.finish, fyne.KeyF6: p.noShow,
 		fyne.KeyF7: p.pick, fyne.KeyF8: p.cancel,
 	}
-	if p.picker != nil {
+	if p.pickerNow() != nil {
 		buttons[fyne.KeyF9] = p.revive
 	}
-	if p.pauser != nil {
+	if p.pauserNow() != nil {
 		buttons[fyne.KeyF10], buttons[fyne.KeyF11] = p.pause, p.backOff
 	}
 	b, ok := buttons[ev.Name]
@@ -547,6 +580,50 @@ func (p *counterPanel) showProblem(err error) {
 	}
 	p.problem.SetText(userMessage(err))
 	p.problem.Show()
+	if errors.Is(err, queue.ErrUnreachable) && p.own != nil && p.eng() != p.own {
+		p.toOwn.Show()
+	}
+}
+
+// switchQueue moves the panel to the desk's own queue (the office's does
+// not answer: the counter keeps serving, with the desk's kiosk) or back to
+// the office's. It goes back only with no ticket on hand here, so no
+// ticket is left half-served in the queue the panel leaves.
+func (p *counterPanel) switchQueue(own bool) {
+	if _, busy := p.current(); busy || p.busy {
+		p.showProblem(fault.New(fault.Conflict, "Finish the ticket on hand before changing queue", nil))
+		return
+	}
+	to := p.shared
+	if own {
+		to = p.own
+	}
+	p.emu.Lock()
+	p.engine = to
+	p.emu.Unlock()
+	p.toOwn.Hide()
+	p.problem.Hide()
+	p.callID = ""
+	if own {
+		p.where.Show()
+		p.toOffice.Show()
+	} else {
+		p.where.Hide()
+		p.toOffice.Hide()
+	}
+	p.status, p.pauses, p.seq = queue.Status{}, nil, 0
+	p.polled.Store(-1)
+	p.pmu.Lock()
+	p.pseen = ""
+	p.pmu.Unlock()
+	p.updateButtons()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		office, err := to.QueueOffice(ctx)
+		cancel()
+		p.do(func() { p.showOffice(office, err) })
+		p.refresh(true)
+	}()
 }
 
 // onCallNext calls the next ticket. A call that failed for a reason other
@@ -561,7 +638,7 @@ func (p *counterPanel) onCallNext() {
 	}
 	id := p.callID
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		t, err := p.engine.CallNext(ctx, p.clerk, counter, id)
+		t, err := p.eng().CallNext(ctx, p.clerk, counter, id)
 		if err == nil || fault.Code(err) != fault.Internal {
 			p.do(func() {
 				if p.callID == id {
@@ -583,13 +660,13 @@ func (p *counterPanel) onTicket(f func(ctx context.Context, id int64) (queue.Tic
 
 func (p *counterPanel) onRecall() {
 	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
-		return p.engine.RecallTicket(ctx, p.clerk, id)
+		return p.eng().RecallTicket(ctx, p.clerk, id)
 	})
 }
 
 func (p *counterPanel) onStart() {
 	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
-		return p.engine.StartTicket(ctx, p.clerk, id)
+		return p.eng().StartTicket(ctx, p.clerk, id)
 	})
 }
 
@@ -600,20 +677,20 @@ func (p *counterPanel) onFinish() {
 		return
 	}
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		return p.engine.FinishTicket(ctx, p.clerk, t.ID, outcome)
+		return p.eng().FinishTicket(ctx, p.clerk, t.ID, outcome)
 	},
 		func(queue.Ticket) { p.outcome.SetText("") })
 }
 
 func (p *counterPanel) onNoShow() {
 	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
-		return p.engine.NoShowTicket(ctx, p.clerk, id)
+		return p.eng().NoShowTicket(ctx, p.clerk, id)
 	})
 }
 
 func (p *counterPanel) onHold() {
 	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
-		return p.engine.HoldTicket(ctx, p.clerk, id)
+		return p.eng().HoldTicket(ctx, p.clerk, id)
 	})
 }
 
@@ -624,7 +701,7 @@ func (p *counterPanel) onResume() {
 		return
 	}
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		return p.engine.ResumeTicket(ctx, p.clerk, h.ID, counter)
+		return p.eng().ResumeTicket(ctx, p.clerk, h.ID, counter)
 	}, nil)
 }
 
@@ -654,7 +731,7 @@ func (p *counterPanel) onTransfer() {
 
 func (p *counterPanel) transferTo(service string) {
 	p.onTicket(func(ctx context.Context, id int64) (queue.Ticket, error) {
-		return p.engine.TransferTicket(ctx, p.clerk, id, service)
+		return p.eng().TransferTicket(ctx, p.clerk, id, service)
 	})
 }
 
@@ -712,11 +789,11 @@ func (p *counterPanel) onPick() {
 
 func (p *counterPanel) callTicket(t queue.Ticket) {
 	counter := p.counterCode()
-	if counter == "" || p.picker == nil {
+	if counter == "" || p.pickerNow() == nil {
 		return
 	}
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		return p.picker.CallTicket(ctx, p.clerk, counter, t.ID)
+		return p.pickerNow().CallTicket(ctx, p.clerk, counter, t.ID)
 	}, nil)
 }
 
@@ -727,19 +804,19 @@ func (p *counterPanel) onCancelTicket() {
 
 func (p *counterPanel) cancelTicket(t queue.Ticket) {
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		return p.engine.CancelTicket(ctx, p.clerk, t.ID)
+		return p.eng().CancelTicket(ctx, p.clerk, t.ID)
 	}, nil)
 }
 
 // onReactivate reads today's no-shows off the UI goroutine and asks which
 // one goes back in its line.
 func (p *counterPanel) onReactivate() {
-	if p.picker == nil || p.busy {
+	if p.pickerNow() == nil || p.busy {
 		return
 	}
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
-		ts, err := p.picker.QueueNoShows(ctx)
+		ts, err := p.pickerNow().QueueNoShows(ctx)
 		cancel()
 		p.do(func() {
 			switch {
@@ -757,7 +834,7 @@ func (p *counterPanel) onReactivate() {
 
 func (p *counterPanel) reactivate(t queue.Ticket) {
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		return p.engine.ReactivateTicket(ctx, p.clerk, t.ID)
+		return p.eng().ReactivateTicket(ctx, p.clerk, t.ID)
 	}, nil)
 }
 
@@ -789,22 +866,22 @@ func (p *counterPanel) onBackOffice() { p.startPause(queue.BackOffice) }
 
 func (p *counterPanel) startPause(kind queue.PauseKind) {
 	counter := p.counterCode()
-	if counter == "" || p.pauser == nil {
+	if counter == "" || p.pauserNow() == nil {
 		return
 	}
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		_, err := p.pauser.PauseCounter(ctx, p.clerk, counter, kind)
+		_, err := p.pauserNow().PauseCounter(ctx, p.clerk, counter, kind)
 		return queue.Ticket{}, err
 	}, nil)
 }
 
 func (p *counterPanel) endPause() {
 	counter := p.counterCode()
-	if counter == "" || p.pauser == nil {
+	if counter == "" || p.pauserNow() == nil {
 		return
 	}
 	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		_, err := p.pauser.EndPause(ctx, p.clerk, counter)
+		_, err := p.pauserNow().EndPause(ctx, p.clerk, counter)
 		return queue.Ticket{}, err
 	}, nil)
 }

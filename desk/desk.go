@@ -37,6 +37,7 @@ type Deps struct {
 	Auth         access.Authenticator // login
 	Certificates CertificateDesk      // issuing certificates from a person's record; nil hides the button
 	Queue        queue.Engine         // the in-person queue: the counter panel; nil hides it
+	OwnQueue     queue.Engine         // the desk's own queue when Queue is the office's at a server, for when it does not answer; nil otherwise
 	Appointments AppointmentDesk      // booking appointments; nil hides the area
 	Social       SocialDesk           // the social desk's cases; nil hides the area
 	Office       Office

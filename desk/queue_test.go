@@ -17,6 +17,7 @@ import (
 
 	"sportello/access"
 	"sportello/printing"
+	"sportello/fault"
 	"sportello/queue"
 	"sportello/registry"
 	"sportello/store"
@@ -542,4 +543,60 @@ func TestKioskPrintsTextOnAThermalPrinter(t *testing.T) {
 	if !strings.HasPrefix(p.urls[0], "https://sportellod.example/ticket/") || len(p.urls[0]) < len("https://sportellod.example/ticket/")+10 {
 		t.Errorf("the ticket's status page: %q", p.urls[0])
 	}
+}
+
+// unansweringOffice is an office queue at a server that stops answering.
+type unansweringOffice struct {
+	queue.Engine
+	down atomic.Bool
+}
+
+func (u *unansweringOffice) CallNext(ctx context.Context, operator, counter, callID string) (queue.Ticket, error) {
+	if u.down.Load() {
+		return queue.Ticket{}, errors.Join(fault.New(fault.Internal, "The office queue server does not answer: check the network and try again", nil), queue.ErrUnreachable)
+	}
+	return u.Engine.CallNext(ctx, operator, counter, callID)
+}
+
+// TestCounterWorksItsOwnQueueWhenTheOfficeDoesNotAnswer: with the office's
+// queue at a server that stops answering, the clerk moves to the desk's own
+// queue, serves from it, and goes back once the ticket is done.
+func TestCounterWorksItsOwnQueueWhenTheOfficeDoesNotAnswer(t *testing.T) {
+	office, own := queueStore(t), queueStore(t)
+	issueTicket(t, office, "A", false)
+	issueTicket(t, own, "B", false) // issued by the desk's kiosk while the line was down
+	remote := &unansweringOffice{Engine: office}
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1280, 800))
+	q := &uiQueue{}
+	p := newCounterPanel(remote, w, q.do, a.Preferences(), "lneri")
+	p.own = own
+	p.poll = 10 * time.Millisecond
+	w.SetContent(p.buildUI())
+	p.begin()
+	t.Cleanup(p.end)
+	waitUI(t, q, "the counters", func() bool { return p.counter.Selected == "Sportello 1" })
+
+	remote.down.Store(true)
+	test.Tap(p.callNext)
+	waitUI(t, q, "the offer of the own queue", func() bool { return p.toOwn.Visible() })
+	if !strings.Contains(p.problem.Text, "non risponde") {
+		t.Errorf("problem %q", p.problem.Text)
+	}
+	test.Tap(p.toOwn)
+	waitUI(t, q, "the own queue", func() bool { return p.where.Visible() && strings.Contains(p.lines.Text, "B") })
+	test.Tap(p.callNext)
+	waitUI(t, q, "B001 called", func() bool { c, ok := p.current(); return ok && c.Label == "B001" })
+	test.Tap(p.toOffice)
+	if !p.problem.Visible() || p.eng() != own {
+		t.Fatal("the panel left the own queue with a ticket on hand")
+	}
+	test.Tap(p.noShow)
+	waitUI(t, q, "the counter free", func() bool { _, ok := p.current(); return !ok && !p.busy })
+	remote.down.Store(false)
+	test.Tap(p.toOffice)
+	waitUI(t, q, "back to the office queue", func() bool { return !p.where.Visible() && p.eng() == remote })
+	test.Tap(p.callNext)
+	waitUI(t, q, "A001 called at the office", func() bool { c, ok := p.current(); return ok && c.Label == "A001" })
 }

@@ -7,6 +7,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -81,6 +82,10 @@ func Next(from State, action Action) (State, error) {
 
 // ErrState refuses a transition the ticket's state does not allow, also
 // when another counter changed the ticket meanwhile.
+// ErrUnreachable marks the failures of a queue kept elsewhere (the
+// central server's) that did not answer: the desk may then work its own.
+var ErrUnreachable = errors.New("the office queue did not answer")
+
 var ErrState = fault.New(fault.Conflict, "The ticket is no longer in a state that allows this: the list has been refreshed", nil)
 
 // Service is a line of the office: its tickets carry its prefix.
