@@ -16,8 +16,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"sportello/access"
-	"sportello/printing"
 	"sportello/fault"
+	"sportello/printing"
 	"sportello/queue"
 	"sportello/registry"
 	"sportello/store"
