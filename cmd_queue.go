@@ -45,7 +45,7 @@ func cmdKiosk(args []string, _ io.Writer) error {
 		if err != nil {
 			return err
 		}
-		deps.Queue, deps.CheckIn = q, q
+		deps.Queue, deps.CheckIn, deps.OwnQueue = q, q, st
 		deps.StatusURL = func(uid string) string { return cfg.Server + "/ticket/" + url.PathEscape(uid) }
 	}
 	a, w := queueWindow("Biglietti")

@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,6 +29,10 @@ type KioskDeps struct {
 	// StatusURL gives the address of a ticket's page at the central
 	// server, printed on the ticket as a QR code; nil with no server.
 	StatusURL func(ticketUID string) string
+	// OwnQueue is the machine's own queue, used when Queue (the office's,
+	// at a server) does not answer: the desk on this machine serves the
+	// tickets given meanwhile from it. nil: no fallback.
+	OwnQueue queue.Engine
 }
 
 // AppointmentCheckIn turns a booking code into a ticket.
@@ -133,6 +138,9 @@ func (k *kioskScreen) load() {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		o, err := k.deps.Queue.QueueOffice(ctx)
+		if errors.Is(err, queue.ErrUnreachable) && k.deps.OwnQueue != nil {
+			o, err = k.deps.OwnQueue.QueueOffice(ctx)
+		}
 		cancel()
 		k.do(func() { k.showServices(o, err) })
 	}()
@@ -171,9 +179,16 @@ func (k *kioskScreen) onService(code string) {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		defer cancel()
 		is, err := k.deps.Queue.IssueTicket(ctx, "kiosk", code, priority)
+		local := false
+		if errors.Is(err, queue.ErrUnreachable) && k.deps.OwnQueue != nil {
+			// The office's queue does not answer: the ticket goes in this
+			// machine's own queue, which its desk serves meanwhile.
+			is, err = k.deps.OwnQueue.IssueTicket(ctx, "kiosk", code, priority)
+			local = true
+		}
 		var printErr error
 		if err == nil {
-			printErr = k.print(ctx, is)
+			printErr = k.printTicket(ctx, is, !local)
 		}
 		k.do(func() { k.showIssued(is, err, printErr) })
 	}()
@@ -210,11 +225,17 @@ func (k *kioskScreen) onCheckIn() {
 }
 
 func (k *kioskScreen) print(ctx context.Context, is queue.Issued) error {
+	return k.printTicket(ctx, is, true)
+}
+
+// printTicket prints the ticket; atServer says it is in the office's queue
+// at the server, whose page its QR code shows.
+func (k *kioskScreen) printTicket(ctx context.Context, is queue.Issued, atServer bool) error {
 	if k.deps.Printer == nil {
 		return nil
 	}
 	info := printing.TicketInfo{Municipality: k.deps.Office.Municipality, Office: k.deps.Office.Office, Issued: is}
-	if k.deps.StatusURL != nil {
+	if k.deps.StatusURL != nil && atServer {
 		info.StatusURL = k.deps.StatusURL(is.Ticket.UID)
 	}
 	if tp, ok := k.deps.Printer.(printing.TicketPrinter); ok {

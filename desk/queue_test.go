@@ -600,3 +600,38 @@ func TestCounterWorksItsOwnQueueWhenTheOfficeDoesNotAnswer(t *testing.T) {
 	test.Tap(p.callNext)
 	waitUI(t, q, "A001 called at the office", func() bool { c, ok := p.current(); return ok && c.Label == "A001" })
 }
+
+func (u *unansweringOffice) IssueTicket(ctx context.Context, operator, service string, priority bool) (queue.Issued, error) {
+	if u.down.Load() {
+		return queue.Issued{}, errors.Join(fault.New(fault.Internal, "The office queue server does not answer: check the network and try again", nil), queue.ErrUnreachable)
+	}
+	return u.Engine.IssueTicket(ctx, operator, service, priority)
+}
+
+// TestKioskGivesOwnTicketsWhenTheOfficeDoesNotAnswer: the kiosk keeps
+// giving tickets from the machine's own queue, without the server's QR.
+func TestKioskGivesOwnTicketsWhenTheOfficeDoesNotAnswer(t *testing.T) {
+	office, own := queueStore(t), queueStore(t)
+	remote := &unansweringOffice{Engine: office}
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	q := &uiQueue{}
+	p := &textPrinter{}
+	k := newKiosk(w, KioskDeps{Queue: remote, OwnQueue: own, Printer: p,
+		StatusURL: func(uid string) string { return "https://sportellod.example/ticket/" + uid }}, q.do)
+	w.SetContent(k.buildUI())
+	k.load()
+	waitUI(t, q, "the services", func() bool { return len(k.buttons) > 0 })
+	remote.down.Store(true)
+	test.Tap(k.buttons["A"])
+	waitUI(t, q, "the ticket", func() bool { return k.message.Text == "A001" })
+	st, err := own.QueueStatus(context.Background())
+	if err != nil || st.Lines[0].Waiting != 1 {
+		t.Fatalf("the own queue: %+v %v", st, err)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.urls) != 1 || p.urls[0] != "" {
+		t.Errorf("a ticket of the own queue points at the server: %q", p.urls)
+	}
+}
