@@ -360,7 +360,7 @@ func TestSocialReferralOverdue(t *testing.T) {
 	h.now = h.now.AddDate(0, 0, 3)
 	h.s.showLists()
 	h.waitFor("the overdue referral", func() bool { return len(h.s.overdueRows) == 1 })
-	if !strings.Contains(h.s.summary.Text, "1 invii con verifica scaduta") {
+	if !strings.Contains(h.s.summary.Text, "invii con verifica scaduta: 1") {
 		t.Errorf("summary %q", h.s.summary.Text)
 	}
 	item := h.s.overdue.CreateItem().(*widget.Label)

@@ -60,7 +60,7 @@ func TestSyncStateInTheTopBarAndConflictsResolved(t *testing.T) {
 	h := newHarness(t, Deps{Sync: link})
 	s := h.enterAs(clerkUser)
 	top := s.sync.Text
-	if !strings.Contains(top, "Non in linea dalle") || !strings.Contains(top, "3 da inviare") || !strings.Contains(top, "1 conflitti") {
+	if !strings.Contains(top, "Non in linea dalle") || !strings.Contains(top, "3 da inviare") || !strings.Contains(top, "conflitti: 1") {
 		t.Fatalf("top bar: %q", top)
 	}
 	i := -1
