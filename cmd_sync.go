@@ -32,6 +32,21 @@ func deskClient(ctx context.Context, st *store.Store, server string) (*central.C
 	return central.NewClient(server, st.DeskID(), key, nil), nil
 }
 
+// openDeskClient opens the desk's database (creating it when create) and
+// its signed client of the configured server.
+func openDeskClient(ctx context.Context, cfg config, create bool) (*store.Store, *central.Client, error) {
+	st, err := store.Open(cfg.DB, store.Options{DeskCode: cfg.DeskCode, Create: create})
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := deskClient(ctx, st, cfg.Server)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, c, nil
+}
+
 // startSync runs the desk's sync in the background and gives the desk its
 // link with the server; stop ends it.
 func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err error) {
@@ -43,7 +58,7 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	}
 	link := &syncLink{st: st, poke: make(chan struct{}, 1), progress: -1}
 	syncer := &central.Syncer{Store: st, Client: c, Progress: link.setProgress}
-	go syncer.Run(ctx, syncInterval, link.poke, nil)
+	go syncer.Run(ctx, syncInterval, link.poke)
 	deps.Sync = link
 	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth}
 	// One queue per office: the server's, unless this desk keeps its own
@@ -166,16 +181,12 @@ func cmdEnrol(args []string, stdout io.Writer) error {
 	if cfg.Server == "" || *code == "" {
 		return fmt.Errorf("%w: servono --server URL e --code CODICE", errUsage)
 	}
-	st, err := store.Open(cfg.DB, store.Options{DeskCode: cfg.DeskCode, Create: true})
+	ctx := context.Background()
+	st, c, err := openDeskClient(ctx, cfg, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ctx := context.Background()
-	c, err := deskClient(ctx, st, cfg.Server)
-	if err != nil {
-		return err
-	}
 	resp, err := c.Enrol(ctx, *code, cfg.DeskCode)
 	if err != nil {
 		return serverFault(err)
@@ -214,16 +225,12 @@ func cmdSync(args []string, stdout io.Writer) error {
 	if cfg.Server == "" {
 		return fmt.Errorf("%w: manca --server URL (o server nella configurazione)", errUsage)
 	}
-	st, err := store.Open(cfg.DB, store.Options{DeskCode: cfg.DeskCode})
+	ctx := context.Background()
+	st, c, err := openDeskClient(ctx, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ctx := context.Background()
-	c, err := deskClient(ctx, st, cfg.Server)
-	if err != nil {
-		return err
-	}
 	rep, err := (&central.Syncer{Store: st, Client: c}).Once(ctx)
 	if err != nil {
 		return serverFault(err)

@@ -64,6 +64,14 @@ var ErrUnreachable = errors.New("server unreachable")
 
 // do sends a signed request and decodes the JSON answer into out.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	return c.send(ctx, method, path, "", MaxBodyBytes*4, in, out)
+}
+
+// send sends a request signed with the desk's key (operator, when not "",
+// names the clerk it acts for and is signed too), reads at most limit
+// bytes of the answer and decodes it into out. The server's refusal is a
+// *ServerError; no answer, or none that can be read, wraps ErrUnreachable.
+func (c *Client) send(ctx context.Context, method, path, operator string, limit int64, in, out any) error {
 	var body []byte
 	if in != nil {
 		var err error
@@ -75,13 +83,16 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if err != nil {
 		return err
 	}
+	if operator != "" {
+		req.Header.Set(OperatorHeader, operator)
+	}
 	c.sign(req, body)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes*4))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrUnreachable, err)
 	}

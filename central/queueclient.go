@@ -2,12 +2,10 @@ package central
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -59,44 +57,15 @@ func errQueueUnreachable(err error) error {
 // clerk operator, and decodes the answer into out. A refusal is the
 // domain error the server gave; no answer is ErrUnreachable.
 func (qc *QueueClient) do(ctx context.Context, method, path, operator string, in, out any) error {
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return err
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, qc.c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	if operator != "" {
-		req.Header.Set(OperatorHeader, operator)
-	}
-	qc.c.sign(req, body)
-	resp, err := qc.c.http.Do(req)
-	if err != nil {
-		return errQueueUnreachable(err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes))
-	if err != nil {
-		return errQueueUnreachable(err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		se := &ServerError{Status: resp.StatusCode}
-		if json.Unmarshal(data, &se.Body) != nil || se.Body.Code == "" {
-			return errQueueUnreachable(fmt.Errorf("status %d", resp.StatusCode))
-		}
+	err := qc.c.send(ctx, method, path, operator, MaxBodyBytes, in, out)
+	var se *ServerError
+	switch {
+	case errors.As(err, &se):
 		return se.Fault()
+	case errors.Is(err, ErrUnreachable):
+		return errQueueUnreachable(err)
 	}
-	if out == nil {
-		return nil
-	}
-	if err := json.Unmarshal(data, out); err != nil {
-		return errQueueUnreachable(fmt.Errorf("malformed answer: %v", err))
-	}
-	return nil
+	return err
 }
 
 // QueueOffice returns the services and the counters.

@@ -165,16 +165,13 @@ func (s *Syncer) pull(ctx context.Context, rep *Report) error {
 }
 
 // Run syncs every interval until ctx ends, and at once when poke receives.
-// A failed sync waits for the next tick; notify (may be nil) hears each
-// report.
-func (s *Syncer) Run(ctx context.Context, interval time.Duration, poke <-chan struct{}, notify func(Report, error)) {
+// A failed sync waits for the next tick; what each did is in the store's
+// sync state.
+func (s *Syncer) Run(ctx context.Context, interval time.Duration, poke <-chan struct{}) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		rep, err := s.Once(ctx)
-		if notify != nil {
-			notify(rep, err)
-		}
+		s.Once(ctx)
 		select {
 		case <-ctx.Done():
 			return

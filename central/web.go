@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	ttemplate "text/template"
 	"text/template/parse"
 	"time"
@@ -69,9 +70,8 @@ type VerifyResponse struct {
 
 // webPages renders the pages.
 type webPages struct {
-	s       *Server
-	pages   *template.Template
-	italian map[string]string // fault message keys and their Italian
+	s     *Server
+	pages *template.Template
 }
 
 // webRoutes adds the pages and their files.
@@ -79,7 +79,7 @@ func (s *Server) webRoutes() {
 	p := &webPages{s: s, pages: template.Must(template.New("").Funcs(template.FuncMap{
 		"date": italianDate, "clock": clock, "join": strings.Join,
 		"brand": func() string { return cmp.Or(s.Municipality, "Sportello del Comune") },
-	}).ParseFS(webFiles, "web/pages/*.html")), italian: loadItalian()}
+	}).ParseFS(webFiles, "web/pages/*.html"))}
 	static, err := fs.Sub(webFiles, "web/static")
 	if err != nil {
 		panic(err)
@@ -125,8 +125,11 @@ func handleFont(w http.ResponseWriter, r *http.Request) {
 	http.ServeContent(w, r, r.PathValue("name"), time.Time{}, bytes.NewReader(data))
 }
 
-// loadItalian reads the Italian of every message key from the desk's
-// translations, so a page says in Italian what the store refused.
+// italian is the Italian of every message key, from the desk's
+// translations, so a page or the server's command line says in Italian what
+// the store refused.
+var italian = sync.OnceValue(loadItalian)
+
 func loadItalian() map[string]string {
 	out := map[string]string{}
 	files, _ := fs.Glob(assets.Translations, assets.TranslationsDir+"/*.json")
@@ -158,19 +161,30 @@ func loadItalian() map[string]string {
 // say is the Italian of a message key with its arguments; an unknown key
 // reads as the generic error.
 func (p *webPages) say(key string, args map[string]any) string {
-	text, ok := p.italian[key]
+	text, ok := Italian(key, args)
 	if !ok {
 		return "Si è verificato un errore: riprovate o rivolgetevi al personale"
 	}
+	return text
+}
+
+// Italian is the Italian of a message key (fault's, the store's) with its
+// arguments filled in; ok is false for a key with no translation, whose
+// text is then the key itself, filled in.
+func Italian(key string, args map[string]any) (text string, ok bool) {
+	text, ok = italian()[key]
+	if !ok {
+		text = key
+	}
 	t, err := ttemplate.New("").Option("missingkey=zero").Parse(text)
 	if err != nil || !hasActions(t) {
-		return text
+		return text, ok
 	}
 	var b strings.Builder
 	if t.Execute(&b, args) != nil {
-		return text
+		return text, ok
 	}
-	return b.String()
+	return b.String(), ok
 }
 
 func hasActions(t *ttemplate.Template) bool {
@@ -190,7 +204,7 @@ func (p *webPages) sayError(err error) string {
 
 func (p *webPages) handleItalian(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	writeJSON(w, http.StatusOK, p.italian)
+	writeJSON(w, http.StatusOK, italian())
 }
 
 // render writes a page; a template failure is the server's fault.

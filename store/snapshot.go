@@ -5,10 +5,10 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -42,7 +42,7 @@ type SnapshotInfo struct {
 // moment: it reads in one transaction of its own connection, so the server
 // keeps taking pushes meanwhile.
 func (s *Store) BuildSnapshot(ctx context.Context, path string) (SnapshotInfo, error) {
-	info := SnapshotInfo{Name: fileBase(path), Created: s.now()}
+	info := SnapshotInfo{Name: filepath.Base(path), Created: s.now()}
 	epoch, err := s.Epoch(ctx)
 	if err != nil {
 		return info, err
@@ -105,15 +105,6 @@ func (s *Store) BuildSnapshot(ctx context.Context, path string) (SnapshotInfo, e
 	}
 	info.Size, info.SHA256, err = FileSHA256(path)
 	return info, err
-}
-
-func fileBase(path string) string {
-	for i := len(path) - 1; i >= 0; i-- {
-		if os.IsPathSeparator(path[i]) {
-			return path[i+1:]
-		}
-	}
-	return path
 }
 
 // FileSHA256 returns the size and hex SHA-256 of a file.
@@ -215,9 +206,6 @@ func (s *Store) LoadSnapshot(ctx context.Context, path string) (int, error) {
 		return 0, fmt.Errorf("load snapshot: %w", err)
 	}
 	if err := s.finishLoad(ctx, conn, defs, n); err != nil {
-		if errors.Is(err, context.Canceled) {
-			return n, err
-		}
 		return n, fmt.Errorf("load snapshot: %w", err)
 	}
 	return n, nil

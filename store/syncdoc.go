@@ -113,11 +113,10 @@ func readDoc(ctx context.Context, q querier, k DocKey) (d Doc, ok bool, err erro
 	case docUser:
 		query = userDocSQL
 	default:
-		t, ok := socialTableOf(k.Entity)
-		if !ok {
+		var ok bool
+		if query, ok = socialDocSQL[k.Entity]; !ok {
 			return d, false, fmt.Errorf("sync document: unknown entity %q", k.Entity)
 		}
-		query = t.docSQL()
 	}
 	var fields string
 	err = q.QueryRowContext(ctx, query, k.UID).Scan(&d.Version, &fields)

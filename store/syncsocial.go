@@ -63,6 +63,15 @@ var socialTables = []socialTable{
 		refs: map[string]string{"case_id": "social_case"}},
 }
 
+// socialDocSQL is each social entity's document query, built once.
+var socialDocSQL = func() map[string]string {
+	m := make(map[string]string, len(socialTables))
+	for _, t := range socialTables {
+		m[t.entity] = t.docSQL()
+	}
+	return m
+}()
+
 // socialTableOf finds the description of a social entity.
 func socialTableOf(entity string) (socialTable, bool) {
 	for _, t := range socialTables {

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -14,13 +12,11 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"text/template"
 	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 
-	"sportello/assets"
 	"sportello/central"
 	"sportello/certificate"
 	"sportello/demo"
@@ -81,25 +77,8 @@ func message(err error) string {
 	if !errors.As(err, &f) {
 		return err.Error()
 	}
-	text := f.Message
-	entries, _ := assets.Translations.ReadDir(assets.TranslationsDir)
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), "it.json") {
-			continue
-		}
-		data, _ := assets.Translations.ReadFile(assets.TranslationsDir + "/" + e.Name())
-		var m map[string]string
-		if json.Unmarshal(data, &m) == nil && m[f.Message] != "" {
-			text = m[f.Message]
-			break
-		}
-	}
-	t, perr := template.New("m").Parse(text)
-	var b bytes.Buffer
-	if perr != nil || t.Execute(&b, f.Args) != nil {
-		return text
-	}
-	return b.String()
+	text, _ := central.Italian(f.Message, f.Args)
+	return text
 }
 
 func newFlags(name string) *pflag.FlagSet {
