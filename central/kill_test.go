@@ -118,9 +118,7 @@ func addCard(ctx context.Context, st *store.Store) error {
 		if err != nil || rec.Person.Status != registry.Resident || rec.Person.BirthDate.AgeOn(registry.Today()) < 18 {
 			continue
 		}
-		return st.AddDocument(ctx, clerk, registry.DocumentEdit{PersonID: id, BaseVersion: rec.Person.Version,
-			Document: registry.Document{Kind: registry.DocCIE, Number: fmt.Sprintf("CK%05dAA", len(out)),
-				IssuedOn: registry.DateOf(time.Now().AddDate(0, -1, 0)), Expires: registry.DateOf(time.Now().AddDate(9, 0, 0)), IssuedBy: "Comune di Anagni"}})
+		return st.AddDocument(ctx, clerk, cardEdit(rec.Person, fmt.Sprintf("CK%05dAA", len(out))))
 	}
 	return errors.New("no adult resident")
 }

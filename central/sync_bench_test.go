@@ -115,9 +115,7 @@ func BenchmarkPush10k(b *testing.B) {
 			if err != nil || rec.Person.Status != registry.Resident || rec.Person.BirthDate.AgeOn(registry.Today()) < 18 {
 				continue
 			}
-			err = d.Store.AddDocument(ctx, clerk, registry.DocumentEdit{PersonID: id, BaseVersion: rec.Person.Version,
-				Document: registry.Document{Kind: registry.DocCIE, Number: fmt.Sprintf("C%c%05d%s", 'A'+rune(made/100000), made%100000, suffix),
-					IssuedOn: registry.DateOf(time.Now().AddDate(0, -1, 0)), Expires: registry.DateOf(time.Now().AddDate(9, 0, 0)), IssuedBy: "Comune di Anagni"}})
+			err = d.Store.AddDocument(ctx, clerk, cardEdit(rec.Person, fmt.Sprintf("C%c%05d%s", 'A'+rune(made/100000), made%100000, suffix)))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -196,12 +196,18 @@ func someHouseholder(t *testing.T, s *store.Store, skip int) string {
 func addDocument(t *testing.T, d *desk, cf, number string) {
 	t.Helper()
 	rec := d.record(t, cf)
-	err := d.store.AddDocument(context.Background(), clerk, registry.DocumentEdit{PersonID: rec.Person.ID, BaseVersion: rec.Person.Version,
-		Document: registry.Document{Kind: registry.DocCIE, Number: number, IssuedOn: registry.DateOf(time.Now().AddDate(0, -1, 0)),
-			Expires: registry.DateOf(time.Now().AddDate(9, 0, 0)), IssuedBy: "Comune di Anagni"}})
+	err := d.store.AddDocument(context.Background(), clerk, cardEdit(rec.Person, number))
 	if err != nil {
 		t.Fatalf("add document: %v", err)
 	}
+}
+
+// cardEdit records an identity card with number for person p, issued a
+// month ago by the municipality.
+func cardEdit(p registry.Person, number string) registry.DocumentEdit {
+	return registry.DocumentEdit{PersonID: p.ID, BaseVersion: p.Version,
+		Document: registry.Document{Kind: registry.DocCIE, Number: number, IssuedOn: registry.DateOf(time.Now().AddDate(0, -1, 0)),
+			Expires: registry.DateOf(time.Now().AddDate(9, 0, 0)), IssuedBy: "Comune di Anagni"}}
 }
 
 func TestPullBuildsTheReplica(t *testing.T) {

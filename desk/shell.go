@@ -89,33 +89,14 @@ func (s *shell) buildAreas() {
 		s.registryArea = len(s.areas)
 		s.areas = append(s.areas, area{name: lang.L("Registry"), icon: theme.AccountIcon(), content: s.registry.buildUI(), onShow: s.registry.focusSearch})
 	}
-	// A social worker starts at the social desk.
-	if a, ok := socialArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := cfCalcArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := accessLogArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := appointmentsArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := officeArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := queueStatsArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := officeSetupArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := certificateArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
-	}
-	if a, ok := usersArea(s.desk, s.user); ok {
-		s.areas = append(s.areas, a)
+	// In rail order; a social worker starts at the social desk.
+	for _, build := range []func(*Desk, access.User) (area, bool){
+		socialArea, cfCalcArea, accessLogArea, appointmentsArea, officeArea, queueStatsArea,
+		officeSetupArea, certificateArea, usersArea,
+	} {
+		if a, ok := build(s.desk, s.user); ok {
+			s.areas = append(s.areas, a)
+		}
 	}
 	if a, screen, ok := syncArea(s.desk, s.user); ok {
 		s.syncScreen = screen

@@ -155,15 +155,18 @@ func letterhead(pdf *fpdf.Fpdf, municipality, office string) float64 {
 	return y
 }
 
-func (w *writer) footer() {
-	pdf := w.pdf
+func (w *writer) footer() { pageFooter(w.pdf, w.footnote) }
+
+// pageFooter draws the grey rule at the foot of an A4 page, the footnote
+// on the left and "Pagina N di M" on the right.
+func pageFooter(pdf *fpdf.Fpdf, footnote string) {
 	pdf.SetY(pageH - 14)
 	pdf.SetDrawColor(190, 190, 190)
 	pdf.SetLineWidth(0.2)
 	pdf.Line(marginX, pageH-15, pageW-marginX, pageH-15)
 	pdf.SetFont(Font, "", 8.5)
 	pdf.SetTextColor(90, 90, 90)
-	pdf.CellFormat(textW/2, 5, w.footnote, "", 0, "L", false, 0, "")
+	pdf.CellFormat(textW/2, 5, footnote, "", 0, "L", false, 0, "")
 	pdf.CellFormat(textW/2, 5, fmt.Sprintf("Pagina %d di {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
 	pdf.SetTextColor(0, 0, 0)
 }

@@ -191,18 +191,7 @@ func (p *socialPage) start() {
 	pdf.SetXY(marginX, y+5)
 }
 
-func (p *socialPage) footer() {
-	pdf := p.pdf
-	pdf.SetY(pageH - 14)
-	pdf.SetDrawColor(190, 190, 190)
-	pdf.SetLineWidth(0.2)
-	pdf.Line(marginX, pageH-15, pageW-marginX, pageH-15)
-	pdf.SetFont(Font, "", 8.5)
-	pdf.SetTextColor(90, 90, 90)
-	pdf.CellFormat(textW/2, 5, p.footnote, "", 0, "L", false, 0, "")
-	pdf.CellFormat(textW/2, 5, fmt.Sprintf("Pagina %d di {nb}", pdf.PageNo()), "", 0, "R", false, 0, "")
-	pdf.SetTextColor(0, 0, 0)
-}
+func (p *socialPage) footer() { pageFooter(p.pdf, p.footnote) }
 
 func (p *socialPage) gap(h float64) { p.pdf.Ln(h) }
 
