@@ -356,7 +356,7 @@ func (c certificateDesk) Print(ctx context.Context, pdf []byte) error {
 // totals by kind and payment method, as a PDF report and a CSV file.
 func cmdCash(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "close" {
-		return fmt.Errorf("%w: usate cash close --db FILE [--day AAAA-MM-GG] [--pdf FILE] [--csv FILE]", errUsage)
+		return fmt.Errorf("%w: usi cash close --db FILE [--day AAAA-MM-GG] [--pdf FILE] [--csv FILE]", errUsage)
 	}
 	fs := newFlags("cash close")
 	db := fs.String("db", "", "database file")

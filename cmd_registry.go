@@ -19,14 +19,14 @@ import (
 // of the audit log and names the first entry that does not hold (exit 1).
 func cmdAudit(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: usate audit verify --db FILE", errUsage)
+		return fmt.Errorf("%w: usi audit verify --db FILE", errUsage)
 	}
 	switch args[0] {
 	case "verify":
 	case "-h", "--help":
 		return pflag.ErrHelp
 	default:
-		return fmt.Errorf("%w: audit %s non esiste: usate audit verify --db FILE", errUsage, args[0])
+		return fmt.Errorf("%w: audit %s non esiste: usi audit verify --db FILE", errUsage, args[0])
 	}
 	fs := newFlags("audit verify")
 	db := fs.String("db", "", "database file")

@@ -203,11 +203,11 @@ func cmdEnrol(args []string, stdout io.Writer) error {
 	}}
 	rep, err := syncer.Once(ctx)
 	if err != nil {
-		fmt.Fprintf(stdout, "La prima sincronizzazione non è riuscita (%s): riprovate con sportello sync.\n", userMessage(serverFault(err)))
+		fmt.Fprintf(stdout, "La prima sincronizzazione non è riuscita (%s): riprovi con sportello sync.\n", userMessage(serverFault(err)))
 	} else {
 		fmt.Fprintf(stdout, "Anagrafe della postazione: %d persone dal server, %d schede aggiornate.\n", rep.Bootstrapped, rep.Pulled)
 	}
-	fmt.Fprintf(stdout, "Impostate server: %s nella configurazione della postazione.\n", cfg.Server)
+	fmt.Fprintf(stdout, "Imposti server: %s nella configurazione della postazione.\n", cfg.Server)
 	return nil
 }
 
@@ -257,7 +257,7 @@ func serverFault(err error) error {
 		if f := se.Fault(); f.Code != fault.Internal {
 			return f
 		}
-		return fmt.Errorf("il server ha avuto un errore interno (%s): riprovate; se si ripete, avvisate l'amministratore del server", se.Body.Code)
+		return fmt.Errorf("il server ha avuto un errore interno (%s): riprovi; se si ripete, avvisi l'amministratore del server", se.Body.Code)
 	}
-	return fmt.Errorf("il server non risponde (%v): controllate l'indirizzo e la rete; la postazione continua a lavorare e riprova da sola", err)
+	return fmt.Errorf("il server non risponde (%v): controlli l'indirizzo e la rete; la postazione continua a lavorare e riprova da sola", err)
 }

@@ -210,7 +210,7 @@ func openDesk(cfg config) (*store.Store, desk.Deps, error) {
 	}
 	users, err := st.Users(ctx)
 	if err == nil && len(users) == 0 {
-		err = fmt.Errorf("il database %s non ha ancora utenti: create il primo con\n  sportello user add --db %s --username NOME --name \"Nome Cognome\" --role admin\noppure provate lo sportello con --demo", cfg.DB, cfg.DB)
+		err = fmt.Errorf("il database %s non ha ancora utenti: crei il primo con\n  sportello user add --db %s --username NOME --name \"Nome Cognome\" --role admin\noppure provi lo sportello con --demo", cfg.DB, cfg.DB)
 	}
 	if err != nil {
 		st.Close()
@@ -318,7 +318,7 @@ func cmdSearch(args []string, stdout io.Writer) error {
 
 func cmdCF(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: usate cf check oppure cf compute", errUsage)
+		return fmt.Errorf("%w: usi cf check oppure cf compute", errUsage)
 	}
 	switch args[0] {
 	case "check":
@@ -328,7 +328,7 @@ func cmdCF(args []string, stdout io.Writer) error {
 	case "-h", "--help":
 		return pflag.ErrHelp
 	}
-	return fmt.Errorf("%w: cf %s non esiste: usate cf check oppure cf compute", errUsage, args[0])
+	return fmt.Errorf("%w: cf %s non esiste: usi cf check oppure cf compute", errUsage, args[0])
 }
 
 func cmdCFCheck(args []string, stdout io.Writer) error {
@@ -416,7 +416,7 @@ func resolvePlace(place string, on registry.Date) (string, error) {
 	case len(exact) == 0 && len(found) == 1:
 		return found[0].Code, nil
 	case len(found) == 0:
-		return "", fmt.Errorf("nessun comune o stato chiamato %q alla data %s: controllate il nome o usate il codice catastale", place, on.Italian())
+		return "", fmt.Errorf("nessun comune o stato chiamato %q alla data %s: controlli il nome o usi il codice catastale", place, on.Italian())
 	}
 	if len(exact) > 1 {
 		found = exact
@@ -425,12 +425,12 @@ func resolvePlace(place string, on registry.Date) (string, error) {
 	for _, p := range found[:min(len(found), 10)] {
 		names = append(names, placeLabel(p))
 	}
-	return "", fmt.Errorf("%q indica più luoghi: %s; usate il codice catastale", place, strings.Join(names, "; "))
+	return "", fmt.Errorf("%q indica più luoghi: %s; usi il codice catastale", place, strings.Join(names, "; "))
 }
 
 func cmdUser(args []string, stdout io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		return fmt.Errorf("%w: usate user add", errUsage)
+		return fmt.Errorf("%w: usi user add", errUsage)
 	}
 	fs := newFlags("user add")
 	db := fs.String("db", "", "database file")

@@ -118,7 +118,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 	case errors.Is(err, os.ErrNotExist) && !explicit:
 		file = ""
 	default:
-		return config{}, fmt.Errorf("file di configurazione %s: impossibile leggerlo (%v): controllate il percorso", file, err)
+		return config{}, fmt.Errorf("file di configurazione %s: impossibile leggerlo (%v): controlli il percorso", file, err)
 	}
 	c := config{
 		File:         file,
@@ -150,7 +150,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		*f.to = n
 	}
 	if c.Language != "it" && c.Language != "en" {
-		return config{}, fmt.Errorf("impostazione language: %q non è una lingua disponibile: usate it oppure en", c.Language)
+		return config{}, fmt.Errorf("impostazione language: %q non è una lingua disponibile: usi it oppure en", c.Language)
 	}
 	if c.DB == "" {
 		name := "sportello.db"

@@ -163,7 +163,7 @@ func loadItalian() map[string]string {
 func (p *webPages) say(key string, args map[string]any) string {
 	text, ok := Italian(key, args)
 	if !ok {
-		return "Si è verificato un errore: riprovate o rivolgetevi al personale"
+		return "Si è verificato un errore: riprovi o si rivolga al personale"
 	}
 	return text
 }

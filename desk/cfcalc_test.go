@@ -34,7 +34,7 @@ func TestCFCalcCompute(t *testing.T) {
 		{"place typed as a code", "Rossi", "Mario", "Maschio", "01/01/1980", "H501", "Codice fiscale: RSSMRA80A01H501U", "Roma (RM) · H501"},
 		{"municipality not yet founded", "Rossi", "Mario", "Maschio", "01/01/1980", "Fiumicino", "Nessun comune o stato estero con quel nome era in vigore il 01/01/1980", ""},
 		{"no sex", "Rossi", "Mario", "", "01/01/1980", "Roma", "Scegliere il sesso", "Roma (RM) · H501"},
-		{"bad date", "Rossi", "Mario", "Maschio", "1980-01-01", "Roma", "Data di nascita: scrivete la data come gg/mm/aaaa", ""},
+		{"bad date", "Rossi", "Mario", "Maschio", "1980-01-01", "Roma", "Data di nascita: scriva la data come gg/mm/aaaa", ""},
 		{"future date", "Rossi", "Mario", "Maschio", "01/01/2030", "Roma", "futuro", "Roma (RM) · H501"},
 		{"no surname letters", "123", "Mario", "Maschio", "01/01/1980", "Roma", "cognome", "Roma (RM) · H501"},
 		{"no place", "Rossi", "Mario", "Maschio", "01/01/1980", "", "Scrivere il luogo di nascita", ""},

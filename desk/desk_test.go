@@ -21,7 +21,7 @@ func TestLogin(t *testing.T) {
 		problem                  string // the message shown; "" when the login succeeds
 	}{
 		{"wrong password", clerkUser, "not-the-password", "Nome utente o password sbagliati"},
-		{"empty password", clerkUser, "", "Scrivete nome utente e password"},
+		{"empty password", clerkUser, "", "Scriva nome utente e password"},
 		{"right", clerkUser, testPassword, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -212,13 +212,31 @@ func TestSearchRowShowsStatus(t *testing.T) {
 	}
 }
 
+// TestSearchDatesAsTyped checks that a birth date typed without separators
+// or with a two-digit year finds the person, as clerks type it.
+func TestSearchDatesAsTyped(t *testing.T) {
+	for _, text := range []string{"11111980", "11/11/80", "rossi 11.11.80"} {
+		t.Run(text, func(t *testing.T) {
+			h := newHarness(t, Deps{})
+			h.enterAs(clerkUser)
+			rs := h.typeSearch(text)
+			if rs.problem.Visible() {
+				t.Fatalf("%q refused: %q", text, rs.problem.Text)
+			}
+			if len(rs.matches) != 1 || rs.matches[0].Name != "Maria" {
+				t.Errorf("%q found %v, want Maria Rossi, born 11/11/1980", text, rs.matches)
+			}
+		})
+	}
+}
+
 func TestSearchProblems(t *testing.T) {
 	for _, tc := range []struct {
 		name, text, want string
 	}{
-		{"impossible date", "rossi 31/02/1980", "La data 31/02/1980 non è valida: scrivetela come gg/mm/aaaa"},
+		{"impossible date", "rossi 31/02/1980", "La data 31/02/1980 non esiste"},
 		{"wrong check character", "RSSMRA70C15A269X", "Il carattere di controllo del codice fiscale è sbagliato"},
-		{"two dates", "rossi 15/03/1970 16/03/1970", "Cercate una data di nascita alla volta"},
+		{"two dates", "rossi 15/03/1970 16/03/1970", "Cerchi una data di nascita alla volta"},
 		{"too long", strings.Repeat("rossi ", 40), "La ricerca è troppo lunga"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

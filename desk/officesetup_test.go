@@ -37,7 +37,7 @@ func TestOfficeSetupPolicy(t *testing.T) {
 	bad := []struct {
 		name, entry, text, message string
 	}{
-		{"not a number", "K", "due", "scrivete un numero intero"},
+		{"not a number", "K", "due", "scriva un numero intero"},
 		{"K too large", "K", "12", "tra 0 (nessun limite) e 10"},
 		{"max wait too short", "max", "3", "tra 5 e 240"},
 		{"threshold zero", "within", "0", "tra 1 e 120"},

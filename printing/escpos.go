@@ -278,5 +278,5 @@ func ParseTicketPrinter(setting string) (Printer, error) {
 		}
 		return ESCPOS{Addr: rest}, nil
 	}
-	return nil, fmt.Errorf("impostazione ticket_printer: %q non è valida: usate cups:NOME, escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA", setting)
+	return nil, fmt.Errorf("impostazione ticket_printer: %q non è valida: usi cups:NOME, escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA", setting)
 }

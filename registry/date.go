@@ -2,6 +2,8 @@ package registry
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"sportello/fault"
@@ -124,13 +126,71 @@ func ParseDate(s string) (Date, error) {
 	return DateOf(t), nil
 }
 
+// Message keys of date errors.
+const (
+	msgDateForm    = "The date {{.Date}} is not valid: write it as dd/mm/yyyy"
+	msgDateMissing = "The date {{.Date}} does not exist"
+)
+
 // ParseItalianDate reads a date as clerks write it, dd/mm/yyyy (also d/m/yyyy,
-// and with - or . as separators).
+// and with - or . as separators). A date of the right form that no calendar
+// has (31/02/2026, 12/13/2000) is refused as one that does not exist, so the
+// clerk knows the form was right and the day wrong.
 func ParseItalianDate(s string) (Date, error) {
-	for _, layout := range []string{"02/01/2006", "2/1/2006", "02-01-2006", "2-1-2006", "02.01.2006", "2.1.2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return DateOf(t), nil
+	d, ok, exists := splitItalianDate(s, false)
+	switch {
+	case !ok:
+		return Date{}, fault.New(fault.Invalid, msgDateForm, map[string]any{"Date": s})
+	case !exists:
+		return Date{}, fault.New(fault.Invalid, msgDateMissing, map[string]any{"Date": s})
+	}
+	return d, nil
+}
+
+// splitItalianDate reads day, month and year separated by one of / - . (the
+// same separator twice). ok reports the form; exists that the date is in the
+// calendar. With twoDigitYears a year of two digits is the most recent year
+// ending in them that is not in the future (17/11/58 is 1958, 03/04/05 is
+// 2005), as a clerk typing a birth date means.
+func splitItalianDate(s string, twoDigitYears bool) (d Date, ok, exists bool) {
+	sep := strings.IndexAny(s, "/-.")
+	if sep < 0 {
+		return Date{}, false, false
+	}
+	parts := strings.Split(s, s[sep:sep+1])
+	if len(parts) != 3 || !digitsOnly(parts[0], 1, 2) || !digitsOnly(parts[1], 1, 2) ||
+		!(digitsOnly(parts[2], 4, 4) || twoDigitYears && digitsOnly(parts[2], 2, 2)) {
+		return Date{}, false, false
+	}
+	day, _ := strconv.Atoi(parts[0])
+	month, _ := strconv.Atoi(parts[1])
+	year, _ := strconv.Atoi(parts[2])
+	if len(parts[2]) == 2 {
+		year = fullYear(year, Today().Year)
+	}
+	d = NewDate(year, time.Month(month), day)
+	return d, true, d.Valid()
+}
+
+// fullYear is the most recent year ending in the two digits yy that is not
+// after thisYear.
+func fullYear(yy, thisYear int) int {
+	y := thisYear - thisYear%100 + yy
+	if y > thisYear {
+		y -= 100
+	}
+	return y
+}
+
+// digitsOnly reports whether s is made of between min and max ASCII digits.
+func digitsOnly(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
 		}
 	}
-	return Date{}, fault.New(fault.Invalid, "The date {{.Date}} is not valid: write it as dd/mm/yyyy", map[string]any{"Date": s})
+	return true
 }

@@ -39,7 +39,7 @@ const (
 // token with the form of a codice fiscale (omocode or not, either case) sets
 // CF and CFBase, and is refused with the reason when its check character or
 // date is wrong; a token made of digits and / - . is a birth date
-// (dd/mm/yyyy, d/m/yyyy, or yyyy-mm-dd) and is refused when it is not a real
+// (dd/mm/yyyy, d/m/yyyy, dd/mm/yy, ddmmyyyy or yyyy-mm-dd) and is refused when it is not a real
 // date; everything else is folded (see Fold) into Words of letters a-z and
 // digits only, so no search syntax survives. Words past MaxQueryWords are
 // dropped. A blank entry gives the empty Query; an entry longer than
@@ -64,6 +64,13 @@ func ParseQuery(s string) (Query, error) {
 				q.CF, q.CFBase = info.Code, info.Base
 				continue
 			}
+		}
+		if d, ok := packedDate(tok); ok {
+			if !q.BirthDate.IsZero() && q.BirthDate != d {
+				return Query{}, fault.New(fault.Invalid, msgQueryDates, nil)
+			}
+			q.BirthDate = d
+			continue
 		}
 		if dateLike(tok) {
 			d, err := parseQueryDate(tok)
@@ -98,11 +105,30 @@ func dateLike(tok string) bool {
 	return digits && seps
 }
 
+// parseQueryDate reads a date typed in the search box: ISO, or dd/mm/yyyy
+// and dd/mm/yy as ParseItalianDate and splitItalianDate read them.
 func parseQueryDate(tok string) (Date, error) {
 	if len(tok) == 10 && tok[4] == '-' && tok[7] == '-' {
 		return ParseDate(tok)
 	}
-	return ParseItalianDate(tok)
+	d, ok, exists := splitItalianDate(tok, true)
+	switch {
+	case !ok:
+		return Date{}, fault.New(fault.Invalid, msgDateForm, map[string]any{"Date": tok})
+	case !exists:
+		return Date{}, fault.New(fault.Invalid, msgDateMissing, map[string]any{"Date": tok})
+	}
+	return d, nil
+}
+
+// packedDate reads eight digits that make a real date ddmmyyyy (17111958),
+// as clerks type a birth date without separators; other digits stay words.
+func packedDate(tok string) (Date, bool) {
+	if !digitsOnly(tok, 8, 8) {
+		return Date{}, false
+	}
+	d, ok, exists := splitItalianDate(tok[:2]+"/"+tok[2:4]+"/"+tok[4:], false)
+	return d, ok && exists
 }
 
 // appendWords folds tok and appends its words made of a-z and 0-9, splitting

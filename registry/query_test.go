@@ -39,6 +39,11 @@ func TestParseQuery(t *testing.T) {
 		{"words and date", "rossi mario 12/03/1980", Query{Words: []string{"rossi", "mario"}, BirthDate: NewDate(1980, 3, 12)}},
 		{"same date twice", "12/03/1980 12.3.1980", Query{BirthDate: NewDate(1980, 3, 12)}},
 		{"a number is a word", "1980", Query{Words: []string{"1980"}}},
+		{"eight digits are a date", "17111958", Query{BirthDate: NewDate(1958, 11, 17)}},
+		{"eight digits that are no date are a word", "31021958", Query{Words: []string{"31021958"}}},
+		{"words and eight digits", "rossi 17111958", Query{Words: []string{"rossi"}, BirthDate: NewDate(1958, 11, 17)}},
+		{"two-digit year of the last century", "17/11/58", Query{BirthDate: NewDate(1958, 11, 17)}},
+		{"two-digit year of this century", "3.4.05", Query{BirthDate: NewDate(2005, 4, 3)}},
 		{"FTS syntax", `"rossi" OR mario* NEAR(a b) -c col:d ^e (f)`, Query{Words: []string{"rossi", "or", "mario", "near", "a", "b", "c", "col"}}},
 		{"SQL", `'; DROP TABLE person; --`, Query{Words: []string{"drop", "table", "person"}}},
 		{"only signs", `* " ( ) - : ^`, Query{}},
@@ -74,9 +79,11 @@ func TestParseQueryErrors(t *testing.T) {
 		{"wrong check character, lower case", "rossi mrtmra83t56a269c", msgCFCheck},
 		{"code with a nonexistent date", withCheck(t, "RSSMRA80B30H501"), msgCFDate},
 		{"two codes", "CCCFBA85D03L219P MRTMRA83T56A269B", msgQueryCodes},
-		{"nonexistent date", "31/02/2000", "The date {{.Date}} is not valid: write it as dd/mm/yyyy"},
-		{"month 13", "01/13/2000", "The date {{.Date}} is not valid: write it as dd/mm/yyyy"},
-		{"two-digit year", "12/03/80", "The date {{.Date}} is not valid: write it as dd/mm/yyyy"},
+		{"nonexistent date", "31/02/2000", msgDateMissing},
+		{"month 13", "01/13/2000", msgDateMissing},
+		{"nonexistent date with a two-digit year", "30/02/80", msgDateMissing},
+		{"three-digit year", "12/03/198", msgDateForm},
+		{"mixed separators", "12/03-1980", msgDateForm},
 		{"bad ISO date", "1980-02-30", "The date {{.Date}} is not valid: write it as YYYY-MM-DD"},
 		{"two dates", "12/03/1980 13/03/1980", msgQueryDates},
 	}
@@ -150,6 +157,44 @@ func BenchmarkParseQuery(b *testing.B) {
 	for b.Loop() {
 		if _, err := ParseQuery("De Luca nicolò 12/03/1980"); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestParseItalianDate(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    Date
+		wantErr string
+	}{
+		{"17/11/1958", NewDate(1958, 11, 17), ""},
+		{"1.2.2000", NewDate(2000, 2, 1), ""},
+		{"31/02/2026", Date{}, msgDateMissing},
+		{"00/01/2026", Date{}, msgDateMissing},
+		{"17/11/58", Date{}, msgDateForm}, // a form's date has its four-digit year
+		{"17-11/1958", Date{}, msgDateForm},
+		{"domani", Date{}, msgDateForm},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseItalianDate(tt.in)
+			if tt.wantErr != "" {
+				wantInvalid(t, err, tt.wantErr)
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Fatalf("ParseItalianDate(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFullYear(t *testing.T) {
+	for _, tt := range []struct{ yy, this, want int }{
+		{58, 2026, 1958}, {26, 2026, 2026}, {27, 2026, 1927}, {0, 2026, 2000}, {99, 2000, 1999},
+	} {
+		if got := fullYear(tt.yy, tt.this); got != tt.want {
+			t.Errorf("fullYear(%d, %d) = %d, want %d", tt.yy, tt.this, got, tt.want)
 		}
 	}
 }
