@@ -21,6 +21,7 @@ import (
 	"sportello/access"
 	"sportello/fault"
 	"sportello/queue"
+	"sportello/registry"
 )
 
 // queuePoll is how often the counter panel and the board look for new
@@ -846,7 +847,7 @@ func (p *counterPanel) paused() (queue.Pause, bool) {
 
 // pauseText says what kind of pause runs and since when.
 func pauseText(pz queue.Pause) string {
-	since := pz.Start.In(time.Local).Format("15:04")
+	since := pz.Start.In(registry.Rome).Format("15:04")
 	if pz.Kind == queue.BackOffice {
 		return lang.L("Back office since {{.Time}}", map[string]any{"Time": since})
 	}

@@ -14,6 +14,7 @@ import (
 
 	"sportello/access"
 	"sportello/queue"
+	"sportello/registry"
 )
 
 // officeArea is the supervisor's live view of the whole office, for
@@ -244,7 +245,7 @@ func (o *officeScreen) show(counters []queue.CounterState, lines []queue.LineSta
 	}
 	o.problem.Hide()
 	o.counters, o.lines, o.at = counters, lines, at
-	o.updated.SetText(lang.L("Updated at {{.Time}}", map[string]any{"Time": at.In(time.Local).Format("15:04:05")}))
+	o.updated.SetText(lang.L("Updated at {{.Time}}", map[string]any{"Time": at.In(registry.Rome).Format("15:04:05")}))
 	o.counterTable.Refresh()
 	o.lineTable.Refresh()
 }

@@ -107,3 +107,22 @@ func TestOfficeArea(t *testing.T) {
 		t.Fatal("still logged in")
 	}
 }
+
+// TestOfficeTimesInRome: the office view and the counter's pause show the
+// time of the office (Europe/Rome), whatever zone the machine runs in.
+func TestOfficeTimesInRome(t *testing.T) {
+	test.NewTempApp(t)
+	q := &uiQueue{}
+	st := queueStore(t)
+	winter := time.Date(2026, 12, 4, 8, 30, 0, 0, time.UTC) // 09:30 in Rome
+	o := newOfficeScreen(st, q.do, func() time.Time { return winter })
+	test.NewTempWindow(t, o.buildUI())
+	o.show(nil, nil, winter, nil)
+	if got := o.updated.Text; got != "Aggiornato alle 09:30:00" {
+		t.Errorf("office view: %q, want the time in Rome", got)
+	}
+	summer := time.Date(2026, 7, 1, 6, 5, 0, 0, time.UTC) // 08:05 in Rome
+	if got := pauseText(queue.Pause{Kind: queue.BackOffice, Start: summer}); !strings.Contains(got, "08:05") {
+		t.Errorf("pause: %q, want the time in Rome (08:05)", got)
+	}
+}
