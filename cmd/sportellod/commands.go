@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/viper"
 
 	"sportello/central"
-	"sportello/certificate"
 	"sportello/demo"
 	"sportello/fault"
 	"sportello/registry"
@@ -311,11 +310,7 @@ func cmdVerify(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	keys, err := st.TrustedKeys(context.Background())
-	if err != nil {
-		return err
-	}
-	seal, err := certificate.Verify(fs.Arg(0), keys)
+	seal, err := st.VerifySeal(context.Background(), fs.Arg(0))
 	if err != nil {
 		return err
 	}
