@@ -730,6 +730,11 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fault.New(fault.Conflict, "The file {{.Path}} already exists: choose another name for the backup", map[string]any{"Path": path})
 	}
+	// The copy carries the key that signs enrolment receipts, so a server
+	// restored from it recognises desks enrolled after it was made.
+	if _, err := s.DeskKey(ctx); err != nil {
+		return err
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
