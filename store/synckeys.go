@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"sportello/certificate"
 	"sportello/fault"
@@ -395,4 +396,9 @@ ON CONFLICT(key_id) DO UPDATE SET private_key = excluded.private_key`, id, s.des
 		return err
 	}
 	return tx.Commit()
+}
+
+// ParseTimestamp reads a UTC instant as the store writes it.
+func ParseTimestamp(at string) (time.Time, error) {
+	return time.Parse(time.RFC3339Nano, at)
 }
