@@ -145,3 +145,29 @@ func (s *Syncer) keep(ctx context.Context, st Status) error {
 	}
 	return s.Store.KeepReceipt(ctx, *st.Receipt)
 }
+
+// RotateDeskKey moves the desk of st, whose client is c, to a new key: the
+// new key is kept in the desk's file before the server is asked, so a
+// rotation whose answer was lost is finished by running it again (the
+// server already holds the new key and takes the new key's signature).
+// It returns the client signing with the new key.
+func RotateDeskKey(ctx context.Context, st *store.Store, c *Client, operator string) (*Client, RotateKeyResponse, error) {
+	next, err := st.NextKey(ctx)
+	if err != nil {
+		return nil, RotateKeyResponse{}, err
+	}
+	nc := c.WithKey(next)
+	resp, err := c.RotateKey(ctx, next)
+	var se *ServerError
+	if errors.As(err, &se) && se.Status == http.StatusUnauthorized {
+		// The old key no longer signs: did the server take the new one?
+		resp, err = nc.RotateKey(ctx, next)
+	}
+	if err != nil {
+		return nil, resp, err
+	}
+	if err := st.UseNextKey(ctx, operator); err != nil {
+		return nil, resp, err
+	}
+	return nc, resp, st.KeepReceipt(ctx, resp.Receipt)
+}

@@ -300,3 +300,31 @@ func TestRestoredServerRecognisesADeskEnrolledAfterTheBackup(t *testing.T) {
 		t.Fatalf("an altered receipt: %v", err)
 	}
 }
+
+func TestKeyRotationWhoseAnswerWasLostIsFinished(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 10)
+	a := o.newDesk("D02")
+	a.sync(t)
+	next, err := a.store.NextKey(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The server takes the new key; the desk never hears it.
+	if _, err := a.syncer.Client.RotateKey(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.syncer.Client.Status(ctx); err == nil {
+		t.Fatal("the old key still signs")
+	}
+	c, resp, err := RotateDeskKey(ctx, a.store, a.syncer.Client, "admin")
+	if err != nil {
+		t.Fatalf("finishing the rotation: %v", err)
+	}
+	key, _ := a.store.DeskKey(ctx)
+	if resp.KeyID != certificate.KeyID(next.Public().(ed25519.PublicKey)) || !key.Equal(next) {
+		t.Fatalf("the desk signs with %v, the server took %s", key.Public(), resp.KeyID)
+	}
+	a.syncer.Client = c
+	a.sync(t)
+}
