@@ -248,56 +248,114 @@ func TestKeyRotationThroughTheServer(t *testing.T) {
 	}
 }
 
-func TestRestoredServerRecognisesADeskEnrolledAfterTheBackup(t *testing.T) {
+func TestRestoredServerTakesBackADeskEnrolledAfterTheBackup(t *testing.T) {
+	tests := []struct {
+		name string
+		// comeBack brings the late desk back to the restored server.
+		comeBack func(t *testing.T, o *office, late *desk)
+	}{
+		{"recognised from its receipt at its next sync", func(t *testing.T, o *office, late *desk) {}},
+		{"enrolled again with a fresh code, keeping its key", func(t *testing.T, o *office, late *desk) {
+			ctx := context.Background()
+			// A receipt the server cannot verify is refused...
+			if err := late.store.KeepReceipt(ctx, store.Receipt{DeskID: late.store.DeskID(), DeskCode: "D05"}); err != nil {
+				t.Fatal(err)
+			}
+			var se *ServerError
+			if _, err := late.syncer.Once(ctx); !errors.As(err, &se) || se.Status != http.StatusUnauthorized {
+				t.Fatalf("sync with a forged receipt: %v", err)
+			}
+			// ...and the administrator's fresh code brings the desk back.
+			code, err := o.server.NewEnrolCode(ctx, "admin", "D05")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := late.syncer.Client.Enrol(ctx, code, "D05"); err != nil {
+				t.Fatalf("enrol again: %v", err)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			o := newOffice(t, 40)
+			a := o.newDesk("D01")
+			a.sync(t)
+			backup := filepath.Join(t.TempDir(), "backup.db")
+			if err := o.server.Backup(ctx, backup); err != nil {
+				t.Fatal(err)
+			}
+			// Desk D05 is enrolled after the backup, issues a certificate, syncs.
+			late := o.newDesk("D05")
+			late.sync(t)
+			cf := someHouseholder(t, o.server, 0)
+			first := issueAt(t, late, cf)
+			late.sync(t)
+
+			o.restore(backup)
+			if _, err := o.server.Desk(ctx, late.store.DeskID()); err == nil {
+				t.Fatal("the backup knows the late desk")
+			}
+			if msg, _ := verifyAt(t, o, first.Document.SealText); msg == "" {
+				t.Fatal("the restored server verifies a seal of a desk it does not know")
+			}
+			tt.comeBack(t, o, late)
+			rep := late.sync(t)
+			if !rep.NewEpoch {
+				t.Fatalf("the desk did not notice the restore: %+v", rep)
+			}
+			out, _ := late.store.Outbox(ctx, 0, 0)
+			held, err := o.server.Desk(ctx, late.store.DeskID())
+			if err != nil || held.LastSeq != out[len(out)-1].Seq {
+				t.Fatalf("the server holds %+v of %d mutations: %v", held, len(out), err)
+			}
+			if msg, _ := verifyAt(t, o, first.Document.SealText); msg != "" {
+				t.Fatalf("the late desk's seal after the restore: %s", msg)
+			}
+			second := issueAt(t, late, cf)
+			if rep := late.sync(t); rep.Rejected != 0 {
+				t.Fatalf("the next certificate was rejected: %+v", rep)
+			}
+			if msg, _ := verifyAt(t, o, second.Document.SealText); msg != "" {
+				t.Fatalf("the next seal: %s", msg)
+			}
+			// A receipt is no key to another desk: altered, it is refused.
+			r, ok, _ := late.store.HeldReceipt(ctx)
+			if !ok {
+				t.Fatal("no receipt kept")
+			}
+			r.DeskCode = "D09"
+			var se *ServerError
+			if _, err := late.syncer.Client.Recognise(ctx, r); !errors.As(err, &se) || se.Status != http.StatusForbidden {
+				t.Fatalf("an altered receipt: %v", err)
+			}
+		})
+	}
+}
+
+func TestRestoredServerTakesTheKeyADeskRotatedToAfterTheBackup(t *testing.T) {
 	ctx := context.Background()
-	o := newOffice(t, 40)
-	a := o.newDesk("D01")
+	o := newOffice(t, 20)
+	a := o.newDesk("D02")
 	a.sync(t)
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	if err := o.server.Backup(ctx, backup); err != nil {
 		t.Fatal(err)
 	}
-	// Desk D05 is enrolled after the backup, issues a certificate, syncs.
-	late := o.newDesk("D05")
-	late.sync(t)
-	cf := someHouseholder(t, o.server, 0)
-	first := issueAt(t, late, cf)
-	late.sync(t)
-
-	o.restore(backup)
-	if _, err := o.server.Desk(ctx, late.store.DeskID()); err == nil {
-		t.Fatal("the backup knows the late desk")
+	c, _, err := RotateDeskKey(ctx, a.store, a.syncer.Client, "admin")
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Its next sync is recognised from its receipt: nothing to re-enrol
-	// by hand, nothing lost.
-	rep := late.sync(t)
-	if !rep.NewEpoch {
+	a.syncer.Client = c
+	a.sync(t)
+	o.restore(backup)
+	if rep := a.sync(t); !rep.NewEpoch {
 		t.Fatalf("the desk did not notice the restore: %+v", rep)
 	}
-	out, _ := late.store.Outbox(ctx, 0, 0)
-	held, err := o.server.Desk(ctx, late.store.DeskID())
-	if err != nil || held.LastSeq != out[len(out)-1].Seq {
-		t.Fatalf("the server holds %+v of %d mutations: %v", held, len(out), err)
-	}
-	if msg, _ := verifyAt(t, o, first.Document.SealText); msg != "" {
-		t.Fatalf("the late desk's seal after the restore: %s", msg)
-	}
-	second := issueAt(t, late, cf)
-	if rep := late.sync(t); rep.Rejected != 0 {
-		t.Fatalf("the next certificate was rejected: %+v", rep)
-	}
-	if msg, _ := verifyAt(t, o, second.Document.SealText); msg != "" {
-		t.Fatalf("the next seal: %s", msg)
-	}
-	// A receipt is no key to another desk: altered, it is refused.
-	r, ok, _ := late.store.HeldReceipt(ctx)
-	if !ok {
-		t.Fatal("no receipt kept")
-	}
-	r.DeskCode = "D09"
-	var se *ServerError
-	if _, err := late.syncer.Client.Recognise(ctx, r); !errors.As(err, &se) || se.Status != http.StatusForbidden {
-		t.Fatalf("an altered receipt: %v", err)
+	held, _ := o.server.Desk(ctx, a.store.DeskID())
+	key, _ := a.store.DeskKey(ctx)
+	if held.KeyID != certificate.KeyID(key.Public().(ed25519.PublicKey)) {
+		t.Fatalf("the restored server holds key %s", held.KeyID)
 	}
 }
 
