@@ -87,7 +87,13 @@ func (s *Store) deskKey(ctx context.Context, tx *sql.Tx) (ed25519.PrivateKey, er
 // desk codes and revocation times: its own and those the server enrolled
 // (pulled as desk_key documents).
 func (s *Store) TrustedKeys(ctx context.Context) (certificate.Keys, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT key_id, public_key, desk_code, coalesce(revoked_at, '') FROM desk_key`)
+	return s.trustedKeys(ctx, `SELECT key_id, public_key, desk_code, coalesce(revoked_at, '') FROM desk_key`)
+}
+
+// trustedKeys reads the keys query selects (key id, public key, desk code,
+// revocation time or '').
+func (s *Store) trustedKeys(ctx context.Context, query string) (certificate.Keys, error) {
+	rows, err := s.r.QueryContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("trusted keys: %w", err)
 	}

@@ -61,7 +61,7 @@ func checkCertificate(ctx context.Context, tx *sql.Tx, deskID string, m Mutation
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("push certificate: %w", err)
 	}
-	keys, err := deskKeys(ctx, tx, deskCode)
+	keys, err := deskKeys(ctx, tx, deskID, deskCode)
 	if err != nil {
 		return err
 	}
@@ -84,10 +84,11 @@ func errMalformedCertificate() error {
 	return fault.New(fault.Invalid, "The sync data holds a malformed certificate", nil)
 }
 
-// deskKeys are the keys the server holds for one desk code: the one it
+// deskKeys are the keys the server took from the desk deskID: the one it
 // enrolled with and those it rotated to (a revoked desk pushes nothing).
-func deskKeys(ctx context.Context, q querier, deskCode string) (certificate.Keys, error) {
-	rows, err := q.QueryContext(ctx, `SELECT key_id, public_key FROM desk_key WHERE desk_code = ? AND revoked_at IS NULL`, deskCode)
+func deskKeys(ctx context.Context, q querier, deskID, deskCode string) (certificate.Keys, error) {
+	rows, err := q.QueryContext(ctx, `SELECT k.key_id, k.public_key FROM desk_key k JOIN sync_desk_key t ON t.key_id = k.key_id
+WHERE t.desk_id = ? AND k.revoked_at IS NULL`, deskID)
 	if err != nil {
 		return nil, fmt.Errorf("desk keys: %w", err)
 	}
@@ -104,13 +105,17 @@ func deskKeys(ctx context.Context, q querier, deskCode string) (certificate.Keys
 	return keys, rows.Err()
 }
 
+// serverKeysSQL reads the keys the server took from its desks, and its own.
+const serverKeysSQL = `SELECT key_id, public_key, desk_code, coalesce(revoked_at, '') FROM desk_key
+WHERE private_key IS NOT NULL OR key_id IN (SELECT key_id FROM sync_desk_key)`
+
 // VerifySeal is the server's verification of a seal: the signature with
 // a key the server trusts, the number of that key's desk, the key not
 // revoked (certificate.Verify), and the certificate in the register exactly
 // as sealed. A seal the register does not know, or knows with other data,
 // is not valid.
 func (s *Store) VerifySeal(ctx context.Context, text string) (certificate.Seal, error) {
-	keys, err := s.TrustedKeys(ctx)
+	keys, err := s.trustedKeys(ctx, serverKeysSQL)
 	if err != nil {
 		return certificate.Seal{}, err
 	}

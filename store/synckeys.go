@@ -191,7 +191,7 @@ func (s *Store) RotateKey(ctx context.Context, deskID string, newKey ed25519.Pub
 	if n, _ := res.RowsAffected(); n != 1 {
 		return d, fault.New(fault.Conflict, "The desk's key changed meanwhile: try again", nil)
 	}
-	if err := trustDeskKey(ctx, tx, d.DeskCode, newKey, now); err != nil {
+	if err := trustDeskKey(ctx, tx, deskID, d.DeskCode, newKey, now); err != nil {
 		return d, err
 	}
 	if err := appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: "sportellod", Action: "desk.rotate_key", Entity: "desk", EntityUID: deskID,
@@ -277,7 +277,7 @@ WHERE d.desk_id = ? AND d.desk_code = ? AND d.revoked_at IS NULL`, r.DeskID, r.D
 		if _, err := tx.ExecContext(ctx, `UPDATE sync_desk SET key_id = ?, public_key = ? WHERE desk_id = ?`, certificate.KeyID(pub), pub, r.DeskID); err != nil {
 			return EnrolledDesk{}, fmt.Errorf("recognise desk: %w", err)
 		}
-		if err := trustDeskKey(ctx, tx, r.DeskCode, pub, now); err != nil {
+		if err := trustDeskKey(ctx, tx, r.DeskID, r.DeskCode, pub, now); err != nil {
 			return EnrolledDesk{}, err
 		}
 		detail, _ := json.Marshal(map[string]string{"desk_code": r.DeskCode, "old_key_id": heldKey, "key_id": certificate.KeyID(pub)})

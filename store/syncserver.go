@@ -200,7 +200,7 @@ func (s *Store) enrolDesk(ctx context.Context, tx *sql.Tx, deskID, deskCode stri
 		deskID, deskCode, keyID, []byte(pub), timestamp(now)); err != nil {
 		return fmt.Errorf("enrol: %w", err)
 	}
-	if err := trustDeskKey(ctx, tx, deskCode, pub, now); err != nil {
+	if err := trustDeskKey(ctx, tx, deskID, deskCode, pub, now); err != nil {
 		return err
 	}
 	return appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: "sportellod", Action: action, Entity: "desk", EntityUID: deskID,
@@ -227,9 +227,14 @@ func keyIsNew(ctx context.Context, tx *sql.Tx, keyID, deskCode string) error {
 }
 
 // trustDeskKey adds a desk's key to the keys every desk trusts: it seals
-// the desk's certificates, and desks learn it by pulling.
-func trustDeskKey(ctx context.Context, tx *sql.Tx, deskCode string, pub ed25519.PublicKey, now time.Time) error {
+// the desk's certificates, and desks learn it by pulling. The server
+// records which desk it took the key from (sync_desk_key): only those keys,
+// and its own, verify seals at the server.
+func trustDeskKey(ctx context.Context, tx *sql.Tx, deskID, deskCode string, pub ed25519.PublicKey, now time.Time) error {
 	keyID := certificate.KeyID(pub)
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_desk_key(key_id, desk_id, trusted_at) VALUES (?, ?, ?)`, keyID, deskID, timestamp(now)); err != nil {
+		return fmt.Errorf("trust desk key: %w", err)
+	}
 	if err := writeDeskKey(ctx, tx, Doc{Entity: docDeskKey, UID: keyID, Fields: registry.Fields{
 		"desk_code": mustJSON(deskCode), "public_key": mustJSON(hex.EncodeToString(pub)),
 	}}, timestamp(now)); err != nil {

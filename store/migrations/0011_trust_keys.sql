@@ -7,6 +7,16 @@
 ALTER TABLE sync_desk ADD COLUMN revoked_at TEXT;
 ALTER TABLE desk_key ADD COLUMN revoked_at TEXT;
 
+-- The keys the server itself took from each desk (at enrolment, rotation,
+-- recognition after a restore): only these, and the server's own, verify
+-- seals at the server and a desk's pushed certificates.
+CREATE TABLE sync_desk_key (
+    key_id     TEXT PRIMARY KEY,
+    desk_id    TEXT NOT NULL,
+    trusted_at TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO sync_desk_key(key_id, desk_id, trusted_at) SELECT key_id, desk_id, enrolled_at FROM sync_desk;
+
 -- The server's register of certificates: one row per number, written when
 -- the issuing desk's mutation is applied (store/synccert.go), so a number
 -- is never registered twice and a seal is checked against what the desk
