@@ -91,7 +91,7 @@ func (s *Store) TrustedKeys(ctx context.Context) (certificate.Keys, error) {
 }
 
 // trustedKeys reads the keys query selects (key id, public key, desk code,
-// revocation time or ”).
+// revocation time, empty when not revoked).
 func (s *Store) trustedKeys(ctx context.Context, query string) (certificate.Keys, error) {
 	rows, err := s.r.QueryContext(ctx, query)
 	if err != nil {
