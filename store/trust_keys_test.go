@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
 	"testing"
@@ -213,3 +214,88 @@ func TestServerRefusesACertificateNumberedAsAnotherDesks(t *testing.T) {
 		})
 	}
 }
+
+func TestRevocationIsNeverUndone(t *testing.T) {
+	ctx := context.Background()
+	o := newTrustOffice(t, "D02", "D06")
+	victim, hostile := o.desks["D02"], o.desks["D06"]
+	o.push(t, victim)
+	o.push(t, hostile)
+	if _, err := o.server.RevokeDesk(ctx, "admin", "D02"); err != nil {
+		t.Fatal(err)
+	}
+	d02, _ := o.server.desk(ctx, victim.DeskID())
+	// The hostile desk pushes D02's key again, as not revoked.
+	held, _ := o.server.Desk(ctx, hostile.DeskID())
+	payload, _ := json.Marshal(map[string]string{"key_id": d02.KeyID, "desk_code": "D02", "public_key": hexKey(d02.PublicKey)})
+	o.server.ApplyPush(ctx, hostile.DeskID(), []Mutation{{Seq: held.LastSeq + 1, MutationID: newUID(), DeskID: hostile.DeskID(), Operator: "nobody",
+		Entity: "desk_key", EntityUID: d02.KeyID, Op: "create", Payload: payload, CreatedAt: timestamp(fixedNow)}})
+	// Desk D06 pulls the keys.
+	page, err := o.server.Changes(ctx, 0, 1000, hostile.DeskID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := hostile.ApplyChanges(ctx, page); err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]*Store{"server": o.server, "desk D06": hostile} {
+		keys, err := s.TrustedKeys(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k := keys[d02.KeyID]; k.RevokedAt.IsZero() || k.DeskCode != "D02" {
+			t.Errorf("%s holds D02's key as %+v", name, k)
+		}
+	}
+	if _, err := o.server.Desk(ctx, victim.DeskID()); fault.Code(err) != fault.Forbidden {
+		t.Errorf("the revoked desk: %v", err)
+	}
+}
+
+func TestRecogniseRefusesWhatNoReceiptVouchesFor(t *testing.T) {
+	ctx := context.Background()
+	o := newTrustOffice(t, "D02", "D06")
+	d := o.desks["D02"]
+	held, _ := o.server.Desk(ctx, d.DeskID())
+	good, err := o.server.EnrolmentReceipt(ctx, held)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := o.server.Recognise(ctx, good); err != nil || again.KeyID != held.KeyID {
+		t.Fatalf("the desk's own receipt: %+v %v", again, err)
+	}
+	other, _ := o.server.Desk(ctx, o.desks["D06"].DeskID())
+	d06, _ := o.server.EnrolmentReceipt(ctx, other)
+	tests := []struct {
+		name string
+		edit func(r *Receipt)
+		code string
+	}{
+		{"another desk code", func(r *Receipt) { r.DeskCode = "D07" }, fault.Forbidden},
+		{"another key", func(r *Receipt) { r.PublicKey = d06.PublicKey }, fault.Forbidden},
+		{"a later time", func(r *Receipt) { r.Since = "2099-01-01T00:00:00.000000Z" }, fault.Forbidden},
+		{"no signature", func(r *Receipt) { r.Signature = "" }, fault.Forbidden},
+		{"another desk's receipt under this desk id", func(r *Receipt) { *r = d06; r.DeskID = d.DeskID() }, fault.Forbidden},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := good
+			tt.edit(&r)
+			if _, err := o.server.Recognise(ctx, r); fault.Code(err) != tt.code {
+				t.Fatalf("Recognise = %v, want %s", err, tt.code)
+			}
+			if now, _ := o.server.Desk(ctx, d.DeskID()); now.KeyID != held.KeyID || now.DeskCode != "D02" {
+				t.Fatalf("the desk became %+v", now)
+			}
+		})
+	}
+	// A revoked desk is not brought back by its receipt.
+	if _, err := o.server.RevokeDesk(ctx, "admin", "D02"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.server.Recognise(ctx, good); fault.Code(err) != fault.Forbidden {
+		t.Fatalf("the revoked desk's receipt: %v", err)
+	}
+}
+
+func hexKey(pub ed25519.PublicKey) string { return hex.EncodeToString(pub) }
