@@ -64,6 +64,8 @@ Uso:
                                             registra la postazione presso il server centrale
                                             (codice da sportellod enrol) e fa la prima sincronizzazione
   sportello sync --server URL [opzioni]     sincronizza una volta con il server centrale
+  sportello key rotate --server URL [opzioni]
+                                            la postazione adotta una nuova chiave, firmata con quella attuale
   sportello --help                          questo aiuto
 
 Opzioni dello sportello (anche nel file di configurazione YAML, con la chiave tra
@@ -93,6 +95,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"appointments": cmdAppointments,
 		"enrol":        cmdEnrol,
 		"sync":         cmdSync,
+		"key":          cmdKey,
 	}
 	f, ok := commands[cmd]
 	if cmd != "desk" {

@@ -53,6 +53,8 @@ func (s *Server) Handler() http.Handler { return s.mux }
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /v1/enrol", s.versioned(s.handleEnrol))
 	s.mux.HandleFunc("GET /v1/status", s.desk(s.handleStatus))
+	s.mux.HandleFunc("POST /v1/keys/rotate", s.desk(s.handleRotateKey))
+	s.mux.HandleFunc("POST /v1/enrol/receipt", s.versioned(s.handleRecognise))
 	s.mux.HandleFunc("POST /v1/push", s.desk(s.handlePush))
 	s.mux.HandleFunc("GET /v1/changes", s.desk(s.handleChanges))
 	s.mux.HandleFunc("POST /v1/login", s.desk(s.handleLogin))
@@ -98,7 +100,7 @@ func (s *Server) desk(h http.HandlerFunc) http.HandlerFunc {
 		d, err := s.store.Desk(r.Context(), r.Header.Get(DeskHeader))
 		if err != nil {
 			s.log.Info("refused request", "path", r.URL.Path, "reason", "unknown desk")
-			writeError(w, http.StatusUnauthorized, ErrorBody{Code: CodeUnauthorised, Message: "This desk is not enrolled at the server"})
+			writeError(w, http.StatusUnauthorized, refusedDesk(err))
 			return
 		}
 		at, err := strconv.ParseInt(r.Header.Get(TimeHeader), 10, 64)
@@ -215,7 +217,12 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeFault(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, Status{Epoch: epoch, LastSeq: d.LastSeq, ChangeSeq: seq, ServerTime: s.now().UTC().Format(time.RFC3339)})
+	receipt, err := s.store.EnrolmentReceipt(r.Context(), d)
+	if err != nil {
+		s.writeFault(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Status{Epoch: epoch, LastSeq: d.LastSeq, ChangeSeq: seq, ServerTime: s.now().UTC().Format(time.RFC3339), Receipt: &receipt})
 }
 
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {

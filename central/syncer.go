@@ -65,7 +65,13 @@ func (s *Syncer) Once(ctx context.Context) (Report, error) {
 func (s *Syncer) once(ctx context.Context) (Report, error) {
 	var rep Report
 	st, err := s.Client.Status(ctx)
+	if s.recognised(ctx, err) {
+		st, err = s.Client.Status(ctx)
+	}
 	if err != nil {
+		return rep, err
+	}
+	if err := s.keep(ctx, st); err != nil {
 		return rep, err
 	}
 	if rep.NewEpoch, err = s.Store.SeeEpoch(ctx, st.Epoch); err != nil {

@@ -21,7 +21,6 @@ import (
 	"github.com/boombuler/barcode/qr"
 
 	"sportello/assets"
-	"sportello/certificate"
 	"sportello/fault"
 	"sportello/registry"
 )
@@ -345,13 +344,10 @@ type verifyPage struct {
 	Problem string
 }
 
-// verify checks a seal against the desk keys the server trusts.
+// verify checks a seal against the desk keys the server trusts and its
+// register of certificates.
 func (p *webPages) verify(r *http.Request, text string) (SealView, error) {
-	keys, err := p.s.store.TrustedKeys(r.Context())
-	if err != nil {
-		return SealView{}, err
-	}
-	s, err := certificate.Verify(text, keys)
+	s, err := p.s.store.VerifySeal(r.Context(), text)
 	if err != nil {
 		return SealView{}, err
 	}

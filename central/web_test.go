@@ -16,6 +16,7 @@ import (
 	"sportello/certificate"
 	"sportello/queue"
 	"sportello/registry"
+	"sportello/store"
 )
 
 // page gets a page and checks its status and type.
@@ -211,6 +212,12 @@ func TestVerifyAcceptsARealSealAndRefusesAnAlteredOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := sealText(t, priv)
+	// The desk's push puts the certificate in the server's register.
+	payload, _ := json.Marshal(map[string]string{"number": certificate.Number{Desk: "D01", Year: 2026, Seq: 42}.String(), "seal": good})
+	if res, _, err := o.store.ApplyPush(ctx, "desk-D01", []store.Mutation{{Seq: 1, MutationID: "01CERT0000000000000000000A", DeskID: "desk-D01",
+		Operator: "clerk", Entity: "certificate", EntityUID: "01CERT", Op: "issue", Payload: payload, CreatedAt: "2026-11-26T09:00:00.000000Z"}}); err != nil || res[0].Status != store.PushApplied {
+		t.Fatalf("push the certificate: %+v %v", res, err)
+	}
 	altered := strings.Replace(good, "|MARIA|", "|MARIO|", 1)
 	_, stranger, _ := ed25519.GenerateKey(rand.Reader)
 	sig := []byte(good)

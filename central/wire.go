@@ -84,4 +84,7 @@ type Status struct {
 	LastSeq    int64  `json:"last_seq"` // the last mutation of this desk the server holds
 	ChangeSeq  int64  `json:"change_seq"`
 	ServerTime string `json:"server_time"`
+	// Receipt is the server's signed receipt of the desk's key, which the
+	// desk keeps to be recognised by a server restored from a backup.
+	Receipt *store.Receipt `json:"receipt,omitempty"`
 }

@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -249,7 +250,7 @@ func sealed(tb testing.TB) (Document, Keys) {
 		tb.Fatal(err)
 	}
 	pub := priv.Public().(ed25519.PublicKey)
-	return d, Keys{KeyID(pub): pub}
+	return d, Keys{KeyID(pub): {PublicKey: pub, DeskCode: "D01"}}
 }
 
 func TestSealRoundTrip(t *testing.T) {
@@ -291,6 +292,39 @@ func TestSealTampered(t *testing.T) {
 	}
 	if _, err := Verify(text, Keys{}); fault.Code(err) != fault.NotFound {
 		t.Errorf("unknown key: %v", err)
+	}
+}
+
+func TestSealTrustsTheKeyForItsOwnDeskOnly(t *testing.T) {
+	d, keys := sealed(t)
+	id := KeyID(testKey(t).Public().(ed25519.PublicKey))
+	revokedAt := time.Date(2026, 11, 30, 23, 30, 0, 0, time.UTC) // 1 December in Rome
+	tests := []struct {
+		name string
+		key  TrustedKey
+		want string // in the refusal; "" for valid
+	}{
+		{"the key of the number's desk", keys[id], ""},
+		{"the key enrolled for another desk", TrustedKey{PublicKey: keys[id].PublicKey, DeskCode: "D06"}, "sealed with the key of desk"},
+		{"a revoked key", TrustedKey{PublicKey: keys[id].PublicKey, DeskCode: "D01", RevokedAt: revokedAt}, "revoked"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Verify(d.SealText, Keys{id: tt.key})
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Verify: %v", err)
+				}
+				return
+			}
+			var f *fault.Error
+			if !errors.As(err, &f) || !strings.Contains(f.Message, tt.want) {
+				t.Fatalf("Verify = %v, want a refusal saying %q", err, tt.want)
+			}
+			if !tt.key.RevokedAt.IsZero() && f.Args["Date"] != "01/12/2026" {
+				t.Errorf("revoked on %v, want 01/12/2026", f.Args["Date"])
+			}
+		})
 	}
 }
 

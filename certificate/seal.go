@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"sportello/fault"
@@ -186,24 +187,43 @@ func parseCompactDate(s string) (registry.Date, bool) {
 	return d, err == nil && d.Valid()
 }
 
-// Keys are the public keys a verifier trusts, by key id.
-type Keys map[string]ed25519.PublicKey
+// TrustedKey is a desk key a verifier trusts: the public key, the desk
+// code it was enrolled for, and when the server revoked it (zero while it
+// is valid).
+type TrustedKey struct {
+	PublicKey ed25519.PublicKey
+	DeskCode  string
+	RevokedAt time.Time
+}
 
-// Verify parses the seal's text and checks its signature against the
-// trusted keys: a malformed text, an unknown key and an altered seal are
-// refused, each with its reason.
+// Keys are the keys a verifier trusts, by key id.
+type Keys map[string]TrustedKey
+
+// Verify parses the seal's text and checks it against the trusted keys: a
+// malformed text, an unknown key, an altered seal, a number of another
+// desk than the key's, and a seal of a revoked key are refused, each with
+// its reason.
 func Verify(text string, keys Keys) (Seal, error) {
 	s, err := ParseSeal(text)
 	if err != nil {
 		return Seal{}, err
 	}
-	pub, ok := keys[s.KeyID]
+	k, ok := keys[s.KeyID]
 	if !ok {
 		return s, fault.New(fault.NotFound, "The seal was made by a desk key that is not among the trusted ones ({{.Key}})", map[string]any{"Key": s.KeyID})
 	}
 	msg, _ := s.message()
-	if !ed25519.Verify(pub, []byte(msg), s.Signature) {
+	if len(k.PublicKey) != ed25519.PublicKeySize || !ed25519.Verify(k.PublicKey, []byte(msg), s.Signature) {
 		return s, fault.New(fault.Invalid, "The seal is not valid: the certificate data were altered", nil)
+	}
+	// ParseSeal checked the number.
+	if n, _ := ParseNumber(s.Number); !strings.EqualFold(n.Desk, k.DeskCode) {
+		return s, fault.New(fault.Invalid, "The seal is not valid: certificate {{.Number}} is numbered for desk {{.Desk}} but sealed with the key of desk {{.KeyDesk}}",
+			map[string]any{"Number": s.Number, "Desk": n.Desk, "KeyDesk": k.DeskCode})
+	}
+	if !k.RevokedAt.IsZero() {
+		return s, fault.New(fault.Invalid, "The seal is not valid: the key of desk {{.Desk}} that made it was revoked on {{.Date}}",
+			map[string]any{"Desk": k.DeskCode, "Date": registry.DateOf(k.RevokedAt.In(registry.Rome)).Italian()})
 	}
 	return s, nil
 }

@@ -99,7 +99,7 @@ func TestCertificatePDF(t *testing.T) {
 			if !ok || seal != d.SealText {
 				t.Errorf("ExtractSeal = %q, %v", seal, ok)
 			}
-			if _, err := certificate.Verify(seal, certificate.Keys{certificate.KeyID(testKey.Public().(ed25519.PublicKey)): testKey.Public().(ed25519.PublicKey)}); err != nil {
+			if _, err := certificate.Verify(seal, certificate.Keys{certificate.KeyID(testKey.Public().(ed25519.PublicKey)): {PublicKey: testKey.Public().(ed25519.PublicKey), DeskCode: "D01"}}); err != nil {
 				t.Errorf("the seal in the PDF does not verify: %v", err)
 			}
 			pages := bytes.Count(pdf, []byte("/Type /Page\n")) + bytes.Count(pdf, []byte("/Type /Page "))

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"sportello/certificate"
 	"sportello/fault"
@@ -82,22 +83,35 @@ func (s *Store) deskKey(ctx context.Context, tx *sql.Tx) (ed25519.PrivateKey, er
 	return priv, nil
 }
 
-// TrustedKeys returns the public keys whose seals this desk accepts: its own
-// and those enrolled from other desks.
+// TrustedKeys returns the keys whose seals this desk accepts, with their
+// desk codes and revocation times: its own and those the server enrolled
+// (pulled as desk_key documents).
 func (s *Store) TrustedKeys(ctx context.Context) (certificate.Keys, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT key_id, public_key FROM desk_key`)
+	return s.trustedKeys(ctx, `SELECT key_id, public_key, desk_code, coalesce(revoked_at, '') FROM desk_key`)
+}
+
+// trustedKeys reads the keys query selects (key id, public key, desk code,
+// revocation time, empty when not revoked).
+func (s *Store) trustedKeys(ctx context.Context, query string) (certificate.Keys, error) {
+	rows, err := s.r.QueryContext(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("trusted keys: %w", err)
 	}
 	defer rows.Close()
 	keys := certificate.Keys{}
 	for rows.Next() {
-		var id string
+		var id, code, revoked string
 		var pub []byte
-		if err := rows.Scan(&id, &pub); err != nil {
+		if err := rows.Scan(&id, &pub, &code, &revoked); err != nil {
 			return nil, fmt.Errorf("trusted keys: %w", err)
 		}
-		keys[id] = ed25519.PublicKey(pub)
+		k := certificate.TrustedKey{PublicKey: ed25519.PublicKey(pub), DeskCode: code}
+		if revoked != "" {
+			if k.RevokedAt, err = time.Parse(time.RFC3339Nano, revoked); err != nil {
+				return nil, fmt.Errorf("trusted keys: revoked_at of %s: %w", id, err)
+			}
+		}
+		keys[id] = k
 	}
 	return keys, rows.Err()
 }

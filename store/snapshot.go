@@ -82,7 +82,7 @@ func (s *Store) BuildSnapshot(ctx context.Context, path string) (SnapshotInfo, e
 			return info, fmt.Errorf("snapshot %s: %w", t, err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE snap.desk_key AS SELECT key_id, desk_code, public_key, created_at FROM main.desk_key`); err != nil {
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE snap.desk_key AS SELECT key_id, desk_code, public_key, created_at, revoked_at FROM main.desk_key`); err != nil {
 		return info, fmt.Errorf("snapshot: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE snap.users AS SELECT uid, username, full_name, role, password_hash, version, created_at FROM main.users`); err != nil {
@@ -179,7 +179,8 @@ func (s *Store) LoadSnapshot(ctx context.Context, path string) (int, error) {
 		}
 	}
 	for _, q := range []string{
-		`INSERT OR IGNORE INTO main.desk_key(key_id, desk_code, public_key, private_key, created_at) SELECT key_id, desk_code, public_key, NULL, created_at FROM snap.desk_key`,
+		`INSERT INTO main.desk_key(key_id, desk_code, public_key, private_key, created_at, revoked_at) SELECT key_id, desk_code, public_key, NULL, created_at, revoked_at FROM snap.desk_key WHERE true
+ ON CONFLICT(key_id) DO UPDATE SET revoked_at = coalesce(revoked_at, excluded.revoked_at)`,
 		// The server's clerks replace a desk's own of the same name.
 		`DELETE FROM main.users WHERE username IN (SELECT username FROM snap.users) AND uid NOT IN (SELECT uid FROM snap.users)`,
 		`INSERT OR REPLACE INTO main.users(uid, username, full_name, role, password_hash, version, created_at)

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"sportello/access"
 	"sportello/certificate"
@@ -92,7 +93,7 @@ const (
 	userDocSQL = `SELECT version, json_object('username', username, 'full_name', full_name, 'role', role, 'password_hash', password_hash)
  FROM users WHERE uid = ?`
 
-	deskKeyDocSQL = `SELECT 1, json_object('desk_code', desk_code, 'public_key', hex(public_key)) FROM desk_key WHERE key_id = ?`
+	deskKeyDocSQL = `SELECT 1, json_object('desk_code', desk_code, 'public_key', hex(public_key), 'revoked_at', revoked_at) FROM desk_key WHERE key_id = ?`
 
 	addressDocSQL = `SELECT version, json_object('toponym', toponym, 'street', street, 'house_number', house_number,
  'internal', internal, 'postcode', postcode, 'place', place) FROM address WHERE uid = ?`
@@ -656,11 +657,13 @@ func writePersonLists(ctx context.Context, tx *sql.Tx, id int64, p personFields,
 }
 
 // writeDeskKey adds another desk's public key; a key already known (this
-// desk's own among them) stays as it is.
+// desk's own among them) stays as it is but for its revocation, which is
+// written once and never undone.
 func writeDeskKey(ctx context.Context, tx *sql.Tx, d Doc, at string) error {
 	var k struct {
-		DeskCode  string `json:"desk_code"`
-		PublicKey string `json:"public_key"`
+		DeskCode  string  `json:"desk_code"`
+		PublicKey string  `json:"public_key"`
+		RevokedAt *string `json:"revoked_at"`
 	}
 	if err := decodeFields(d.Fields, &k); err != nil {
 		return fault.New(fault.Invalid, "The sync data holds a malformed desk key", nil)
@@ -669,8 +672,16 @@ func writeDeskKey(ctx context.Context, tx *sql.Tx, d Doc, at string) error {
 	if err != nil || len(pub) != ed25519.PublicKeySize || certificate.KeyID(pub) != d.UID {
 		return fault.New(fault.Invalid, "The sync data holds a malformed desk key", nil)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO desk_key(key_id, desk_code, public_key, private_key, created_at) VALUES (?, ?, ?, NULL, ?)`,
-		d.UID, k.DeskCode, pub, at); err != nil {
+	var revoked any
+	if k.RevokedAt != nil {
+		if _, err := time.Parse(time.RFC3339Nano, *k.RevokedAt); err != nil {
+			return fault.New(fault.Invalid, "The sync data holds a malformed desk key", nil)
+		}
+		revoked = *k.RevokedAt
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO desk_key(key_id, desk_code, public_key, private_key, created_at, revoked_at) VALUES (?, ?, ?, NULL, ?, ?)
+ON CONFLICT(key_id) DO UPDATE SET revoked_at = coalesce(revoked_at, excluded.revoked_at)`,
+		d.UID, k.DeskCode, pub, at, revoked); err != nil {
 		return fmt.Errorf("write desk key: %w", err)
 	}
 	return nil

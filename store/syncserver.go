@@ -106,18 +106,27 @@ func codeHash(code string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// EnrolledDesk is a desk the server trusts.
+// EnrolledDesk is a desk the server trusts (or trusted, when revoked).
 type EnrolledDesk struct {
-	DeskID    string
-	DeskCode  string
-	KeyID     string
-	PublicKey ed25519.PublicKey
-	LastSeq   int64
+	DeskID     string
+	DeskCode   string
+	KeyID      string
+	PublicKey  ed25519.PublicKey
+	LastSeq    int64
+	EnrolledAt string // UTC timestamp
+	RevokedAt  string // UTC timestamp; "" while trusted
 }
 
 // Enrol trusts the desk that presents a valid unused code for its desk
 // code, with its public key (the key that seals its certificates and signs
-// its requests). A desk enrolling again with a new code keeps its seq.
+// its requests). An enrolment never touches another desk: a desk id
+// enrolled under another desk code, a desk code another desk holds, and a
+// key the server knows for another desk are refused. The same desk (same
+// id, same desk code) enrolling again with a fresh code and the key it is
+// enrolled with changes nothing: its key, seq and history stay; with
+// another key it is refused, because a key changes only by rotation
+// signed with the current key (RotateKey). A revoked desk never enrols
+// again; its replacement takes a new desk code.
 func (s *Store) Enrol(ctx context.Context, code, deskID, deskCode string, pub ed25519.PublicKey) (EnrolledDesk, error) {
 	deskCode = strings.ToUpper(strings.TrimSpace(deskCode))
 	if len(pub) != ed25519.PublicKeySize || deskID == "" || deskCode == "" {
@@ -140,37 +149,113 @@ func (s *Store) Enrol(ctx context.Context, code, deskID, deskCode string, pub ed
 	case forDesk != deskCode:
 		return EnrolledDesk{}, fault.New(fault.Forbidden, "The enrolment code was issued for desk {{.Code}}", map[string]any{"Code": forDesk})
 	}
-	var other string
-	err = tx.QueryRowContext(ctx, `SELECT desk_id FROM sync_desk WHERE desk_code = ?`, deskCode).Scan(&other)
-	if err == nil && other != deskID {
-		return EnrolledDesk{}, fault.New(fault.Conflict, "Another desk is enrolled with the code {{.Code}}", map[string]any{"Code": deskCode})
-	}
-	keyID := certificate.KeyID(pub)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_desk(desk_id, desk_code, key_id, public_key, enrolled_at) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT(desk_id) DO UPDATE SET key_id = excluded.key_id, public_key = excluded.public_key, enrolled_at = excluded.enrolled_at`,
-		deskID, deskCode, keyID, []byte(pub), timestamp(now)); err != nil {
-		return EnrolledDesk{}, fmt.Errorf("enrol: %w", err)
+	if err := s.enrolDesk(ctx, tx, deskID, deskCode, pub, now, "desk.enrol"); err != nil {
+		return EnrolledDesk{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE sync_enrol_code SET used_at = ?, used_by = ? WHERE code_hash = ?`, timestamp(now), deskID, codeHash(code)); err != nil {
 		return EnrolledDesk{}, fmt.Errorf("enrol: %w", err)
-	}
-	// The desk's key seals its certificates: every desk learns it.
-	if err := writeDeskKey(ctx, tx, Doc{Entity: docDeskKey, UID: keyID, Fields: registry.Fields{
-		"desk_code": mustJSON(deskCode), "public_key": mustJSON(hex.EncodeToString(pub)),
-	}}, timestamp(now)); err != nil {
-		return EnrolledDesk{}, err
-	}
-	if err := logServerChange(ctx, tx, DocKey{docDeskKey, keyID}, now); err != nil {
-		return EnrolledDesk{}, err
-	}
-	if err := appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: "sportellod", Action: "desk.enrol", Entity: "desk", EntityUID: deskID,
-		Detail: fmt.Sprintf(`{"desk_code":%q,"key_id":%q}`, deskCode, keyID)}); err != nil {
-		return EnrolledDesk{}, err
 	}
 	if err := tx.Commit(); err != nil {
 		return EnrolledDesk{}, fmt.Errorf("enrol: %w", err)
 	}
 	return s.Desk(ctx, deskID)
+}
+
+// enrolDesk trusts deskID as deskCode with pub within tx, after the caller
+// checked what vouches for it (a one-time code, a receipt); action names
+// the audit entry. A desk already enrolled as deskCode with pub is left as
+// it is.
+func (s *Store) enrolDesk(ctx context.Context, tx *sql.Tx, deskID, deskCode string, pub ed25519.PublicKey, now time.Time, action string) error {
+	keyID := certificate.KeyID(pub)
+	var heldCode, heldKey string
+	var revoked sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT desk_code, key_id, revoked_at FROM sync_desk WHERE desk_id = ?`, deskID).Scan(&heldCode, &heldKey, &revoked)
+	switch {
+	case err == nil && heldCode != deskCode:
+		return fault.New(fault.Conflict, "This desk is enrolled as desk {{.Code}}: it cannot enrol as another desk", map[string]any{"Code": heldCode})
+	case err == nil && revoked.Valid:
+		return errRevokedDesk(heldCode, revoked.String)
+	case err == nil && heldKey != keyID:
+		return fault.New(fault.Forbidden, "Desk {{.Code}} is enrolled with another key: a desk changes its key only by rotating it with its current key", map[string]any{"Code": deskCode})
+	case err == nil:
+		return appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: "sportellod", Action: action + "_again", Entity: "desk", EntityUID: deskID,
+			Detail: fmt.Sprintf(`{"desk_code":%q,"key_id":%q}`, deskCode, keyID)})
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("enrol: %w", err)
+	}
+	var other string
+	err = tx.QueryRowContext(ctx, `SELECT desk_id, revoked_at FROM sync_desk WHERE desk_code = ?`, deskCode).Scan(&other, &revoked)
+	switch {
+	case err == nil && revoked.Valid:
+		return errRevokedDesk(deskCode, revoked.String)
+	case err == nil:
+		return fault.New(fault.Conflict, "Another desk is enrolled with the code {{.Code}}", map[string]any{"Code": deskCode})
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("enrol: %w", err)
+	}
+	if err := keyIsNew(ctx, tx, keyID, deskCode); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sync_desk(desk_id, desk_code, key_id, public_key, enrolled_at) VALUES (?, ?, ?, ?, ?)`,
+		deskID, deskCode, keyID, []byte(pub), timestamp(now)); err != nil {
+		return fmt.Errorf("enrol: %w", err)
+	}
+	if err := trustDeskKey(ctx, tx, deskID, deskCode, pub, now); err != nil {
+		return err
+	}
+	return appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: "sportellod", Action: action, Entity: "desk", EntityUID: deskID,
+		Detail: fmt.Sprintf(`{"desk_code":%q,"key_id":%q}`, deskCode, keyID)})
+}
+
+// keyIsNew refuses a key the server already knows for another desk, or
+// knows as revoked.
+func keyIsNew(ctx context.Context, tx *sql.Tx, keyID, deskCode string) error {
+	var code string
+	var revoked sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT desk_code, revoked_at FROM desk_key WHERE key_id = ?`, keyID).Scan(&code, &revoked)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil
+	case err != nil:
+		return fmt.Errorf("enrol: %w", err)
+	case revoked.Valid:
+		return errRevokedDesk(code, revoked.String)
+	case code != deskCode:
+		return fault.New(fault.Conflict, "This key belongs to another desk: a desk enrols with a key of its own", nil)
+	}
+	return nil
+}
+
+// trustDeskKey adds a desk's key to the keys every desk trusts: it seals
+// the desk's certificates, and desks learn it by pulling. The server
+// records which desk it took the key from (sync_desk_key): only those keys,
+// and its own, verify seals at the server.
+func trustDeskKey(ctx context.Context, tx *sql.Tx, deskID, deskCode string, pub ed25519.PublicKey, now time.Time) error {
+	keyID := certificate.KeyID(pub)
+	if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO sync_desk_key(key_id, desk_id, trusted_at) VALUES (?, ?, ?)`, keyID, deskID, timestamp(now)); err != nil {
+		return fmt.Errorf("trust desk key: %w", err)
+	}
+	if err := writeDeskKey(ctx, tx, Doc{Entity: docDeskKey, UID: keyID, Fields: registry.Fields{
+		"desk_code": mustJSON(deskCode), "public_key": mustJSON(hex.EncodeToString(pub)),
+	}}, timestamp(now)); err != nil {
+		return err
+	}
+	return logServerChange(ctx, tx, DocKey{docDeskKey, keyID}, now)
+}
+
+// errRevokedDesk is the refusal of a revoked desk.
+func errRevokedDesk(code, at string) error {
+	return fault.New(fault.Forbidden, "Desk {{.Code}} was revoked at the server on {{.Date}}: ask the administrator; a replacement desk enrols under a new desk code",
+		map[string]any{"Code": code, "Date": italianDay(at)})
+}
+
+// italianDay writes a UTC timestamp as its day in Rome, dd/mm/yyyy.
+func italianDay(at string) string {
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return at
+	}
+	return registry.DateOf(t.In(registry.Rome)).Italian()
 }
 
 func mustJSON(v any) json.RawMessage {
@@ -182,19 +267,29 @@ func mustJSON(v any) json.RawMessage {
 }
 
 // Desk returns an enrolled desk; fault.Forbidden when the server does not
-// know it.
+// know it or revoked it, with the reason.
 func (s *Store) Desk(ctx context.Context, deskID string) (EnrolledDesk, error) {
+	d, err := s.desk(ctx, deskID)
+	if err == nil && d.RevokedAt != "" {
+		return d, errRevokedDesk(d.DeskCode, d.RevokedAt)
+	}
+	return d, err
+}
+
+// desk reads an enrolled desk, revoked or not.
+func (s *Store) desk(ctx context.Context, deskID string) (EnrolledDesk, error) {
 	d := EnrolledDesk{DeskID: deskID}
 	var pub []byte
-	err := s.r.QueryRowContext(ctx, `SELECT desk_code, key_id, public_key, last_seq FROM sync_desk WHERE desk_id = ?`, deskID).
-		Scan(&d.DeskCode, &d.KeyID, &pub, &d.LastSeq)
+	var revoked sql.NullString
+	err := s.r.QueryRowContext(ctx, `SELECT desk_code, key_id, public_key, last_seq, enrolled_at, revoked_at FROM sync_desk WHERE desk_id = ?`, deskID).
+		Scan(&d.DeskCode, &d.KeyID, &pub, &d.LastSeq, &d.EnrolledAt, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, fault.New(fault.Forbidden, "This desk is not enrolled at the server", nil)
 	}
 	if err != nil {
 		return d, fmt.Errorf("desk: %w", err)
 	}
-	d.PublicKey = pub
+	d.PublicKey, d.RevokedAt = pub, revoked.String
 	return d, nil
 }
 
@@ -365,6 +460,9 @@ func rejected(m Mutation, f *fault.Error) PushResult {
 // every desk trusts. Other mutations (certificates issued, tickets, cash)
 // are kept as received in sync_mutation, the server's register of them.
 func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now time.Time, r *PushResult) error {
+	if err := checkCertificate(ctx, tx, m.DeskID, m); err != nil {
+		return err
+	}
 	if m.Entity == docDeskKey && m.Op == "create" {
 		var k struct {
 			DeskCode  string `json:"desk_code"`
@@ -636,6 +734,11 @@ func (s *Store) ChangeSeq(ctx context.Context) (int64, error) {
 func (s *Store) Backup(ctx context.Context, path string) error {
 	if _, err := os.Stat(path); err == nil {
 		return fault.New(fault.Conflict, "The file {{.Path}} already exists: choose another name for the backup", map[string]any{"Path": path})
+	}
+	// The copy carries the key that signs enrolment receipts, so a server
+	// restored from it recognises desks enrolled after it was made.
+	if _, err := s.DeskKey(ctx); err != nil {
+		return err
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {

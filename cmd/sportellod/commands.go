@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/viper"
 
 	"sportello/central"
-	"sportello/certificate"
 	"sportello/demo"
 	"sportello/fault"
 	"sportello/registry"
@@ -32,6 +31,8 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod import  --db FILE [--skip-bad] FILE.csv                 carica l'anagrafe da CSV
   sportellod enrol   --db FILE --desk-code D01                       codice monouso per registrare una postazione
   sportellod backup  --db FILE --out FILE                            copia coerente, anche col server in funzione
+  sportellod desk list   --db FILE                                 postazioni, chiavi, date di registrazione e revoca, codici
+  sportellod desk revoke --db FILE D02                             revoca una postazione: richieste rifiutate, sigilli revocati
   sportellod verify  --db FILE INPUT                                 verifica il sigillo di un certificato (testo del QR)
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
@@ -48,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
+		"desk": cmdDesk,
 	}
 	f, ok := commands[args[0]]
 	if !ok {
@@ -311,11 +313,7 @@ func cmdVerify(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
-	keys, err := st.TrustedKeys(context.Background())
-	if err != nil {
-		return err
-	}
-	seal, err := certificate.Verify(fs.Arg(0), keys)
+	seal, err := st.VerifySeal(context.Background(), fs.Arg(0))
 	if err != nil {
 		return err
 	}
