@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -478,4 +479,46 @@ func TestRecordLayout(t *testing.T) {
 	h.key(fyne.KeyReturn)
 	h.waitFor("the record of Mario Rossi", func() bool { return rs.person.shown() })
 	test.AssertRendersToMarkup(t, "registry_family.xml", h.win.Canvas())
+}
+
+// manyNamesakes answers every search with n people named Rossi, as a large
+// register does for a common surname, at most limit of them.
+type manyNamesakes struct {
+	registry.Directory
+	n int
+}
+
+func (m manyNamesakes) Search(_ context.Context, _ registry.Query, limit int) ([]registry.Match, error) {
+	var out []registry.Match
+	for i := range min(m.n, limit) {
+		out = append(out, registry.Match{ID: int64(i + 1), Surname: "Rossi", Name: fmt.Sprintf("Persona %d", i+1), BirthDate: registry.NewDate(1970, 1, 1)})
+	}
+	return out, nil
+}
+
+// TestSearchSaysHowManyInAll: the summary tells exactly 50 from more than
+// 50, and a text with nothing searchable in it still says nobody was found.
+func TestSearchSaysHowManyInAll(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		people     int
+		listed     int
+		summary    string
+	}{
+		{"exactly fifty", "rossi", 50, 50, "Persone trovate: 50"},
+		{"more than fifty", "rossi", 200, 50, "Più di 50 persone trovate: sono elencate le prime 50; aggiunga il nome o la data di nascita per restringere la ricerca"},
+		{"only signs", `* " ( )`, 200, 0, "Nessuna persona trovata"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarnessWith(t, Deps{}, func(d registry.Directory) registry.Directory { return manyNamesakes{d, tc.people} })
+			h.enterAs(clerkUser)
+			rs := h.typeSearch(tc.text)
+			if len(rs.matches) != tc.listed {
+				t.Errorf("%d listed, want %d", len(rs.matches), tc.listed)
+			}
+			if rs.summary.Text != tc.summary {
+				t.Errorf("summary %q, want %q", rs.summary.Text, tc.summary)
+			}
+		})
+	}
 }

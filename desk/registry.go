@@ -125,7 +125,8 @@ func (s *registryScreen) runSearch(ctx context.Context, gen int, text string) {
 	var matches []registry.Match
 	if err == nil && !q.IsEmpty() {
 		ctx, cancel := context.WithTimeout(ctx, readTimeout)
-		matches, err = s.dir.Search(ctx, q, searchLimit)
+		// One more than shown tells "more than 50" from exactly 50.
+		matches, err = s.dir.Search(ctx, q, searchLimit+1)
 		cancel()
 	}
 	if ctx.Err() == context.Canceled {
@@ -147,14 +148,19 @@ func (s *registryScreen) onResults(gen int, q registry.Query, matches []registry
 		return
 	}
 	s.showProblem("")
+	more := len(matches) > searchLimit
+	if more {
+		matches = matches[:searchLimit]
+	}
 	s.showResults(gen, matches)
 	switch {
-	case q.IsEmpty():
+	case q.IsEmpty() && strings.TrimSpace(s.search.Text) == "":
 		s.summary.SetText("")
 	case len(matches) == 0:
+		// Also for a text with nothing searchable in it (only signs).
 		s.summary.SetText(lang.L("No one found"))
-	case len(matches) >= searchLimit:
-		s.summary.SetText(lang.L("The first {{.Count}} people found: add the name or the birth date to narrow the search", map[string]any{"Count": len(matches)}))
+	case more:
+		s.summary.SetText(lang.L("More than {{.Count}} people found: the first {{.Count}} are listed; add the name or the birth date to narrow the search", map[string]any{"Count": searchLimit}))
 	default:
 		s.summary.SetText(lang.L("People found: {{.Count}}", map[string]any{"Count": len(matches)}))
 	}
