@@ -208,16 +208,16 @@ func CheckSerial(serial string) error {
 // paid bollo take any use but the office's (the exchange between offices is
 // exempt by code 10).
 var exemptionUses = map[int][]Use{
-	1:  {UsePrivate},                              // ONLUS
-	2:  {UsePrivate},                              // amateur sports clubs
-	3:  {UseCourt},                                // court proceedings
-	4:  {UseCourt},                                // court experts and receivers
-	5:  {UseCourt},                                // interdiction, guardianship
-	6:  {UseCourt, UseAbroad},                     // adoption (also international), foster care
-	7:  {UseCourt},                                // separation and divorce
-	8:  {UsePrivate},                              // street renaming and renumbering
-	9:  {UseAbroad},                               // foreign pensions
-	10: {UseOffice},                               // exchange between public offices
+	1:  {UsePrivate},          // ONLUS
+	2:  {UsePrivate},          // amateur sports clubs
+	3:  {UseCourt},            // court proceedings
+	4:  {UseCourt},            // court experts and receivers
+	5:  {UseCourt},            // interdiction, guardianship
+	6:  {UseCourt, UseAbroad}, // adoption (also international), foster care
+	7:  {UseCourt},            // separation and divorce
+	8:  {UsePrivate},          // street renaming and renumbering
+	9:  {UseAbroad},           // foreign pensions
+	10: {UseOffice},           // exchange between public offices
 	0:  {UsePrivate, UseAbroad, UseCourt, UseImmigration},
 	99: {UsePrivate, UseAbroad, UseCourt, UseImmigration},
 }
