@@ -1,6 +1,7 @@
 package certificate
 
 import (
+	"crypto/ed25519"
 	"strings"
 	"testing"
 	"unicode"
@@ -393,5 +394,23 @@ func TestCashCloseCSV(t *testing.T) {
 	}
 	if open := (DailyClose{}).State(); !strings.HasPrefix(open, "Cassa aperta") {
 		t.Errorf("open day: %q", open)
+	}
+}
+
+// TestEveryUseSeals checks that a certificate of each use, the office's
+// included, seals and verifies with its use.
+func TestEveryUseSeals(t *testing.T) {
+	priv := testKey(t)
+	pub := priv.Public().(ed25519.PublicKey)
+	for _, use := range Uses() {
+		req := Request{Types: []Type{Birth}, Use: use}
+		d := compose(t, family(), req)
+		if err := d.SealWith(func(s *Seal) error { return s.Sign(priv) }); err != nil {
+			t.Fatalf("%s: %v", use, err)
+		}
+		s, err := Verify(d.SealText, Keys{KeyID(pub): pub})
+		if err != nil || s.Use != use {
+			t.Errorf("%s: verified %v, %v", use, s.Use, err)
+		}
 	}
 }
