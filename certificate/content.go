@@ -17,6 +17,14 @@ type Table struct {
 	Rows   [][]string
 }
 
+// AlignOf is the alignment of column i: "R" or "L".
+func (t *Table) AlignOf(i int) string {
+	if i < len(t.Align) && t.Align[i] == "R" {
+		return "R"
+	}
+	return "L"
+}
+
 // Fact is one thing a certificate certifies, in the certificate's words
 // (third person, "è residente...") and in the self-declaration's (first
 // person, "di essere residente..."), with its list when it has one.
