@@ -414,3 +414,37 @@ func TestEveryUseSeals(t *testing.T) {
 		}
 	}
 }
+
+// TestWomanFormsEverywhere composes every type for a woman, as resident,
+// cancelled, deceased and AIRE, and looks for a masculine form.
+func TestWomanFormsEverywhere(t *testing.T) {
+	masculine := []string{"nato ", "cancellato", "deceduto", "iscritto ", "cittadino ", "celibe", "coniugato", "vedovo", "divorziato", "stato cancellat", "intestatario"}
+	for _, status := range []registry.Status{registry.Resident, registry.Cancelled, registry.Deceased, registry.AIRE} {
+		for _, typ := range Types() {
+			rec := family()
+			rec.Person.Sex, rec.Person.Name, rec.Person.Status, rec.Person.StatusSince = registry.Female, "Maria", status, day(2024, 1, 1)
+			rec.Members[0].Person = rec.Person
+			rec.Person.CancelReason = registry.CancelUntraceable
+			if typ == ResidenceInstitution {
+				rec.Family.Convivenza = registry.Convivenza{Name: "RSA Villa Serena", Species: registry.SpeciesCare}
+			}
+			d := compose(t, rec, Request{Types: []Type{typ}, AtDate: day(2010, 1, 1)})
+			text := d.PersonLine + "\n"
+			for _, f := range d.Facts {
+				text += f.Certify + "\n" + f.Declare + "\n"
+				if f.Table != nil {
+					for _, r := range f.Table.Rows {
+						if strings.HasPrefix(r[0], "ROSSI MARIA") {
+							text += strings.Join(r, " ") + "\n"
+						}
+					}
+				}
+			}
+			for _, m := range masculine {
+				if strings.Contains(text, m) {
+					t.Errorf("%s, %s: masculine %q in\n%s", status, typ.Title(), m, text)
+				}
+			}
+		}
+	}
+}
