@@ -24,13 +24,17 @@ import (
 // testCertificates is the desk's CertificateDesk over a real store and the
 // real PDF layout; the preview and the printer are recorded, not run.
 type testCertificates struct {
-	st *store.Store
+	st       *store.Store
+	settings *certificate.Settings // when set, instead of the national amounts with an authorisation
 
 	mu      sync.Mutex
 	printed [][]byte
 }
 
 func (c *testCertificates) Settings() certificate.Settings {
+	if c.settings != nil {
+		return *c.settings
+	}
 	s := certificate.DefaultSettings
 	s.VirtualBollo = certificate.Authorisation{Number: "12345/2019", Date: registry.NewDate(2019, 5, 20)}
 	return s
