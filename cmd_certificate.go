@@ -29,9 +29,10 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	db := fs.String("db", "", "database file")
 	cf := fs.String("cf", "", "codice fiscale of the person")
 	typ := fs.String("type", "", "certificate type: table 13 code, a name (residenza, stato-di-famiglia...), contestuale, or a list 8,5,12")
-	use := fs.String("use", "private", "use: private, abroad, court or immigration")
+	use := fs.String("use", "private", "use: private, abroad, court, immigration or office")
 	exempt := fs.Int("exempt", 0, "stamp-duty exemption code (table 39); 99 needs --reason")
 	reason := fs.String("reason", "", "reason of exemption 99")
+	norm := fs.String("norm", "", "legal reference of exemption 99 (the law and article that exempt the certificate)")
 	bollo := fs.String("bollo", "virtual", "how the bollo was paid: virtual, marca or other")
 	marca := fs.String("marca", "", "serial number of the marca da bollo")
 	fee := fs.String("fee", "cash", "how the fee was paid: cash, card or pagopa")
@@ -68,7 +69,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	}
 	req := certificate.Request{
 		Types: types, Use: u, FeePayment: certificate.Payment(strings.ToLower(*fee)),
-		Duty:  certificate.StampDuty{Exemption: *exempt, Reason: *reason, Payment: certificate.Payment(strings.ToLower(*bollo)), Serial: *marca},
+		Duty:  certificate.StampDuty{Exemption: *exempt, Reason: *reason, Norm: *norm, Payment: certificate.Payment(strings.ToLower(*bollo)), Serial: *marca},
 		Force: *force != "", ForceReason: *force,
 	}
 	if *marca != "" && !fs.Changed("bollo") {
@@ -390,23 +391,16 @@ func cmdCash(args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	var c certificate.DailyClose
 	if *lock {
 		by, err := issuer(ctx, st, *operator)
 		if err != nil {
 			return err
 		}
-		if c, err = st.CloseCash(ctx, by.Username, day); err != nil {
+		if _, err = st.CloseCash(ctx, by.Username, day); err != nil {
 			return err
 		}
-	} else {
-		entries, err := st.CashDay(ctx, day)
-		if err != nil {
-			return err
-		}
-		c = certificate.CloseDay(day, entries)
 	}
-	closed, isClosed, err := st.CashClosed(ctx, day)
+	c, err := st.CashReport(ctx, day)
 	if err != nil {
 		return err
 	}
@@ -437,10 +431,12 @@ func cmdCash(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%s\t%s\t%d\t€ %s\n", certificate.KindName(t.Kind), certificate.MethodName(t.Method), t.Count, certificate.Euro(t.Cents))
 	}
 	fmt.Fprintf(stdout, "Totale\t\t\t€ %s\n", certificate.Euro(c.Cents))
-	if isClosed {
-		fmt.Fprintf(stdout, "Cassa chiusa (%s, %s): il giorno non accetta altri incassi\n", closed.At, closed.Operator)
-	} else {
-		fmt.Fprintln(stdout, "Cassa aperta: --lock la chiude")
+	for _, m := range c.Marche {
+		fmt.Fprintf(stdout, "Marca da bollo n. %s\t%s\n", m.Serial, m.Number)
+	}
+	fmt.Fprintln(stdout, c.State())
+	if !c.Closed {
+		fmt.Fprintln(stdout, "--lock la chiude")
 	}
 	return nil
 }
@@ -458,11 +454,10 @@ func (c certificateDesk) Reprint(ctx context.Context, operator, number string) (
 }
 
 func (c certificateDesk) CashClose(ctx context.Context, day registry.Date) (certificate.DailyClose, []byte, error) {
-	entries, err := c.st.CashDay(ctx, day)
+	dc, err := c.st.CashReport(ctx, day)
 	if err != nil {
 		return certificate.DailyClose{}, nil, err
 	}
-	dc := certificate.CloseDay(day, entries)
 	pdf, err := printing.CashClose(dc, c.municipality, c.st.DeskCode(), printing.Letterhead{})
 	return dc, pdf, err
 }

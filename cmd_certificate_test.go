@@ -48,6 +48,7 @@ var numberLine = regexp.MustCompile(`^(D01-\d{4}-\d{6}-[0-9A-Z])\tcodice di veri
 
 func TestCertificateCommand(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // the default fees, whatever this machine's config file says
+	setVirtualBollo(t)
 	db := seededDB(t, 2000)
 	resident := func(r registry.Record) bool {
 		return r.Person.Status == registry.Resident && slices.Contains(r.Person.Citizenships, registry.Italy) &&
@@ -115,7 +116,7 @@ func TestCertificateCommand(t *testing.T) {
 		exit int
 		want string
 	}{
-		{"contestuale for abroad, exempt", []string{"--cf", cf, "--type", "contestuale", "--use", "abroad", "--exempt", "99", "--reason", "borsa di studio"}, 0, "D01-"},
+		{"contestuale for abroad, exempt", []string{"--cf", cf, "--type", "contestuale", "--use", "abroad", "--exempt", "99", "--reason", "borsa di studio", "--norm", "art. 8, legge 11 agosto 1991, n. 266"}, 0, "D01-"},
 		{"stato di famiglia with relationships, court", []string{"--cf", cf, "--type", "16", "--use", "court", "--exempt", "3"}, 0, "diritti € 0,26"},
 		{"stato libero of a married person", []string{"--cf", spouse, "--type", "stato-libero"}, 1, "non è coniugato"},
 		{"cittadinanza of a foreigner", []string{"--cf", alien, "--type", "cittadinanza"}, 1, "solo ai cittadini italiani"},
@@ -173,7 +174,7 @@ func TestCertificateCommand(t *testing.T) {
 		want string
 	}{
 		{"the report says the day is open", []string{"cash", "close", "--db", db}, 0, "Cassa aperta"},
-		{"lock", []string{"cash", "close", "--db", db, "--lock"}, 0, "Totale\t\t\t€ 17,04\nCassa chiusa ("},
+		{"lock", []string{"cash", "close", "--db", db, "--lock"}, 0, "Totale\t\t\t€ 17,04\nCassa chiusa il "},
 		{"lock again", []string{"cash", "close", "--db", db, "--lock"}, 1, "è già chiusa"},
 		{"a paid certificate on the closed day", []string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out}, 1, "quel giorno non si incassano altri importi"},
 		{"the report says the day is closed", []string{"cash", "close", "--db", db}, 0, "il giorno non accetta altri incassi"},
@@ -194,6 +195,7 @@ func TestCertificateCommand(t *testing.T) {
 // the bollo and fees from the config file, the environment and its flags.
 func TestCertificateFeesFromSettings(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	setVirtualBollo(t)
 	db := seededDB(t, 500)
 	cf := findPerson(t, db, func(r registry.Record) bool {
 		return r.Person.Status == registry.Resident && r.Address.Street != ""
@@ -210,7 +212,7 @@ func TestCertificateFeesFromSettings(t *testing.T) {
 	}{
 		{"file", "", []string{"--config", file}, 0, "bollo € 15,00\tdiritti € 1,00"},
 		{"flag over file", "", []string{"--config", file, "--fee-with-bollo-cents", "70"}, 0, "bollo € 15,00\tdiritti € 0,70"},
-		{"environment, exempt", "45", []string{"--config", file, "--exempt", "3"}, 0, "bollo € 0,00\tdiritti € 0,45"},
+		{"environment, exempt", "45", []string{"--config", file, "--exempt", "3", "--use", "court"}, 0, "bollo € 0,00\tdiritti € 0,45"},
 		{"defaults", "", nil, 0, "bollo € 16,00\tdiritti € 0,52"},
 		{"not a whole number in the file", "", []string{"--config", bad}, 1, bad + ", riga 2, chiave \"fee_exempt_cents\": \"0,26\" non è un numero intero di centesimi"},
 		{"not a whole number in the environment", "-5", nil, 1, "fee_exempt_cents"},

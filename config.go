@@ -7,12 +7,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 
 	"sportello/certificate"
+	"sportello/registry"
 )
 
 // config is the deployment configuration: a YAML file, SPORTELLO_* environment
@@ -55,6 +57,8 @@ var configKeys = []configKey{
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
+	{"bollo_virtual_authorisation", "bollo-virtual-authorisation", "string", "", "numero dell'autorizzazione dell'Agenzia delle Entrate al pagamento del bollo in modo virtuale (art. 15 d.P.R. 642/1972), stampato sui certificati; vuoto: il bollo si paga solo con la marca"},
+	{"bollo_virtual_authorisation_date", "bollo-virtual-authorisation-date", "string", "", "data dell'autorizzazione al bollo virtuale (AAAA-MM-GG)"},
 }
 
 // feeFlags registers --config and the fee settings' flags only, for
@@ -149,6 +153,9 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		}
 		*f.to = n
 	}
+	if err := virtualBollo(v.GetString("bollo_virtual_authorisation"), v.GetString("bollo_virtual_authorisation_date"), &c.Fees); err != nil {
+		return config{}, err
+	}
 	if c.Language != "it" && c.Language != "en" {
 		return config{}, fmt.Errorf("impostazione language: %q non è una lingua disponibile: usi it oppure en", c.Language)
 	}
@@ -203,6 +210,29 @@ func checkConfigFile(file string, data []byte) error {
 			}
 		}
 	}
+	return nil
+}
+
+// virtualBollo reads the authorisation of the virtual bollo: a number and
+// a date, both or neither.
+func virtualBollo(number, day string, to *certificate.Settings) error {
+	number, day = strings.TrimSpace(number), strings.TrimSpace(day)
+	switch {
+	case number == "" && day == "":
+		return nil
+	case number == "":
+		return errors.New("impostazione bollo_virtual_authorisation: manca il numero dell'autorizzazione al bollo virtuale, che accompagna la data")
+	case day == "":
+		return errors.New("impostazione bollo_virtual_authorisation_date: manca la data dell'autorizzazione al bollo virtuale (AAAA-MM-GG)")
+	}
+	if t, err := time.Parse("2006-01-02 15:04:05 -0700 MST", day); err == nil {
+		day = t.Format(time.DateOnly) // YAML reads an unquoted date as a timestamp
+	}
+	d, err := registry.ParseDate(day)
+	if err != nil || !d.Valid() || d.After(registry.Today()) {
+		return fmt.Errorf("impostazione bollo_virtual_authorisation_date: %q non è una data passata: scrivetela come AAAA-MM-GG", day)
+	}
+	to.VirtualBollo = certificate.Authorisation{Number: number, Date: d}
 	return nil
 }
 

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
+	"time"
 
 	"sportello/registry"
 )
@@ -27,12 +29,56 @@ type Total struct {
 	Cents  int64
 }
 
-// DailyClose is a day's cash register with its totals by kind and method.
+// Marca is a marca da bollo a certificate of the day was issued with: it is
+// not money the desk took, but the close lists it so the marche can be
+// checked against the certificates.
+type Marca struct {
+	At       string // UTC instant of the issue
+	Operator string
+	Number   string // the certificate's number
+	Serial   string
+}
+
+// DailyClose is a day's cash register with its totals by kind and method,
+// the marche da bollo of the day, and whether the day is closed.
 type DailyClose struct {
 	Day     registry.Date
 	Entries []CashEntry
 	Totals  []Total // by kind, then method
 	Cents   int64   // everything taken
+	Marche  []Marca
+
+	Closed   bool   // the day is closed and takes no more amounts
+	ClosedAt string // UTC instant of the close
+	ClosedBy string // the operator who closed it
+}
+
+// LocalTime is a UTC instant of the register as read in Europe/Rome,
+// "15:04:05"; the instant as given when it does not parse.
+func LocalTime(at string) string {
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return at
+	}
+	return t.In(registry.Rome).Format("15:04:05")
+}
+
+// LocalDateTime is a UTC instant of the register as read in Europe/Rome,
+// "02/03/2026 15:04".
+func LocalDateTime(at string) string {
+	t, err := time.Parse(time.RFC3339Nano, at)
+	if err != nil {
+		return at
+	}
+	return t.In(registry.Rome).Format("02/01/2006 15:04")
+}
+
+// State says whether the day is open or closed, and who closed it.
+func (c DailyClose) State() string {
+	if !c.Closed {
+		return "Cassa aperta: il giorno accetta ancora incassi."
+	}
+	return "Cassa chiusa il " + LocalDateTime(c.ClosedAt) + " da " + c.ClosedBy + ": il giorno non accetta altri incassi."
 }
 
 // CloseDay totals the day's entries.
@@ -91,8 +137,23 @@ func MethodName(p Payment) string {
 	return string(p)
 }
 
-// Euro is an amount in cents as Italians write it: "16,52".
+// Euro is an amount in cents as Italians write it: "16,52", "8.120,50".
 func Euro(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	whole := strconv.FormatInt(cents/100, 10)
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "." + whole[i:]
+	}
+	return fmt.Sprintf("%s%s,%02d", sign, whole, cents%100)
+}
+
+// decimal is an amount in cents for a spreadsheet cell: "8120,50", with the
+// decimal comma and no thousands separator, which an Italian spreadsheet
+// reads as a number.
+func decimal(cents int64) string {
 	sign := ""
 	if cents < 0 {
 		sign, cents = "-", -cents
@@ -100,19 +161,31 @@ func Euro(cents int64) string {
 	return fmt.Sprintf("%s%d,%02d", sign, cents/100, cents%100)
 }
 
-// WriteCSV writes the entries then the totals, semicolon-separated with
-// decimal commas, as Italian spreadsheets open them.
+// WriteCSV writes the entries, the totals, the marche da bollo and the
+// day's state, as Italian spreadsheets open them: UTF-8 with a byte-order
+// mark (without it Excel reads the accents as Latin-1), semicolons between
+// fields (Excel and LibreOffice in Italian split on ';', since the comma is
+// the decimal separator), decimal commas, times in Europe/Rome.
 func (c DailyClose) WriteCSV(w io.Writer) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return fmt.Errorf("cash register csv: %w", err)
+	}
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	rows := [][]string{{"giorno", "ora (UTC)", "operatore", "certificato", "voce", "modalità", "importo"}}
+	cw.UseCRLF = true
+	day := c.Day.Italian()
+	rows := [][]string{{"giorno", "ora", "operatore", "certificato", "voce", "modalità", "importo (€)"}}
 	for _, e := range c.Entries {
-		rows = append(rows, []string{c.Day.String(), e.At, e.Operator, e.Number, KindName(e.Kind), MethodName(e.Method), Euro(e.Cents)})
+		rows = append(rows, []string{day, LocalTime(e.At), e.Operator, e.Number, KindName(e.Kind), MethodName(e.Method), decimal(e.Cents)})
 	}
 	for _, t := range c.Totals {
-		rows = append(rows, []string{c.Day.String(), "", "", "totale", KindName(t.Kind), MethodName(t.Method), Euro(t.Cents)})
+		rows = append(rows, []string{day, "", "", "totale", KindName(t.Kind), MethodName(t.Method), decimal(t.Cents)})
 	}
-	rows = append(rows, []string{c.Day.String(), "", "", "totale", "", "", Euro(c.Cents)})
+	rows = append(rows, []string{day, "", "", "totale", "", "", decimal(c.Cents)})
+	for _, m := range c.Marche {
+		rows = append(rows, []string{day, LocalTime(m.At), m.Operator, m.Number, "marca da bollo", "n. " + m.Serial, ""})
+	}
+	rows = append(rows, []string{day, "", "", "", c.State(), "", ""})
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("cash register csv: %w", err)
 	}

@@ -122,11 +122,11 @@ func TestFeesAndWording(t *testing.T) {
 		fees    Fees
 		wording string
 	}{
-		{"virtual bollo", Request{Types: []Type{Residence}, Duty: StampDuty{Payment: PayVirtual}}, Fees{1600, 1600, 52}, "assolta in modo virtuale"},
+		{"virtual bollo", Request{Types: []Type{Residence}, Duty: StampDuty{Payment: PayVirtual, Authorisation: Authorisation{"12345/2019", day(2019, 5, 20)}}}, Fees{1600, 1600, 52}, "assolta in modo virtuale, autorizzazione dell'Agenzia delle Entrate n. 12345/2019 del 20/05/2019"},
 		{"marca", Request{Types: []Type{Residence}, Duty: StampDuty{Payment: PayMarca, Serial: "01234567890123"}}, Fees{0, 1600, 52}, "contrassegno telematico n. 01234567890123"},
-		{"ONLUS", Request{Types: []Type{Residence}, Duty: StampDuty{Exemption: 1}}, Fees{0, 0, 26}, "art. 27 bis, tabella allegato B) DPR 642/1972"},
-		{"separation waives the fee", Request{Types: []Type{Family}, Duty: StampDuty{Exemption: 7}}, Fees{0, 0, 0}, "art. 19 della legge 74/1987"},
-		{"other reason", Request{Types: []Type{Residence}, Duty: StampDuty{Exemption: 99, Reason: "uso borsa di studio"}}, Fees{0, 0, 26}, "Esente dall'imposta di bollo: uso borsa di studio."},
+		{"ONLUS", Request{Types: []Type{Residence}, Duty: StampDuty{Exemption: 1}}, Fees{0, 0, 26}, "ONLUS - art. 27-bis, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642"},
+		{"separation waives the fee", Request{Types: []Type{Family}, Use: UseCourt, Duty: StampDuty{Exemption: 7}}, Fees{0, 0, 0}, "art. 19 legge 6 marzo 1987, n. 74"},
+		{"other reason", Request{Types: []Type{Residence}, Duty: StampDuty{Exemption: 99, Reason: "uso borsa di studio", Norm: "art. 8, legge 11 agosto 1991, n. 266"}}, Fees{0, 0, 26}, "Esente dall'imposta di bollo: uso borsa di studio (art. 8, legge 11 agosto 1991, n. 266)."},
 		{"birth is exempt by law", Request{Types: []Type{Birth}}, Fees{0, 0, 26}, "art. 7, comma 5, della legge 29 dicembre 1990, n. 405"},
 	}
 	for _, tt := range tests {
@@ -162,8 +162,13 @@ func TestArt40AndValidity(t *testing.T) {
 			req := Request{Types: types, Use: use, Duty: StampDuty{Payment: PayVirtual}}
 			d := Compose(rec, req, Number{"D01", 2026, 1}, day(2026, 3, 2), Municipality{Code: "A269", Name: "Anagni"}, clerk)
 			want := "Il presente certificato non può essere prodotto agli organi della pubblica amministrazione o ai privati gestori di pubblici servizi."
-			if use == UseAbroad {
+			switch use {
+			case UseAbroad:
 				want = "Ai sensi dell'art. 40, d.P.R. 28 dicembre 2000, n. 445, il presente certificato è rilasciato solo per l'estero."
+			case UseImmigration:
+				want = "Certificato rilasciato per i procedimenti disciplinati dalle norme sull'immigrazione"
+			case UseOffice:
+				want = "Certificato rilasciato a una pubblica amministrazione per l'acquisizione d'ufficio"
 			}
 			if !strings.Contains(d.Text(), want) {
 				t.Errorf("%s %v: art. 40 sentence missing", use, types)
@@ -182,11 +187,11 @@ func TestComposeFacts(t *testing.T) {
 		types []Type
 		want  []string
 	}{
-		{[]Type{Residence}, []string{"ROSSI MARIO, nato a Anagni (FR) il 01/01/1980", "è residente in questo Comune, Via Roma 12, 03012 Anagni."}},
-		{[]Type{Family}, []string{"la famiglia anagrafica", "BIANCHI ANNA\tRoma (RM)\t03/05/1982\n", "ROSSI NICOLÒ"}},
+		{[]Type{Residence}, []string{"ROSSI MARIO, nato ad Anagni (FR) il 01/01/1980", "è residente in questo Comune, Via Roma 12, 03012 Anagni."}},
+		{[]Type{Family}, []string{"fa parte della famiglia anagrafica", "BIANCHI ANNA\tRoma (RM)\t03/05/1982\n", "ROSSI NICOLÒ"}},
 		{[]Type{FamilyWithRelationships}, []string{"BIANCHI ANNA\tRoma (RM)\t03/05/1982\tmoglie", "intestatario scheda"}},
 		{[]Type{ResidenceHistory}, []string{"01/01/1980\t30/06/2005\tVia Garibaldi 3", "01/07/2005\tad oggi\tVia Roma 12"}},
-		{[]Type{Marriage}, []string{"ha contratto matrimonio con BIANCHI ANNA il 10/06/2006 a Anagni (FR)."}},
+		{[]Type{Marriage}, []string{"ha contratto matrimonio con BIANCHI ANNA il 10/06/2006 ad Anagni (FR)."}},
 		{[]Type{Citizenship}, []string{"è cittadino italiano."}},
 		{[]Type{CivilStatus}, []string{"è di stato civile: coniugato."}},
 	}
@@ -377,7 +382,7 @@ func TestCloseDay(t *testing.T) {
 	if err := c.WriteCSV(&b); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "2026-03-02;;;totale;;;33,30\n") || !strings.Contains(b.String(), ";Diritti di segreteria;carta (POS);0,26\n") {
+	if !strings.Contains(b.String(), "02/03/2026;;;totale;;;33,30\r\n") || !strings.Contains(b.String(), ";Diritti di segreteria;carta (POS);0,26\r\n") {
 		t.Errorf("csv:\n%s", b.String())
 	}
 }

@@ -1,7 +1,10 @@
 package certificate
 
 import (
+	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"sportello/registry"
 )
@@ -10,7 +13,16 @@ import (
 type Table struct {
 	Header []string
 	Widths []float64 // relative widths of the columns
+	Align  []string  // per column, "R" to right-align (amounts); "L" or none for the rest
 	Rows   [][]string
+}
+
+// AlignOf is the alignment of column i: "R" or "L".
+func (t *Table) AlignOf(i int) string {
+	if i < len(t.Align) && t.Align[i] == "R" {
+		return "R"
+	}
+	return "L"
 }
 
 // Fact is one thing a certificate certifies, in the certificate's words
@@ -38,7 +50,7 @@ type Document struct {
 	Number       string
 	IssueDate    registry.Date
 	Person       registry.Person
-	PersonLine   string // "ROSSI MARIO, nato a Anagni (FR) il 01/01/1980, codice fiscale RSS..."
+	PersonLine   string // "ROSSI MARIO, nato ad Anagni (FR) il 01/01/1980, codice fiscale RSS..."
 	Facts        []Fact
 	Use          string
 	Duty         string
@@ -107,6 +119,7 @@ func Compose(rec registry.Record, req Request, num Number, issued registry.Date,
 	for _, t := range req.Types {
 		d.Facts = append(d.Facts, facts(rec, t, req, m)...)
 	}
+	d.Facts = certified(d.Facts)
 	return d
 }
 
@@ -156,13 +169,36 @@ func bySex(p registry.Person, male, female string) string {
 	return male
 }
 
-// PlaceName is a place as printed: "Anagni (FR)", "Francia".
-func PlaceName(code string, on registry.Date, recorded string) string {
+// lookupPlace is the place of a code in force on the date, else the code's
+// latest entry.
+func lookupPlace(code string, on registry.Date) (registry.Place, bool) {
 	pl, ok := registry.LookupPlace(code, on)
 	if !ok {
 		pl, ok = registry.LookupPlace(code, registry.Date{})
 	}
+	return pl, ok
+}
+
+// foreignTown is the town of a foreign birth or event as the register
+// records it beside the state's code ("LONDRA" with Z114), "" when the
+// register holds only the state.
+func foreignTown(pl registry.Place, recorded string) string {
+	town := strings.TrimSpace(recorded)
+	if town == "" || strings.EqualFold(town, pl.Name) || strings.EqualFold(town, registry.TitleCase(pl.Name)) {
+		return ""
+	}
+	return town
+}
+
+// PlaceName is a place as printed in a list: "Anagni (FR)", "Germania" when
+// the register holds only the state, "LONDRA (REGNO UNITO)" when it also
+// holds the foreign town (written as recorded, with the state in the same
+// capitals).
+func PlaceName(code string, on registry.Date, recorded string) string {
+	pl, ok := lookupPlace(code, on)
 	switch {
+	case ok && pl.Foreign && foreignTown(pl, recorded) != "":
+		return foreignTown(pl, recorded) + " (" + strings.ToUpper(pl.Name) + ")"
 	case ok && pl.Province != "":
 		return registry.TitleCase(pl.Name) + " (" + pl.Province + ")"
 	case ok:
@@ -173,26 +209,101 @@ func PlaceName(code string, on registry.Date, recorded string) string {
 	return code
 }
 
+// placePhrase is a place with the preposition Italian gives it after "nato",
+// "deceduto", "trasferito": "ad Anagni (FR)", "a Roma (RM)", "a LONDRA (REGNO
+// UNITO)" for a town, "in Germania", "nel Regno Unito", "negli Stati Uniti
+// d'America" for a state the register holds alone.
+func placePhrase(code string, on registry.Date, recorded string) string {
+	name := PlaceName(code, on, recorded)
+	if pl, ok := lookupPlace(code, on); ok && pl.Foreign && foreignTown(pl, recorded) == "" {
+		return statePreposition(pl.Name) + name
+	}
+	return toPlace(name)
+}
+
+// toPlace puts "a" before a town, or the euphonic "ad" when the name opens
+// with an a ("ad Anagni", "ad Alatri"). Only before the same vowel: Italian
+// usage today (the Accademia della Crusca's advice, and the registry's own
+// certificates) writes "a Empoli", "a Imola", "a Orvieto", "a Udine".
+func toPlace(name string) string {
+	r, _ := utf8.DecodeRuneInString(name)
+	switch unicode.ToLower(r) {
+	case 'a', 'à', 'á':
+		return "ad " + name
+	}
+	return "a " + name
+}
+
+// statePrepositions are the articled prepositions a state's name takes by its
+// first word ("nel Regno Unito", "negli Stati Uniti d'America"); the others
+// take "in" ("in Germania", "in Marocco").
+var statePrepositions = map[string]string{
+	"REGNO": "nel ", "PRINCIPATO": "nel ", "GRANDUCATO": "nel ", "SULTANATO": "nel ",
+	"STATO": "nello ", "STATI": "negli ", "EMIRATI": "negli ", "PAESI": "nei ",
+	"REPUBBLICA": "nella ", "FEDERAZIONE": "nella ", "SANTA": "nella ", "CITTA'": "nella ", "CITTÀ": "nella ",
+	"UNIONE": "nell'", "ISOLE": "nelle ", "FILIPPINE": "nelle ", "MALDIVE": "nelle ", "SEYCHELLES": "nelle ",
+	"BAHAMAS": "nelle ", "COMORE": "nelle ", "FIGI": "nelle ",
+}
+
+func statePreposition(name string) string {
+	first, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(name)), " ")
+	if p, ok := statePrepositions[first]; ok {
+		return p
+	}
+	return "in "
+}
+
 func personLine(p registry.Person) string {
 	s := strings.ToUpper(p.Surname + " " + p.Name)
-	s += ", " + bySex(p, "nato", "nata") + " a " + PlaceName(p.BirthPlace, p.BirthDate, p.BirthPlaceName) + " il " + p.BirthDate.Italian()
+	s += ", " + bySex(p, "nato", "nata") + " " + placePhrase(p.BirthPlace, p.BirthDate, p.BirthPlaceName) + " il " + p.BirthDate.Italian()
 	if p.CF != "" {
 		s += ", codice fiscale " + p.CF
 	}
 	return s
 }
 
+// certified puts the facts in the order they are printed and gives each
+// its punctuation: the facts continue the sentence "CERTIFICA che ROSSI
+// MARIO, nato ...", one a line, each closed by a semicolon and the last by
+// a full stop, so no line opens a sentence in lower case; a fact with a
+// list (the family) ends in a colon and goes last.
+func certified(fs []Fact) []Fact {
+	slices.SortStableFunc(fs, func(a, b Fact) int {
+		switch {
+		case a.Table == nil && b.Table != nil:
+			return -1
+		case a.Table != nil && b.Table == nil:
+			return 1
+		}
+		return 0
+	})
+	for i := range fs {
+		switch {
+		case fs[i].Table != nil:
+			fs[i].Certify += ":"
+		case i == len(fs)-1:
+			fs[i].Certify += "."
+		default:
+			fs[i].Certify += ";"
+		}
+	}
+	return fs
+}
+
 func facts(rec registry.Record, t Type, req Request, m Municipality) []Fact {
 	p := rec.Person
-	born := PlaceName(p.BirthPlace, p.BirthDate, p.BirthPlaceName)
 	addr := addressLine(rec.Address, m)
 	switch t {
 	case Birth:
-		s := bySex(p, "nato", "nata") + " a " + born + " il " + p.BirthDate.Italian()
-		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+		s := bySex(p, "nato", "nata") + " " + placePhrase(p.BirthPlace, p.BirthDate, p.BirthPlaceName) + " il " + p.BirthDate.Italian()
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
 	case Death:
-		s := bySex(p, "deceduto", "deceduta") + " il " + p.StatusSince.Italian()
-		return []Fact{{Certify: "è " + s + ".", Declare: "che la persona indicata è " + s + ";"}}
+		s := bySex(p, "deceduto", "deceduta")
+		if p.StatusPlace != "" {
+			s += " " + placePhrase(p.StatusPlace, p.StatusSince, p.StatusPlaceName)
+		}
+		s += " il " + p.StatusSince.Italian()
+		return []Fact{{Certify: "è " + s, Declare: "che la persona indicata è " + s + ";"}}
 	case Marriage, CivilUnion:
 		kind, word := registry.EventMarriage, "ha contratto matrimonio con "
 		if t == CivilUnion {
@@ -204,56 +315,109 @@ func facts(rec registry.Record, t Type, req Request, m Municipality) []Fact {
 			s += " il " + e.Date.Italian()
 		}
 		if e.Place != "" {
-			s += " a " + PlaceName(e.Place, e.Date, "")
+			s += " " + placePhrase(e.Place, e.Date, "")
 		}
-		return []Fact{{Certify: s + ".", Declare: "di aver " + strings.TrimPrefix(s, "ha ") + ";"}}
+		return []Fact{{Certify: s, Declare: "di aver " + strings.TrimPrefix(s, "ha ") + ";"}}
 	case Cancellation:
-		s := bySex(p, "cancellato", "cancellata") + " dall'anagrafe della popolazione residente di questo Comune il " + p.StatusSince.Italian()
-		return []Fact{{Certify: "è stato " + s + ".", Declare: "di essere stato " + s + ";"}}
+		s := bySex(p, "stato cancellato", "stata cancellata") + " dall'anagrafe della popolazione residente di questo Comune il " + p.StatusSince.Italian()
+		if r := cancellationReason(p); r != "" {
+			s += " " + r
+		}
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
 	case Citizenship:
 		s := bySex(p, "cittadino italiano", "cittadina italiana")
-		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
 	case Alive:
-		return []Fact{{Certify: "è in vita.", Declare: "di essere in vita;"}}
+		return []Fact{{Certify: "è in vita", Declare: "di essere in vita;"}}
 	case Residence:
 		s := "residente in questo Comune, " + addr
-		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
 	case ResidenceInstitution:
 		c := rec.Family.Convivenza
 		s := "residente in questo Comune, " + addr + ", nella convivenza anagrafica «" + c.Name + "» (" + speciesName(c.Species) + ")"
 		if c.Responsible != "" {
 			s += ", responsabile " + c.Responsible
 		}
-		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
 	case ResidenceAIRE:
 		s := bySex(p, "iscritto", "iscritta") + " nell'Anagrafe degli Italiani Residenti all'Estero (AIRE) di questo Comune, con residenza in " + addr
-		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
 	case ResidenceHistory:
 		return []Fact{{
-			Certify: "ha avuto in questo Comune le seguenti residenze:",
+			Certify: "ha avuto in questo Comune le seguenti residenze",
 			Declare: "di aver avuto in questo Comune le seguenti residenze:",
-			Table:   residenceTable(rec.Residences, m),
+			Table:   residenceTable(residencesHere(rec.Residences, m), m),
 		}}
 	case ResidenceHistoryAtDate:
-		for _, r := range rec.Residences {
+		for _, r := range residencesHere(rec.Residences, m) {
 			if !req.AtDate.Before(r.From) && (r.To.IsZero() || !req.AtDate.After(r.To)) {
 				s := "alla data del " + req.AtDate.Italian() + " risiedeva in questo Comune, " + addressLine(r.Address, m)
-				return []Fact{{Certify: s + ".", Declare: "che " + s + ";"}}
+				return []Fact{{Certify: s, Declare: "che " + s + ";"}}
 			}
 		}
 		s := "alla data del " + req.AtDate.Italian() + " non risiedeva in questo Comune"
-		return []Fact{{Certify: s + ".", Declare: "che " + s + ";"}}
+		return []Fact{{Certify: s, Declare: "che " + s + ";"}}
 	case CivilStatus:
 		s := "di stato civile: " + civilStatusName(p)
-		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
 	case Free:
 		s := "di stato libero (" + civilStatusName(p) + ")"
-		return []Fact{{Certify: "è " + s + ".", Declare: "di essere " + s + ";"}}
-	case Family, FamilyAndCivilStatus, FamilyWithRelationships, FamilyAIRE:
-		s := "la famiglia anagrafica residente in " + addr + " è così composta:"
-		return []Fact{{Certify: s, Declare: "che " + s, Table: familyTable(rec, t)}}
+		return []Fact{{Certify: "è " + s, Declare: "di essere " + s + ";"}}
+	case Family, FamilyAndCivilStatus, FamilyWithRelationships:
+		s := "fa parte della famiglia anagrafica residente in " + addr + ", che è così composta"
+		return []Fact{{Certify: s, Declare: "di far parte della famiglia anagrafica residente in " + addr + ", che è così composta:", Table: familyTable(rec, t)}}
+	case FamilyAIRE:
+		s := "della famiglia iscritta nell'Anagrafe degli Italiani Residenti all'Estero (AIRE) di questo Comune, residente in " + addr + ", che è così composta"
+		return []Fact{{Certify: "fa parte " + s, Declare: "di far parte " + s + ":", Table: familyTable(rec, t)}}
 	}
 	return nil
+}
+
+// cancellationReason is why the person left the register (ANPR's motivi di
+// cancellazione), with the destination where the register holds it; "" when
+// the register does not say.
+func cancellationReason(p registry.Person) string {
+	dest := ""
+	if p.StatusPlace != "" {
+		dest = placePhrase(p.StatusPlace, p.StatusSince, p.StatusPlaceName)
+	}
+	abroad := "all'estero"
+	if dest != "" {
+		abroad = dest
+	}
+	switch p.CancelReason {
+	case registry.CancelDeath:
+		return "per morte"
+	case registry.CancelPresumedDeath:
+		return "per morte presunta giudizialmente dichiarata"
+	case registry.CancelMoved:
+		if dest == "" {
+			return "per trasferimento della residenza in altro Comune"
+		}
+		return "per trasferimento della residenza " + dest
+	case registry.CancelNoFixedAbode:
+		if dest == "" {
+			return "per trasferimento del domicilio (persona senza fissa dimora)"
+		}
+		return "per trasferimento del domicilio (persona senza fissa dimora) " + dest
+	case registry.CancelForeignerAbroad:
+		return "per trasferimento della residenza " + abroad
+	case registry.CancelUntraceable:
+		return "per irreperibilità"
+	case registry.CancelNoRenewal:
+		return "per mancato rinnovo della dichiarazione di dimora abituale"
+	case registry.CancelAIRE:
+		return "per trasferimento della residenza " + abroad + ", con iscrizione nell'Anagrafe degli Italiani Residenti all'Estero (AIRE)"
+	case registry.CancelCensus:
+		return "a seguito delle rettifiche post censuarie"
+	case registry.CancelDouble:
+		return "per doppia iscrizione"
+	case registry.CancelLostCitizenship:
+		return "per perdita della cittadinanza italiana"
+	case registry.CancelRestored:
+		return "per ripristino della posizione anagrafica precedente"
+	}
+	return ""
 }
 
 // speciesName is the kind of a convivenza as a certificate names it.
@@ -284,6 +448,19 @@ func addressLine(a registry.Address, m Municipality) string {
 	return s
 }
 
+// residencesHere keeps the periods of residence in this municipality: a
+// period abroad (AIRE) or in another municipality is not a residence here.
+// An address with no place recorded is one of the municipality's streets.
+func residencesHere(rs []registry.Residence, m Municipality) []registry.Residence {
+	var out []registry.Residence
+	for _, r := range rs {
+		if r.Address.Place == "" || r.Address.Place == m.Code {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func residenceTable(rs []registry.Residence, m Municipality) *Table {
 	t := &Table{Header: []string{"Dal", "Al", "Indirizzo"}, Widths: []float64{1, 1, 4}}
 	for _, r := range rs {
@@ -296,6 +473,45 @@ func residenceTable(rs []registry.Residence, m Municipality) *Table {
 	return t
 }
 
+// relationshipRank orders a family as the register lists it: the
+// intestatario scheda, the spouse or civil partner, the children, then the
+// other relatives and in-laws in the order of ANPR's table, then cohabitants,
+// then those whose tie is not recorded.
+func relationshipRank(r registry.Relationship) int {
+	switch r {
+	case registry.Householder:
+		return 0
+	case registry.Spouse, registry.CivilPartner:
+		return 1
+	case registry.Child:
+		return 2
+	case registry.Cohabitant:
+		return 200
+	case registry.RelationshipUnknown, 0:
+		return 300
+	}
+	return 10 + int(r)
+}
+
+// familyMembers are the members in the register's order of relationship,
+// the oldest first among equals (the children by birth).
+func familyMembers(ms []registry.Member) []registry.Member {
+	out := slices.Clone(ms)
+	slices.SortStableFunc(out, func(a, b registry.Member) int {
+		if d := relationshipRank(a.Relationship) - relationshipRank(b.Relationship); d != 0 {
+			return d
+		}
+		switch {
+		case a.Person.BirthDate.Before(b.Person.BirthDate):
+			return -1
+		case b.Person.BirthDate.Before(a.Person.BirthDate):
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
 func familyTable(rec registry.Record, t Type) *Table {
 	tb := &Table{Header: []string{"Cognome e nome", "Luogo di nascita", "Data di nascita"}, Widths: []float64{3, 2.4, 1.2}}
 	switch t {
@@ -306,9 +522,15 @@ func familyTable(rec registry.Record, t Type) *Table {
 		tb.Header = append(tb.Header, "Stato civile")
 		tb.Widths = append(tb.Widths, 1.8)
 	}
-	for _, mem := range rec.Members {
+	for _, mem := range familyMembers(rec.Members) {
 		mp := mem.Person
-		row := []string{strings.ToUpper(mp.Surname + " " + mp.Name), PlaceName(mp.BirthPlace, mp.BirthDate, mp.BirthPlaceName), mp.BirthDate.Italian()}
+		name := strings.ToUpper(mp.Surname + " " + mp.Name)
+		if mem.Relationship == registry.Householder && t != FamilyWithRelationships {
+			// Without the relationship column the intestatario is named
+			// beside the name; with it, the column says so.
+			name += " (" + RelationshipName(registry.Householder, mp) + ")"
+		}
+		row := []string{name, PlaceName(mp.BirthPlace, mp.BirthDate, mp.BirthPlaceName), mp.BirthDate.Italian()}
 		switch t {
 		case FamilyWithRelationships:
 			row = append(row, RelationshipName(mem.Relationship, mp))

@@ -3,6 +3,8 @@ package certificate
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"sportello/access"
 	"sportello/fault"
@@ -26,15 +28,35 @@ const (
 type StampDuty struct {
 	Exemption int     // table 39 code; 0 when paid or exempt by law
 	Reason    string  // the reason for code 99
+	Norm      string  // the legal reference of code 99 ("art. 8, L. 266/1991")
 	Payment   Payment // how the bollo was paid: virtual, marca or other
-	Serial    string  // serial number of the marca da bollo
+	Serial    string  // serial number of the marca da bollo, 14 digits
+
+	// Authorisation is the Agenzia delle Entrate's authorisation to pay the
+	// bollo virtually, copied from the settings by ApplySettings and printed
+	// on a certificate paid that way.
+	Authorisation Authorisation
 }
 
-// Settings are the municipality's amounts, in euro cents.
+// Authorisation is the authorisation to pay the bollo in the virtual way
+// (art. 15 DPR 642/1972), granted to the municipality by the Agenzia delle
+// Entrate: its number and date, which the certificate must print.
+type Authorisation struct {
+	Number string        // "12345/2019"
+	Date   registry.Date // the date it was granted
+}
+
+// Valid reports whether the authorisation has its number and date.
+func (a Authorisation) Valid() bool { return strings.TrimSpace(a.Number) != "" && a.Date.Valid() }
+
+// Settings are the municipality's amounts, in euro cents, and its
+// authorisation to pay the bollo virtually.
 type Settings struct {
 	BolloCents     int64 // €16.00
 	FeeCents       int64 // secretarial fee with bollo, €0.52
 	FeeExemptCents int64 // secretarial fee when exempt, €0.26
+
+	VirtualBollo Authorisation // zero when the municipality has none: the bollo is then paid with a marca
 }
 
 // DefaultSettings are the national amounts.
@@ -59,7 +81,8 @@ func (r *Request) Normalise() {
 		r.Use = UsePrivate
 	}
 	r.Duty.Reason = strings.TrimSpace(r.Duty.Reason)
-	r.Duty.Serial = strings.TrimSpace(r.Duty.Serial)
+	r.Duty.Norm = strings.TrimSpace(r.Duty.Norm)
+	r.Duty.Serial = NormaliseSerial(r.Duty.Serial)
 	r.ForceReason = strings.TrimSpace(r.ForceReason)
 }
 
@@ -100,20 +123,109 @@ func (r Request) ExemptByLaw() bool {
 // Exempt reports whether no bollo is due.
 func (r Request) Exempt() bool { return r.ExemptByLaw() || r.Duty.Exemption != 0 }
 
-// DutyWording is what the certificate prints about stamp duty.
+// DutyWording is what the certificate prints about stamp duty. The
+// exemption's caption follows the colon in lower case, unless it opens with
+// an abbreviation (ONLUS, C.T.U.).
 func (r Request) DutyWording() string {
 	switch {
 	case r.Duty.Exemption == OtherExemption:
-		return "Esente dall'imposta di bollo: " + r.Duty.Reason + "."
+		return "Esente dall'imposta di bollo: " + lowerFirst(r.Duty.Reason) + " (" + r.Duty.Norm + ")."
 	case r.Duty.Exemption != 0:
 		e, _ := LookupExemption(r.Duty.Exemption)
-		return "Esente dall'imposta di bollo ai sensi di: " + e.Wording + "."
+		return "Esente dall'imposta di bollo: " + lowerFirst(e.Caption) + "."
 	case r.ExemptByLaw():
 		return "Esente dall'imposta di bollo ai sensi dell'art. 7, comma 5, della legge 29 dicembre 1990, n. 405."
 	case r.Duty.Payment == PayMarca:
 		return "Imposta di bollo assolta con contrassegno telematico n. " + r.Duty.Serial + "."
+	case r.Duty.Payment == PayVirtual:
+		a := r.Duty.Authorisation
+		return "Imposta di bollo assolta in modo virtuale, autorizzazione dell'Agenzia delle Entrate n. " + a.Number + " del " + a.Date.Italian() +
+			" (art. 15 d.P.R. 26 ottobre 1972, n. 642)."
 	}
-	return "Imposta di bollo assolta in modo virtuale."
+	return "Imposta di bollo assolta."
+}
+
+// lowerFirst lowers the first letter of a caption put after a colon, unless
+// the first word is an abbreviation in capitals ("ONLUS", "C.T.U.").
+func lowerFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	next, _ := utf8.DecodeRuneInString(s[n:])
+	if unicode.IsUpper(next) || next == '.' {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
+}
+
+// ApplySettings takes from the settings what the request prints: the
+// authorisation of the virtual bollo. A virtual bollo without the
+// authorisation in the settings is refused, saying what to configure.
+func (r *Request) ApplySettings(s Settings) error {
+	if r.Exempt() || r.Duty.Payment != PayVirtual {
+		r.Duty.Authorisation = Authorisation{}
+		return nil
+	}
+	if !s.VirtualBollo.Valid() {
+		return fault.New(fault.Invalid, "The bollo cannot be paid virtually: the municipality's authorisation (number and date) is not in the settings. Set bollo_virtual_authorisation and bollo_virtual_authorisation_date in the configuration, or take a marca da bollo", nil)
+	}
+	r.Duty.Authorisation = s.VirtualBollo
+	return nil
+}
+
+// NormaliseSerial is a marca da bollo's serial as the register keeps it:
+// the digits, without the spaces a clerk types between groups.
+func NormaliseSerial(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r == '-' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// SerialLen is the length of a marca da bollo's serial (the contrassegno
+// telematico's identificativo, the 14 digits over its bar code).
+const SerialLen = 14
+
+// CheckSerial checks a marca da bollo's serial: 14 digits, not all zeros.
+// The Agenzia delle Entrate publishes no check digit for it; whether the
+// marca is genuine is answered only by its online "interrogazione
+// contrassegni", so the desk checks the form and that the register never
+// takes the same serial twice.
+func CheckSerial(serial string) error {
+	s := NormaliseSerial(serial)
+	if s == "" {
+		return fault.New(fault.Invalid, "The marca da bollo needs its serial number", nil)
+	}
+	if len(s) != SerialLen || strings.Trim(s, "0123456789") != "" || strings.Trim(s, "0") == "" {
+		return fault.New(fault.Invalid, "{{.Serial}} is not the serial of a marca da bollo: it has 14 digits, printed over the bar code", map[string]any{"Serial": serial})
+	}
+	return nil
+}
+
+// exemptionUses are the uses each exemption agrees with: an exemption for
+// court proceedings is for use in court, the exchange between public offices
+// is for an office's use, a foreign pension is for use abroad. Code 99 and a
+// paid bollo take any use but the office's (the exchange between offices is
+// exempt by code 10).
+var exemptionUses = map[int][]Use{
+	1:  {UsePrivate},          // ONLUS
+	2:  {UsePrivate},          // amateur sports clubs
+	3:  {UseCourt},            // court proceedings
+	4:  {UseCourt},            // court experts and receivers
+	5:  {UseCourt},            // interdiction, guardianship
+	6:  {UseCourt, UseAbroad}, // adoption (also international), foster care
+	7:  {UseCourt},            // separation and divorce
+	8:  {UsePrivate},          // street renaming and renumbering
+	9:  {UseAbroad},           // foreign pensions
+	10: {UseOffice},           // exchange between public offices
+	0:  {UsePrivate, UseAbroad, UseCourt, UseImmigration},
+	99: {UsePrivate, UseAbroad, UseCourt, UseImmigration},
+}
+
+// UsesFor lists the uses a request with the exemption may print, in the
+// desk's order.
+func UsesFor(exemption int) []Use {
+	return slices.Clone(exemptionUses[exemption])
 }
 
 // Fees are the amounts the citizen pays at the desk, in euro cents.
@@ -167,6 +279,8 @@ func (r Request) Validate() error {
 	switch {
 	case d.Exemption == OtherExemption && d.Reason == "":
 		return fault.New(fault.Invalid, "Exemption 99 needs the reason", nil)
+	case d.Exemption == OtherExemption && d.Norm == "":
+		return fault.New(fault.Invalid, "Exemption 99 needs the legal reference (the law and article that exempt the certificate) beside the reason", nil)
 	case d.Exemption != 0:
 		if _, ok := LookupExemption(d.Exemption); !ok {
 			return fault.New(fault.Invalid, "{{.Code}} is not a stamp-duty exemption code", map[string]any{"Code": d.Exemption})
@@ -175,12 +289,15 @@ func (r Request) Validate() error {
 		switch d.Payment {
 		case PayVirtual, PayOther:
 		case PayMarca:
-			if d.Serial == "" {
-				return fault.New(fault.Invalid, "The marca da bollo needs its serial number", nil)
+			if err := CheckSerial(d.Serial); err != nil {
+				return err
 			}
 		default:
 			return fault.New(fault.Invalid, "Say how the bollo was paid: virtual, marca or other", nil)
 		}
+	}
+	if err := r.checkUse(); err != nil {
+		return err
 	}
 	switch r.FeePayment {
 	case "", PayCash, PayCard, PayPagoPA:
@@ -191,6 +308,35 @@ func (r Request) Validate() error {
 		return fault.New(fault.Invalid, "Forcing an issue needs the reason", nil)
 	}
 	return nil
+}
+
+// checkUse refuses a use the exemption contradicts (exemption 10, between
+// public offices, printed "per uso tra privati"; a court exemption for use
+// abroad).
+func (r Request) checkUse() error {
+	use := r.Use
+	if use == "" {
+		use = UsePrivate
+	}
+	code := r.Duty.Exemption
+	if _, known := exemptionUses[code]; !known {
+		return nil // an unknown code is refused above
+	}
+	if code == 0 && use == UseOffice && r.ExemptByLaw() {
+		return nil // a civil-status certificate a public office asks for: exempt by law whatever the use
+	}
+	if slices.Contains(exemptionUses[code], use) {
+		return nil
+	}
+	names := make([]string, 0, 4)
+	for _, u := range exemptionUses[code] {
+		names = append(names, u.Label())
+	}
+	if code == 0 {
+		return fault.New(fault.Invalid, "A certificate for use by a public office is exempt as an exchange between public offices: choose exemption 10", nil)
+	}
+	return fault.New(fault.Invalid, "Exemption {{.Code}} does not agree with the use {{.Use}}: with it the certificate is {{.Uses}}",
+		map[string]any{"Code": code, "Use": use.Label(), "Uses": strings.Join(names, ", ")})
 }
 
 // Issuer is who issues: the operator whose name is printed under

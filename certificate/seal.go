@@ -44,7 +44,7 @@ const sealPrefix = "SPT1"
 
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
-var useCodes = map[Use]string{UsePrivate: "P", UseAbroad: "E", UseCourt: "G", UseImmigration: "I"}
+var useCodes = map[Use]string{UsePrivate: "P", UseAbroad: "E", UseCourt: "G", UseImmigration: "I", UseOffice: "U"}
 
 // KeyID names a public key: the first 8 hex digits of its SHA-256.
 func KeyID(pub ed25519.PublicKey) string {

@@ -63,7 +63,10 @@ var loadTables = sync.OnceValue(func() tables {
 		if err != nil || len(row) < 2 {
 			continue
 		}
-		e := Exemption{Code: id, Wording: strings.Join(strings.Fields(row[1]), " ")}
+		e := Exemption{Code: id, Wording: strings.Join(strings.Fields(row[1]), " "), Caption: captions[id]}
+		if e.Caption == "" {
+			e.Caption = e.Wording
+		}
 		e.WaivesFee = len(row) > 2 && strings.EqualFold(strings.TrimSpace(row[2]), "SI")
 		t.exemptions[id] = e
 	}
@@ -209,41 +212,65 @@ const (
 	UsePrivate     Use = "private"     // for Italian private parties
 	UseAbroad      Use = "abroad"      // for use abroad (art. 40 "solo per l'estero")
 	UseCourt       Use = "court"       // in court proceedings
-	UseImmigration Use = "immigration" // immigration and residence-permit procedures
+	UseImmigration Use = "immigration" // proceedings under the immigration rules (circular 3/2012)
+	UseOffice      Use = "office"      // asked by a public office: exchange between public offices (exemption 10)
 )
 
 // Uses lists the uses in the order the desk offers them.
-func Uses() []Use { return []Use{UsePrivate, UseAbroad, UseCourt, UseImmigration} }
+func Uses() []Use { return []Use{UsePrivate, UseAbroad, UseCourt, UseImmigration, UseOffice} }
 
 // ParseUse reads a use; "" is UsePrivate.
 func ParseUse(s string) (Use, error) {
 	switch u := Use(strings.ToLower(strings.TrimSpace(s))); u {
 	case "":
 		return UsePrivate, nil
-	case UsePrivate, UseAbroad, UseCourt, UseImmigration:
+	case UsePrivate, UseAbroad, UseCourt, UseImmigration, UseOffice:
 		return u, nil
 	}
-	return "", fault.New(fault.Invalid, "{{.Use}} is not a use: write private, abroad, court or immigration", map[string]any{"Use": s})
+	return "", fault.New(fault.Invalid, "{{.Use}} is not a use: write private, abroad, court, immigration or office", map[string]any{"Use": s})
+}
+
+// Label is the use in a sentence, as the certificate puts it after "Si
+// rilascia": "per uso tra privati".
+func (u Use) Label() string {
+	switch u {
+	case UseAbroad:
+		return "per uso estero"
+	case UseCourt:
+		return "per uso giudiziario"
+	case UseImmigration:
+		return "per i procedimenti disciplinati dalle norme sull'immigrazione"
+	case UseOffice:
+		return "per uso d'ufficio di una pubblica amministrazione"
+	}
+	return "per uso tra privati"
 }
 
 // Wording is the printed use: "Si rilascia per uso ...".
 func (u Use) Wording() string {
 	switch u {
-	case UseAbroad:
-		return "Si rilascia per uso estero."
-	case UseCourt:
-		return "Si rilascia per uso giudiziario."
 	case UseImmigration:
-		return "Si rilascia per le pratiche di immigrazione e di soggiorno."
+		return "Si rilascia per i procedimenti disciplinati dalle norme sull'immigrazione e sulla condizione dello straniero (d.lgs. 25 luglio 1998, n. 286)."
+	case UseOffice:
+		return "Si rilascia a richiesta di una pubblica amministrazione, per lo scambio di atti e documenti fra pubbliche amministrazioni."
 	}
-	return "Si rilascia per uso tra privati."
+	return "Si rilascia " + u.Label() + "."
 }
 
 // Art40 is the mandatory sentence of art. 40 c. 02 DPR 445/2000: the one
-// for use in Italy, or its form for a certificate for use abroad.
+// for use in Italy, or its form for a certificate for use abroad. For the
+// proceedings under the immigration rules the joint circular n. 3 of 17
+// April 2012 (Funzione Pubblica and Interior) replaces it with the sentence
+// saying what the certificate is for; a certificate a public office asks
+// for is not produced by a private party, so the ban would be false on it.
 func (u Use) Art40() string {
-	if u == UseAbroad {
+	switch u {
+	case UseAbroad:
 		return "Ai sensi dell'art. 40, d.P.R. 28 dicembre 2000, n. 445, il presente certificato è rilasciato solo per l'estero."
+	case UseImmigration:
+		return "Certificato rilasciato per i procedimenti disciplinati dalle norme sull'immigrazione (circolare congiunta del Ministro per la pubblica amministrazione e la semplificazione e del Ministro dell'interno 17 aprile 2012, n. 3)."
+	case UseOffice:
+		return "Certificato rilasciato a una pubblica amministrazione per l'acquisizione d'ufficio (art. 43, d.P.R. 28 dicembre 2000, n. 445)."
 	}
 	return "Il presente certificato non può essere prodotto agli organi della pubblica amministrazione o ai privati gestori di pubblici servizi."
 }
@@ -252,7 +279,24 @@ func (u Use) Art40() string {
 type Exemption struct {
 	Code      int
 	Wording   string // legal wording as the table gives it
+	Caption   string // the same in sentence case, as the certificate prints it
 	WaivesFee bool   // also waives the secretarial fee
+}
+
+// captions are table 39's wordings in sentence case, with the laws named as
+// a certificate writes them; the table writes its captions in capitals.
+var captions = map[int]string{
+	1:  "ONLUS - art. 27-bis, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642",
+	2:  "Società sportive - art. 8-bis, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642",
+	3:  "Processuale (certificati da produrre nel procedimento) - art. 18 d.P.R. 30 maggio 2002, n. 115 e circolare dell'Agenzia delle entrate 14 agosto 2002, n. 70/E",
+	4:  "C.T.U. nominato dal Tribunale o dal Pubblico ministero; curatore fallimentare - art. 16, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642",
+	5:  "Interdizione, inabilitazione, amministrazione di sostegno (certificati da produrre nel procedimento) - art. 13, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642 e circolare del Ministero della giustizia 5 febbraio 2007, prot. M-DG.DAG.14803.U",
+	6:  "Adozione, affidamento, tutela dei minori - art. 13, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642 e art. 82 legge 4 maggio 1983, n. 184",
+	7:  "Separazione e divorzio - art. 19 legge 6 marzo 1987, n. 74",
+	8:  "Variazione della toponomastica stradale e della numerazione civica - art. 16, comma 8, legge 24 dicembre 1993, n. 537",
+	9:  "Pensione estera - art. 9, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642",
+	10: "Scambio di atti e documenti fra pubbliche amministrazioni - art. 16, tabella allegato B) al d.P.R. 26 ottobre 1972, n. 642",
+	99: "Altro motivo di esenzione",
 }
 
 // OtherExemption is code 99: another reason, given in free text.

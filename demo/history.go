@@ -222,6 +222,12 @@ func (g *generator) assemble() (registry.Household, error) {
 			continue
 		}
 		d.p.UID = g.uid(d.reg)
+		switch d.p.Status {
+		case registry.Cancelled:
+			d.p.CancelReason = registry.CancelMoved // moved away; the destination is not generated
+		case registry.Deceased:
+			d.p.CancelReason, d.p.StatusPlace = registry.CancelDeath, g.homeOn(d.end) // died in the municipality
+		}
 		if err := g.issue(&d.p); err != nil {
 			return registry.Household{}, err
 		}

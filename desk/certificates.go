@@ -5,7 +5,6 @@ import (
 	"image"
 	"slices"
 	"strconv"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -88,6 +87,7 @@ type certificateScreen struct {
 	serial      *widget.Entry
 	exemption   *widget.Select
 	reason      *widget.Entry
+	norm        *widget.Entry
 	feePay      *widget.Select
 	force       *widget.Check
 	forceReason *widget.Entry
@@ -159,19 +159,25 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	s.duty = widget.NewRadioGroup(s.dutyLabels, func(string) { s.onChange() })
 	s.duty.Required = true
 	s.duty.SetSelected(s.dutyLabels[dutyVirtual])
+	if !s.svc.Settings().VirtualBollo.Valid() {
+		s.duty.SetSelected(s.dutyLabels[dutyMarca]) // no authorisation to pay it virtually
+	}
 	s.serial = widget.NewEntry()
 	s.serial.SetPlaceHolder(lang.L("Serial number of the marca"))
 	s.serial.OnChanged = func(string) { s.onChange() }
 	s.exemptions = certificate.Exemptions()
 	var exemptLabels []string
 	for _, e := range s.exemptions {
-		exemptLabels = append(exemptLabels, strconv.Itoa(e.Code)+" · "+e.Wording)
+		exemptLabels = append(exemptLabels, strconv.Itoa(e.Code)+" · "+e.Caption)
 	}
 	s.exemption = widget.NewSelect(exemptLabels, func(string) { s.onChange() })
 	s.exemption.PlaceHolder = lang.L("Exemption (table 39)")
 	s.reason = widget.NewEntry()
 	s.reason.SetPlaceHolder(lang.L("Reason of the exemption"))
 	s.reason.OnChanged = func(string) { s.onChange() }
+	s.norm = widget.NewEntry()
+	s.norm.SetPlaceHolder(lang.L("Legal reference of the exemption (law and article)"))
+	s.norm.OnChanged = func(string) { s.onChange() }
 
 	s.payments = []certificate.Payment{certificate.PayCash, certificate.PayCard, certificate.PayPagoPA}
 	s.payLabels = []string{lang.L("In cash"), lang.L("Card (POS)"), lang.L("Through pagoPA")}
@@ -191,7 +197,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Certificate type"), container.NewVBox(s.typeSel, s.combo)),
 		widget.NewFormItem(lang.L("Certificate use"), s.useSel),
-		widget.NewFormItem(lang.L("Stamp duty"), container.NewVBox(s.duty, s.serial, s.exemption, s.reason)),
+		widget.NewFormItem(lang.L("Stamp duty"), container.NewVBox(s.duty, s.serial, s.exemption, s.reason, s.norm)),
 		widget.NewFormItem(lang.L("Fee paid by"), s.feePay),
 	)
 	s.content = container.NewVBox(form, container.NewVBox(s.force, s.forceReason), s.verdict, s.fees,
@@ -207,7 +213,9 @@ func useName(u certificate.Use) string {
 	case certificate.UseCourt:
 		return lang.L("For court proceedings")
 	case certificate.UseImmigration:
-		return lang.L("For immigration and residence permits")
+		return lang.L("For proceedings under the immigration rules")
+	case certificate.UseOffice:
+		return lang.L("For a public office (exchange between public offices)")
 	}
 	return lang.L("For Italian private parties")
 }
@@ -236,7 +244,7 @@ func (s *certificateScreen) request() certificate.Request {
 		if i := s.exemption.SelectedIndex(); i >= 0 {
 			req.Duty.Exemption = s.exemptions[i].Code
 		}
-		req.Duty.Reason = s.reason.Text
+		req.Duty.Reason, req.Duty.Norm = s.reason.Text, s.norm.Text
 	}
 	if i := s.feePay.SelectedIndex(); i >= 0 {
 		req.FeePayment = s.payments[i]
@@ -260,7 +268,9 @@ func (s *certificateScreen) onChange() {
 	d := s.dutyIndex()
 	showIf(s.serial, d == dutyMarca)
 	showIf(s.exemption, d == dutyExempt)
-	showIf(s.reason, d == dutyExempt && s.exemption.SelectedIndex() >= 0 && s.exemptions[s.exemption.SelectedIndex()].Code == certificate.OtherExemption)
+	other := d == dutyExempt && s.exemption.SelectedIndex() >= 0 && s.exemptions[s.exemption.SelectedIndex()].Code == certificate.OtherExemption
+	showIf(s.reason, other)
+	showIf(s.norm, other)
 
 	req := s.request()
 	s.force.Hide()
@@ -282,7 +292,11 @@ func (s *certificateScreen) onChange() {
 			return
 		}
 	}
-	if err := req.Validate(); err != nil {
+	err := req.Validate()
+	if err == nil {
+		err = req.ApplySettings(s.svc.Settings())
+	}
+	if err != nil {
 		s.setVerdict(userMessage(err), widget.WarningImportance, false)
 		s.fees.SetText("")
 		return
@@ -316,18 +330,7 @@ func showIf(o fyne.CanvasObject, show bool) {
 }
 
 // euro is an amount in cents as Italians write it: "€ 16,52", "€ 8.120,50".
-func euro(cents int64) string {
-	plain := certificate.Euro(cents) // "-8120,50"
-	whole, frac, _ := strings.Cut(plain, ",")
-	sign := ""
-	if strings.HasPrefix(whole, "-") {
-		sign, whole = "-", whole[1:]
-	}
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "." + whole[i:]
-	}
-	return "€ " + sign + whole + "," + frac
-}
+func euro(cents int64) string { return "€ " + certificate.Euro(cents) }
 
 // onIssue registers the certificate off the UI goroutine.
 func (s *certificateScreen) onIssue() {

@@ -24,17 +24,25 @@ import (
 // testCertificates is the desk's CertificateDesk over a real store and the
 // real PDF layout; the preview and the printer are recorded, not run.
 type testCertificates struct {
-	st *store.Store
+	st       *store.Store
+	settings *certificate.Settings // when set, instead of the national amounts with an authorisation
 
 	mu      sync.Mutex
 	printed [][]byte
 }
 
-func (c *testCertificates) Settings() certificate.Settings { return certificate.DefaultSettings }
+func (c *testCertificates) Settings() certificate.Settings {
+	if c.settings != nil {
+		return *c.settings
+	}
+	s := certificate.DefaultSettings
+	s.VirtualBollo = certificate.Authorisation{Number: "12345/2019", Date: registry.NewDate(2019, 5, 20)}
+	return s
+}
 
 func (c *testCertificates) Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error) {
 	m := certificate.Municipality{Code: "A269", Name: "Anagni"}
-	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: m, Settings: certificate.DefaultSettings},
+	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: m, Settings: c.Settings()},
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 }
 
@@ -66,11 +74,10 @@ func (c *testCertificates) Reprint(ctx context.Context, operator, number string)
 }
 
 func (c *testCertificates) CashClose(ctx context.Context, day registry.Date) (certificate.DailyClose, []byte, error) {
-	entries, err := c.st.CashDay(ctx, day)
+	dc, err := c.st.CashReport(ctx, day)
 	if err != nil {
 		return certificate.DailyClose{}, nil, err
 	}
-	dc := certificate.CloseDay(day, entries)
 	pdf, err := printing.CashClose(dc, certificate.Municipality{Code: "A269", Name: "Anagni"}, "D01", printing.Letterhead{})
 	return dc, pdf, err
 }
@@ -196,12 +203,24 @@ func TestCertificateScreenRules(t *testing.T) {
 			h.s.duty.SetSelected(h.s.dutyLabels[dutyExempt])
 			h.s.exemption.SetSelectedIndex(len(h.s.exemptions) - 1)
 		}, false, "motivo", "", false},
-		{"exempt 99 with reason", "Mario", access.Clerk, func(h *certificateHarness) {
+		{"exempt 99 without norm", "Mario", access.Clerk, func(h *certificateHarness) {
 			h.chooseType(certificate.Residence)
 			h.s.duty.SetSelected(h.s.dutyLabels[dutyExempt])
 			h.s.exemption.SetSelectedIndex(len(h.s.exemptions) - 1)
 			test.Type(h.s.reason, "borsa di studio")
+		}, false, "riferimento normativo", "", false},
+		{"exempt 99 with reason and norm", "Mario", access.Clerk, func(h *certificateHarness) {
+			h.chooseType(certificate.Residence)
+			h.s.duty.SetSelected(h.s.dutyLabels[dutyExempt])
+			h.s.exemption.SetSelectedIndex(len(h.s.exemptions) - 1)
+			test.Type(h.s.reason, "borsa di studio")
+			test.Type(h.s.norm, "art. 8, legge 11 agosto 1991, n. 266")
 		}, true, "Certificato di residenza", "€ 0,26", false},
+		{"exemption 10 for private use", "Mario", access.Clerk, func(h *certificateHarness) {
+			h.chooseType(certificate.Residence)
+			h.s.duty.SetSelected(h.s.dutyLabels[dutyExempt])
+			h.s.exemption.SetSelectedIndex(9)
+		}, false, "non è coerente", "", false},
 		{"marca without serial", "Mario", access.Clerk, func(h *certificateHarness) {
 			h.chooseType(certificate.Residence)
 			h.s.duty.SetSelected(h.s.dutyLabels[dutyMarca])

@@ -234,7 +234,7 @@ func (w *writer) table(t *certificate.Table) {
 		pdf.SetFont(Font, "B", 9.5)
 		pdf.SetFillColor(230, 239, 250)
 		for i, c := range t.Header {
-			pdf.CellFormat(widths[i], 6.5, c, "B", 0, "L", true, 0, "")
+			pdf.CellFormat(widths[i], 6.5, c, "B", 0, t.AlignOf(i), true, 0, "")
 		}
 		pdf.Ln(-1)
 	}
@@ -258,7 +258,7 @@ func (w *writer) table(t *certificate.Table) {
 			pdf.SetXY(x, y+0.5)
 			for _, line := range cells[i] {
 				pdf.SetX(x)
-				pdf.CellFormat(widths[i], h, line, "", 2, "L", false, 0, "")
+				pdf.CellFormat(widths[i], h, line, "", 2, t.AlignOf(i), false, 0, "")
 			}
 			x += widths[i]
 		}

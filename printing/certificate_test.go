@@ -74,10 +74,10 @@ var cases = []struct {
 	rec  registry.Record
 	req  certificate.Request
 }{
-	{"residenza", household(3), certificate.Request{Types: []certificate.Type{certificate.Residence}, Duty: certificate.StampDuty{Payment: certificate.PayVirtual}}},
+	{"residenza", household(3), certificate.Request{Types: []certificate.Type{certificate.Residence}, Duty: certificate.StampDuty{Payment: certificate.PayVirtual, Authorisation: certificate.Authorisation{Number: "12345/2019", Date: day(2019, 5, 20)}}}},
 	{"famiglia", household(6), certificate.Request{Types: []certificate.Type{certificate.FamilyWithRelationships}, Use: certificate.UseCourt, Duty: certificate.StampDuty{Exemption: 3}}},
 	{"contestuale", household(4), certificate.Request{Types: certificate.Contestuale, Use: certificate.UseAbroad, Duty: certificate.StampDuty{Payment: certificate.PayMarca, Serial: "01201234567890"}}},
-	{"famiglia-grande", household(40), certificate.Request{Types: []certificate.Type{certificate.Family}, Duty: certificate.StampDuty{Exemption: 7}}},
+	{"famiglia-grande", household(40), certificate.Request{Types: []certificate.Type{certificate.Family}, Use: certificate.UseCourt, Duty: certificate.StampDuty{Exemption: 7}}},
 }
 
 func TestCertificatePDF(t *testing.T) {

@@ -45,6 +45,26 @@ const (
 	CivilStatusUnknown   CivilStatus = 9
 )
 
+// CancelReason is why a person left the register: ANPR's Motivi di
+// cancellazione dall'Anagrafe. Zero when not recorded.
+type CancelReason int
+
+const (
+	CancelDeath           CancelReason = 1  // morte accertata
+	CancelPresumedDeath   CancelReason = 2  // morte presunta giudizialmente dichiarata
+	CancelMoved           CancelReason = 3  // trasferimento di residenza in altro comune
+	CancelNoFixedAbode    CancelReason = 4  // trasferimento di domicilio (senza fissa dimora)
+	CancelForeignerAbroad CancelReason = 5  // trasferimento all'estero di uno straniero
+	CancelUntraceable     CancelReason = 6  // irreperibilità
+	CancelNoRenewal       CancelReason = 7  // mancato rinnovo della dimora abituale o del permesso di soggiorno
+	CancelAIRE            CancelReason = 8  // trasferimento all'estero con iscrizione AIRE
+	CancelCensus          CancelReason = 9  // rettifiche post censuarie
+	CancelDouble          CancelReason = 10 // doppia iscrizione
+	CancelLostCitizenship CancelReason = 11 // perdita della cittadinanza italiana
+	CancelRestored        CancelReason = 12 // ripristino della posizione precedente
+	CancelOther           CancelReason = 13
+)
+
 // Relationship to the householder, ANPR's Relazione di parentela codes.
 type Relationship int
 
@@ -99,6 +119,14 @@ type Person struct {
 	FamilyID       int64
 	Relationship   Relationship
 	Version        int64
+
+	// For a cancelled person, why (ANPR motivo di cancellazione) and where
+	// they went; for a deceased person, the place of death. The place is a
+	// cadastral or Z code ("" when the register does not hold it), its name
+	// as recorded beside it (a foreign town).
+	CancelReason    CancelReason
+	StatusPlace     string
+	StatusPlaceName string
 }
 
 // Address is a place of residence in the municipality (or abroad, for AIRE).

@@ -40,6 +40,9 @@ func (s *Store) CloseCash(ctx context.Context, operator string, day registry.Dat
 		return certificate.DailyClose{}, err
 	}
 	c := certificate.CloseDay(day, entries)
+	if c.Marche, err = marcheOn(ctx, tx, day); err != nil {
+		return certificate.DailyClose{}, err
+	}
 	totals, err := json.Marshal(closeTotals(c))
 	if err != nil {
 		return certificate.DailyClose{}, fmt.Errorf("cash close: %w", err)
@@ -60,7 +63,54 @@ func (s *Store) CloseCash(ctx context.Context, operator string, day registry.Dat
 	if err := tx.Commit(); err != nil {
 		return certificate.DailyClose{}, fmt.Errorf("cash close: %w", err)
 	}
+	c.Closed, c.ClosedAt, c.ClosedBy = true, at, operator
 	return c, nil
+}
+
+// CashReport is the cash register of day as its close prints it: the
+// amounts with their totals, the marche da bollo of the day's certificates,
+// and whether the day is closed, when and by whom.
+func (s *Store) CashReport(ctx context.Context, day registry.Date) (certificate.DailyClose, error) {
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return certificate.DailyClose{}, fmt.Errorf("cash report: %w", err)
+	}
+	defer tx.Rollback()
+	entries, err := cashDay(ctx, tx, day)
+	if err != nil {
+		return certificate.DailyClose{}, err
+	}
+	c := certificate.CloseDay(day, entries)
+	if c.Marche, err = marcheOn(ctx, tx, day); err != nil {
+		return certificate.DailyClose{}, err
+	}
+	err = tx.QueryRowContext(ctx, `SELECT closed_at, operator FROM cash_close WHERE day = ?`, day.String()).Scan(&c.ClosedAt, &c.ClosedBy)
+	switch {
+	case err == nil:
+		c.Closed = true
+	case !errors.Is(err, sql.ErrNoRows):
+		return certificate.DailyClose{}, fmt.Errorf("cash report: %w", err)
+	}
+	return c, tx.Commit()
+}
+
+// marcheOn lists the marche da bollo of the certificates issued on day.
+func marcheOn(ctx context.Context, q querier, day registry.Date) ([]certificate.Marca, error) {
+	rows, err := q.QueryContext(ctx, `SELECT issued_at, operator, number, bollo_serial FROM certificate
+WHERE issue_date = ? AND bollo_serial <> '' ORDER BY id`, day.String())
+	if err != nil {
+		return nil, fmt.Errorf("cash register: %w", err)
+	}
+	defer rows.Close()
+	var out []certificate.Marca
+	for rows.Next() {
+		var m certificate.Marca
+		if err := rows.Scan(&m.At, &m.Operator, &m.Number, &m.Serial); err != nil {
+			return nil, fmt.Errorf("cash register: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 // CashClosed returns the close of day, and false when the day is open.

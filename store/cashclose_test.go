@@ -63,7 +63,7 @@ func TestCloseCashLocksDay(t *testing.T) {
 		t.Error("a refused issue left rows behind")
 	}
 	free := issueInput(mario, certificate.Residence)
-	free.Request.Duty = certificate.StampDuty{Exemption: 4} // waives the fee too
+	free.Request.Use, free.Request.Duty = certificate.UseCourt, certificate.StampDuty{Exemption: 4} // waives the fee too
 	if _, err := s.IssueCertificate(ctx, free, fakePDF); err != nil {
 		t.Errorf("a certificate free of charge on a closed day: %v", err)
 	}

@@ -132,6 +132,9 @@ type IssueInput struct {
 // returned only once all of it is committed.
 func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func(certificate.Document) ([]byte, error)) (certificate.Issued, error) {
 	in.Request.Normalise()
+	if err := in.Request.ApplySettings(in.Settings); err != nil {
+		return certificate.Issued{}, err
+	}
 	if s.deskCode == "" {
 		return certificate.Issued{}, fault.New(fault.Invalid, "This desk has no desk code: set desk_code in the configuration", nil)
 	}
@@ -161,6 +164,10 @@ func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func
 		if err := checkDayOpen(ctx, tx, issued); err != nil {
 			return certificate.Issued{}, err
 		}
+	}
+	serial := marcaSerial(in.Request)
+	if err := checkSerialUnused(ctx, tx, serial); err != nil {
+		return certificate.Issued{}, err
 	}
 	num := certificate.Number{Desk: s.deskCode, Year: issued.Year}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) + 1 FROM certificate WHERE desk_code = ? AND year = ?`,
@@ -195,12 +202,17 @@ func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func
 	}
 	uid := newUID()
 	res, err := tx.ExecContext(ctx, `INSERT INTO certificate(uid, number, desk_code, year, seq, types, person_id, person_uid, use_of,
-bollo_cents, bollo_payment, bollo_serial, exemption, exemption_reason, fee_cents, operator, issued_at, issue_date, forced,
-verification_code, seal, sha256, document, pdf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+bollo_cents, bollo_payment, bollo_serial, exemption, exemption_reason, exemption_norm, fee_cents, operator, issued_at, issue_date, forced,
+verification_code, seal, sha256, document, pdf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		uid, doc.Number, num.Desk, num.Year, num.Seq, joinTypes(req.Types), rec.Person.ID, rec.Person.UID, string(req.Use),
-		out.Fees.BolloDue, bolloPayment, req.Duty.Serial, req.Duty.Exemption, req.Duty.Reason, out.Fees.FeeCents,
+		out.Fees.BolloDue, bolloPayment, serial, req.Duty.Exemption, req.Duty.Reason, req.Duty.Norm, out.Fees.FeeCents,
 		in.Issuer.Username, timestamp(now), issued.String(), forceReason, doc.Code, doc.SealText, out.SHA256, string(docJSON), pdf)
 	if err != nil {
+		if isUniqueViolation(err) && serial != "" {
+			if err := checkSerialUnused(ctx, tx, serial); err != nil {
+				return certificate.Issued{}, err
+			}
+		}
 		return certificate.Issued{}, fmt.Errorf("issue certificate: %w", err)
 	}
 	certID, err := res.LastInsertId()
@@ -215,8 +227,8 @@ verification_code, seal, sha256, document, pdf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 
 		Entity: "certificate", EntityUID: uid, Op: "issue",
 		Payload: certificatePayload{
 			Number: doc.Number, Types: joinTypes(req.Types), PersonUID: rec.Person.UID, Use: string(req.Use),
-			BolloCents: out.Fees.BolloDue, BolloPayment: bolloPayment, BolloSerial: req.Duty.Serial,
-			Exemption: req.Duty.Exemption, ExemptionReason: req.Duty.Reason, FeeCents: out.Fees.FeeCents,
+			BolloCents: out.Fees.BolloDue, BolloPayment: bolloPayment, BolloSerial: serial,
+			Exemption: req.Duty.Exemption, ExemptionReason: req.Duty.Reason, ExemptionNorm: req.Duty.Norm, FeeCents: out.Fees.FeeCents,
 			FeePayment: string(req.FeePayment), IssuedAt: timestamp(now), Forced: forceReason,
 			VerificationCode: doc.Code, Seal: doc.SealText, SHA256: out.SHA256,
 		},
@@ -247,6 +259,7 @@ type certificatePayload struct {
 	BolloSerial      string `json:"bollo_serial,omitempty"`
 	Exemption        int    `json:"exemption,omitempty"`
 	ExemptionReason  string `json:"exemption_reason,omitempty"`
+	ExemptionNorm    string `json:"exemption_norm,omitempty"`
 	FeeCents         int64  `json:"fee_cents"`
 	FeePayment       string `json:"fee_payment,omitempty"`
 	IssuedAt         string `json:"issued_at"`
@@ -254,6 +267,34 @@ type certificatePayload struct {
 	VerificationCode string `json:"verification_code"`
 	Seal             string `json:"seal"`
 	SHA256           string `json:"sha256"`
+}
+
+// marcaSerial is the serial of the marca da bollo that pays the request,
+// "" when the bollo is paid otherwise or not due.
+func marcaSerial(req certificate.Request) string {
+	if req.Exempt() || req.Duty.Payment != certificate.PayMarca {
+		return ""
+	}
+	return req.Duty.Serial
+}
+
+// checkSerialUnused refuses a marca da bollo the register already holds: a
+// marca pays one certificate, and the message names the one it paid.
+func checkSerialUnused(ctx context.Context, q querier, serial string) error {
+	if serial == "" {
+		return nil
+	}
+	var number, issued string
+	err := q.QueryRowContext(ctx, `SELECT number, issue_date FROM certificate WHERE bollo_serial = ?`, serial).Scan(&number, &issued)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("marca da bollo: %w", err)
+	}
+	day, _ := registry.ParseDate(issued)
+	return fault.New(fault.Conflict, "The marca da bollo {{.Serial}} was already used for certificate {{.Number}} of {{.Day}}: a marca pays one certificate only, ask for a new one",
+		map[string]any{"Serial": serial, "Number": number, "Day": day.Italian()})
 }
 
 func joinTypes(types []certificate.Type) string {

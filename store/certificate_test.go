@@ -33,9 +33,14 @@ func issueInput(personID int64, types ...certificate.Type) IssueInput {
 		Request:      certificate.Request{Types: types, Duty: certificate.StampDuty{Payment: certificate.PayVirtual}, FeePayment: certificate.PayCard},
 		Issuer:       certClerk,
 		Municipality: certMunicipality,
-		Settings:     certificate.DefaultSettings,
+		Settings:     certSettings,
 	}
 }
+
+// certSettings are the national amounts with an authorisation of the
+// virtual bollo, which a virtual payment needs.
+var certSettings = certificate.Settings{BolloCents: 1600, FeeCents: 52, FeeExemptCents: 26,
+	VirtualBollo: certificate.Authorisation{Number: "12345/2019", Date: registry.NewDate(2019, 5, 20)}}
 
 func TestIssueCertificate(t *testing.T) {
 	s := loadFixture(t)

@@ -13,8 +13,9 @@ import (
 
 // insertPersonSQL writes one person; AddPerson and Load share it.
 const insertPersonSQL = `INSERT INTO person(id, uid, cf, cf_base, cf_checked, surname, name, surname_key, name_key, surname_fts, name_fts,
-sex, birth_date, birth_place, birth_place_name, civil_status, status, status_since, family_id, relationship, version, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+sex, birth_date, birth_place, birth_place_name, civil_status, status, status_since, family_id, relationship, version, updated_at,
+cancel_reason, status_place, status_place_name)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
 const insertCitizenshipSQL = `INSERT OR IGNORE INTO citizenship(person_id, code) VALUES (?, ?)`
 
@@ -36,6 +37,7 @@ func appendPersonArgs(dst []any, p *registry.Person, updatedAt string) []any {
 		string(p.Sex), isoDate(p.BirthDate), p.BirthPlace, p.BirthPlaceName,
 		int64(p.CivilStatus), string(p.Status), dateArg(p.StatusSince), family, int64(p.Relationship),
 		p.Version, updatedAt,
+		int64(p.CancelReason), p.StatusPlace, p.StatusPlaceName,
 	)
 }
 
@@ -161,15 +163,18 @@ func (s *Store) CountPersons(ctx context.Context) (int, error) {
 }
 
 const personColumns = `p.id, p.uid, p.cf, p.cf_checked, p.surname, p.name, p.sex, p.birth_date, p.birth_place, p.birth_place_name,
-p.civil_status, p.status, p.status_since, coalesce(p.family_id, 0), p.relationship, p.version`
+p.civil_status, p.status, p.status_since, coalesce(p.family_id, 0), p.relationship, p.version,
+p.cancel_reason, p.status_place, p.status_place_name`
 
 // scanPerson reads the columns of personColumns.
 func scanPerson(sc interface{ Scan(...any) error }) (registry.Person, error) {
 	var p registry.Person
 	var sex, status string
-	var civil, rel int
+	var civil, rel, cancel int
 	err := sc.Scan(&p.ID, &p.UID, &p.CF, &p.CFChecked, &p.Surname, &p.Name, &sex, dateCol{&p.BirthDate},
-		&p.BirthPlace, &p.BirthPlaceName, &civil, &status, dateCol{&p.StatusSince}, &p.FamilyID, &rel, &p.Version)
+		&p.BirthPlace, &p.BirthPlaceName, &civil, &status, dateCol{&p.StatusSince}, &p.FamilyID, &rel, &p.Version,
+		&cancel, &p.StatusPlace, &p.StatusPlaceName)
+	p.CancelReason = registry.CancelReason(cancel)
 	p.Sex, p.Status = registry.Sex(sex), registry.Status(status)
 	p.CivilStatus, p.Relationship = registry.CivilStatus(civil), registry.Relationship(rel)
 	return p, err

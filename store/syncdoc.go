@@ -66,6 +66,7 @@ const (
  'cf', p.cf, 'cf_checked', json(CASE WHEN p.cf_checked = 1 THEN 'true' ELSE 'false' END), 'surname', p.surname, 'name', p.name, 'sex', p.sex,
  'birth_date', p.birth_date, 'birth_place', p.birth_place, 'birth_place_name', p.birth_place_name,
  'civil_status', p.civil_status, 'status', p.status, 'status_since', p.status_since,
+ 'cancel_reason', p.cancel_reason, 'status_place', p.status_place, 'status_place_name', p.status_place_name,
  'family', (SELECT f.uid FROM family f WHERE f.id = p.family_id), 'relationship', p.relationship,
  'citizenship', json((SELECT json_group_array(code) FROM (SELECT code FROM citizenship WHERE person_id = p.id ORDER BY code))),
  'residences', json((SELECT json_group_array(json_object('address', a.uid, 'from', r.from_date, 'to', r.to_date, 'reason', r.reason))
@@ -229,6 +230,10 @@ type (
 		Documents      []documentField   `json:"documents"`
 		Electoral      *electoralField   `json:"electoral"`
 		Memberships    []membershipField `json:"memberships"`
+
+		CancelReason    int64  `json:"cancel_reason"`
+		StatusPlace     string `json:"status_place"`
+		StatusPlaceName string `json:"status_place_name"`
 	}
 	residenceField struct {
 		Address string  `json:"address"`
@@ -533,17 +538,20 @@ func writePerson(ctx context.Context, tx *sql.Tx, d Doc, cur Doc, updatedAt stri
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO person(uid, cf, cf_base, cf_checked, surname, name, surname_key, name_key, surname_fts, name_fts,
-sex, birth_date, birth_place, birth_place_name, civil_status, status, status_since, family_id, relationship, version, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+sex, birth_date, birth_place, birth_place_name, civil_status, status, status_since, family_id, relationship, version, updated_at,
+cancel_reason, status_place, status_place_name)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(uid) DO UPDATE SET cf = excluded.cf, cf_base = excluded.cf_base, cf_checked = excluded.cf_checked,
  surname = excluded.surname, name = excluded.name, surname_key = excluded.surname_key, name_key = excluded.name_key,
  surname_fts = excluded.surname_fts, name_fts = excluded.name_fts, sex = excluded.sex, birth_date = excluded.birth_date,
  birth_place = excluded.birth_place, birth_place_name = excluded.birth_place_name, civil_status = excluded.civil_status,
  status = excluded.status, status_since = excluded.status_since, family_id = excluded.family_id,
- relationship = excluded.relationship, version = excluded.version, updated_at = excluded.updated_at`,
+ relationship = excluded.relationship, version = excluded.version, updated_at = excluded.updated_at,
+ cancel_reason = excluded.cancel_reason, status_place = excluded.status_place, status_place_name = excluded.status_place_name`,
 			d.UID, p.CF, cfBase(p.CF), p.CFChecked, p.Surname, p.Name, registry.SearchKey(p.Surname), registry.SearchKey(p.Name),
 			registry.SearchTokens(p.Surname), registry.SearchTokens(p.Name), p.Sex, p.BirthDate, p.BirthPlace, p.BirthPlaceName,
-			p.CivilStatus, p.Status, p.StatusSince, family, p.Relationship, d.Version, updatedAt)
+			p.CivilStatus, p.Status, p.StatusSince, family, p.Relationship, d.Version, updatedAt,
+			p.CancelReason, p.StatusPlace, p.StatusPlaceName)
 		if err != nil {
 			if isUniqueViolation(err) {
 				return fault.New(fault.Conflict, "Another person in the register has the codice fiscale {{.CF}}", map[string]any{"CF": p.CF})
@@ -560,7 +568,7 @@ ON CONFLICT(uid) DO UPDATE SET cf = excluded.cf, cf_base = excluded.cf_base, cf_
 
 // personRowFields are the document fields kept in the person row itself.
 var personRowFields = []string{"cf", "cf_checked", "surname", "name", "sex", "birth_date", "birth_place", "birth_place_name",
-	"civil_status", "status", "status_since", "family", "relationship"}
+	"civil_status", "status", "status_since", "family", "relationship", "cancel_reason", "status_place", "status_place_name"}
 
 // sameFields reports whether two documents' fields hold the same values.
 func sameFields(a, b registry.Fields) bool {
