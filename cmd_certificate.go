@@ -303,6 +303,7 @@ type certificateDesk struct {
 	st           *store.Store
 	municipality certificate.Municipality
 	settings     certificate.Settings
+	policy       certificate.IssuePolicy
 	printer      string // CUPS queue, "" for the default
 }
 
@@ -317,13 +318,15 @@ func newCertificateDesk(st *store.Store, cfg config) desk.CertificateDesk {
 	if err != nil {
 		m = certificate.Municipality{Code: cfg.Municipality, Name: cfg.Municipality, Office: cfg.Office}
 	}
-	return certificateDesk{st: st, municipality: m, settings: cfg.Fees, printer: cfg.Printer}
+	return certificateDesk{st: st, municipality: m, settings: cfg.Fees, policy: cfg.Issuing, printer: cfg.Printer}
 }
 
 func (c certificateDesk) Settings() certificate.Settings { return c.settings }
 
+func (c certificateDesk) Policy() certificate.IssuePolicy { return c.policy }
+
 func (c certificateDesk) Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error) {
-	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: c.municipality, Settings: c.settings},
+	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: c.municipality, Settings: c.settings, Policy: c.policy},
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 }
 

@@ -25,10 +25,11 @@ type config struct {
 	Municipality string
 	Office       string
 	Language     string
-	Printer      string               // CUPS queue of the certificates, "" for the system's default
-	Server       string               // sportellod's URL; "" for a standalone desk
-	LocalQueue   bool                 // with a server, keep the queue on this desk (queue: local)
-	Fees         certificate.Settings // bollo and secretarial fees, in cents
+	Printer      string                  // CUPS queue of the certificates, "" for the system's default
+	Server       string                  // sportellod's URL; "" for a standalone desk
+	LocalQueue   bool                    // with a server, keep the queue on this desk (queue: local)
+	Fees         certificate.Settings    // bollo and secretarial fees, in cents
+	Issuing      certificate.IssuePolicy // which roles issue certificates (supervisors_issue)
 
 	// TicketPrinter is the kiosk's ticket printer as printing.ParseTicketPrinter
 	// reads it; "" for none.
@@ -55,6 +56,7 @@ var configKeys = []configKey{
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
+	{"supervisors_issue", "supervisors-issue", "bool", "false", "anche i responsabili (ruolo supervisor) rilasciano certificati; di norma solo operatori e ufficiali d'anagrafe"},
 }
 
 // feeFlags registers --config and the fee settings' flags only, for
@@ -139,6 +141,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		return c, fmt.Errorf("%w: queue vale server oppure local, non %q", errUsage, q)
 	}
 	c.TicketPrinter = strings.TrimSpace(v.GetString("ticket_printer"))
+	c.Issuing.Supervisors = v.GetBool("supervisors_issue")
 	for _, f := range []struct {
 		key string
 		to  *int64

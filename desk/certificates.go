@@ -25,6 +25,8 @@ import (
 // paper: the program wires the store and the printing package behind it.
 type CertificateDesk interface {
 	Settings() certificate.Settings
+	// Policy says which roles issue certificates.
+	Policy() certificate.IssuePolicy
 	// Issue checks the rules, registers the certificate and returns it with
 	// its PDF, committed.
 	Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error)
@@ -52,7 +54,7 @@ type CertificateDesk interface {
 // certificateLauncher returns what the person view's "Issue certificate"
 // button runs, or nil when the desk issues none or the role may not.
 func certificateLauncher(d *Desk, u access.User) func(registry.Record) {
-	if d.deps.Certificates == nil || !certificate.MayIssue(u.Role) {
+	if d.deps.Certificates == nil || !d.deps.Certificates.Policy().MayIssue(u.Role) {
 		return nil
 	}
 	by := certificate.Issuer{Username: u.Username, FullName: u.FullName, Role: u.Role}

@@ -24,7 +24,8 @@ import (
 // testCertificates is the desk's CertificateDesk over a real store and the
 // real PDF layout; the preview and the printer are recorded, not run.
 type testCertificates struct {
-	st *store.Store
+	st     *store.Store
+	policy certificate.IssuePolicy
 
 	mu      sync.Mutex
 	printed [][]byte
@@ -32,9 +33,11 @@ type testCertificates struct {
 
 func (c *testCertificates) Settings() certificate.Settings { return certificate.DefaultSettings }
 
+func (c *testCertificates) Policy() certificate.IssuePolicy { return c.policy }
+
 func (c *testCertificates) Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error) {
 	m := certificate.Municipality{Code: "A269", Name: "Anagni"}
-	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: m, Settings: certificate.DefaultSettings},
+	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: m, Settings: certificate.DefaultSettings, Policy: c.policy},
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 }
 
