@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"sportello/access"
+	"sportello/central"
 	"sportello/certificate"
 	"sportello/desk"
 	"sportello/fault"
@@ -36,7 +38,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	marca := fs.String("marca", "", "serial number of the marca da bollo")
 	fee := fs.String("fee", "cash", "how the fee was paid: cash, card or pagopa")
 	at := fs.String("at", "", "date for the historical residence at a date (YYYY-MM-DD)")
-	operator := fs.String("operator", "", "username of the operator whose name is printed (a user of the database)")
+	operator := fs.String("operator", "", "username of the operator who issues and whose name is printed; the password is read from standard input")
 	force := fs.String("force", "", "a registrar's reason to issue despite a refusal the law lets them override")
 	deskCode := fs.String("desk-code", "D01", "code of this desk, for a database that has none yet")
 	municipality := fs.String("municipality", "A269", "cadastral code of the municipality")
@@ -87,7 +89,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	by, err := issuer(ctx, st, *operator)
+	by, err := authenticatedIssuer(ctx, st, cfg, *operator)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 		return err
 	}
 	issued, err := st.IssueCertificate(ctx, store.IssueInput{
-		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: cfg.Fees,
+		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: cfg.Fees, Policy: cfg.Issuing,
 	}, func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 	if err != nil {
 		return err
@@ -161,6 +163,53 @@ func municipalityOf(code, office string) (certificate.Municipality, error) {
 		return certificate.Municipality{}, fmt.Errorf("%w: %q non è il codice catastale di un comune in vigore", errUsage, code)
 	}
 	return certificate.Municipality{Code: code, Name: registry.TitleCase(p.Name), Office: office}, nil
+}
+
+// stdin is where the headless commands read a password from.
+var stdin io.Reader = os.Stdin
+
+// readPassword reads a password from the first line of standard input.
+func readPassword() (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("lettura della password: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// authenticatedIssuer is the operator who issues from the command line: a
+// user named with --operator whose password, read from standard input, is
+// right (checked by the server when the configuration names one, as at the
+// desk's login, else by this database with its lockout), in a role that
+// issues under the municipality's setting. Every certificate carries the
+// issuer's name, so the command line never issues as nobody.
+func authenticatedIssuer(ctx context.Context, st *store.Store, cfg config, username string) (certificate.Issuer, error) {
+	if strings.TrimSpace(username) == "" {
+		return certificate.Issuer{}, fmt.Errorf("%w: manca --operator UTENTE: il certificato porta il nome dell'operatore che lo rilascia (la password si legge dallo standard input)", errUsage)
+	}
+	password, err := readPassword()
+	if err != nil {
+		return certificate.Issuer{}, err
+	}
+	if password == "" {
+		return certificate.Issuer{}, fmt.Errorf("manca la password dell'operatore %s: scrivetela sulla prima riga dello standard input", username)
+	}
+	var auth access.Authenticator = st.WithLockout()
+	if cfg.Server != "" {
+		c, err := deskClient(ctx, st, cfg.Server)
+		if err != nil {
+			return certificate.Issuer{}, err
+		}
+		auth = central.ServerFirst{Client: c, Local: auth}
+	}
+	u, err := auth.Login(ctx, username, password)
+	if err != nil {
+		return certificate.Issuer{}, err
+	}
+	if !cfg.Issuing.MayIssue(u.Role) {
+		return certificate.Issuer{}, fault.New(fault.Forbidden, "Your role does not issue certificates", nil)
+	}
+	return certificate.Issuer{Username: u.Username, FullName: u.FullName, Role: u.Role}, nil
 }
 
 // issuer is the operator named with --operator, or the command line itself,
