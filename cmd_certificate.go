@@ -45,6 +45,8 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	office := fs.String("office", "", "office printed under the municipality")
 	out := fs.String("out", "", "PDF file to write")
 	selfDecl := fs.String("self-declaration", "", "also write the pre-filled self-declaration to this PDF file")
+	declarant := fs.String("declarant", "", "for the self-declaration of a minor or a person under guardianship: the name of the parent or guardian who declares")
+	declarantAs := fs.String("declarant-as", "parent", "the declarant's capacity: parent or guardian")
 	fs.String("reprint", "", "number of a registered certificate to print again as a duplicate (with --db and --out)")
 	feeFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -97,6 +99,18 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var decl certificate.Declaration
+	if *selfDecl != "" {
+		// Checked before issuing: a self-declaration refused issues nothing.
+		rec, err := st.Record(ctx, id)
+		if err != nil {
+			return err
+		}
+		by := certificate.Declarant{Name: *declarant, Capacity: certificate.Capacity(strings.ToLower(*declarantAs))}
+		if decl, err = certificate.SelfDeclaration(rec, req, by, registry.Today(), m); err != nil {
+			return err
+		}
+	}
 	issued, err := st.IssueCertificate(ctx, store.IssueInput{
 		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: cfg.Fees, Policy: cfg.Issuing,
 	}, func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
@@ -107,7 +121,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 		return fmt.Errorf("il certificato %s è registrato ma il file %s non si scrive (%v): ristampatelo come duplicato", issued.Number, *out, err)
 	}
 	if *selfDecl != "" {
-		pdf, err := printing.SelfDeclaration(issued.Document, printing.Letterhead{})
+		pdf, err := printing.SelfDeclaration(decl)
 		if err == nil {
 			err = os.WriteFile(*selfDecl, pdf, 0o644)
 		}
@@ -379,8 +393,12 @@ func (c certificateDesk) Issue(ctx context.Context, personID int64, req certific
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 }
 
-func (c certificateDesk) SelfDeclaration(d certificate.Document) ([]byte, error) {
-	return printing.SelfDeclaration(d, printing.Letterhead{})
+func (c certificateDesk) SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error) {
+	decl, err := certificate.SelfDeclaration(rec, req, by, registry.Today(), c.municipality)
+	if err != nil {
+		return nil, err
+	}
+	return printing.SelfDeclaration(decl)
 }
 
 func (c certificateDesk) Preview(ctx context.Context, pdf []byte) (image.Image, error) {
