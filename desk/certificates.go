@@ -308,7 +308,10 @@ func (s *certificateScreen) onChange() {
 	s.force.Hide()
 	s.forceReason.Hide()
 	s.showInstead(nil)
-	s.judgeSelfDeclaration(req)
+	defer func() {
+		s.judgeSelfDeclaration(req)
+		s.content.Refresh() // the texts' heights changed
+	}()
 	if len(req.Types) == 0 {
 		s.setVerdict(lang.L("Choose the certificate type."), widget.MediumImportance, false)
 		s.fees.SetText("")
@@ -355,7 +358,6 @@ func (s *certificateScreen) showInstead(r *certificate.Refusal) {
 		}
 	}
 	showIf(s.instead, len(s.instead.Objects) > 0)
-	s.instead.Refresh()
 }
 
 // onInstead puts t in place of the refused type: in the contestuale's list
@@ -386,7 +388,11 @@ func (s *certificateScreen) judgeSelfDeclaration(req certificate.Request) {
 	_, err := certificate.SelfDeclaration(s.rec, req, s.declarant(), registry.Today(), certificate.Municipality{})
 	if err != nil {
 		s.selfBtn.Disable()
-		s.selfNote.SetText(userMessage(err))
+		note := userMessage(err)
+		if note == s.verdict.Text {
+			note = lang.L("No self-declaration either: the register does not hold these facts.")
+		}
+		s.selfNote.SetText(note)
 		return
 	}
 	s.selfBtn.Enable()
