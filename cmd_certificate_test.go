@@ -380,3 +380,37 @@ func TestCertificateCommandAuthenticates(t *testing.T) {
 		})
 	}
 }
+
+// TestCertificateCommandSelfDeclaration checks that a minor's
+// self-declaration needs the parent or guardian who declares, and that a
+// refused one issues nothing.
+func TestCertificateCommandSelfDeclaration(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := seededDB(t, 300)
+	addOperators(t, db)
+	child := findPerson(t, db, func(r registry.Record) bool {
+		return r.Person.Status == registry.Resident && r.Address.Street != "" && r.Person.BirthDate.AgeOn(registry.Today()) < 14
+	})
+	dir := t.TempDir()
+	decl := filepath.Join(dir, "autocertificazione.pdf")
+	base := []string{"certificate", "--db", db, "--operator", cliClerk, "--cf", child, "--type", "residenza", "--exempt", "3",
+		"--out", filepath.Join(dir, "c.pdf"), "--self-declaration", decl}
+	code, stdout, stderr := runAs(t, cliPassword, base...)
+	if code != 1 || !strings.Contains(stderr, "minorenne") {
+		t.Fatalf("a minor's self-declaration with no declarant: exit %d: %s %s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c.pdf")); err == nil {
+		t.Error("the refused self-declaration issued the certificate")
+	}
+	code, stdout, stderr = runAs(t, cliPassword, append(base, "--declarant", "Verdi Paola", "--declarant-as", "guardian")...)
+	if code != 0 {
+		t.Fatalf("with the guardian: exit %d: %s %s", code, stdout, stderr)
+	}
+	pdf, err := os.ReadFile(decl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Error("no self-declaration written") // its wording is printing's TestSelfDeclarationIsTheCitizens
+	}
+}
