@@ -71,17 +71,20 @@ const (
 )
 
 // The rules below refuse what the register does not hold or holds otherwise.
-// A certificate states the register's facts (art. 33 DPR 223/1989), so no
-// one may force a certificate of a fact the register does not hold: an
-// unknown civil status, a marriage without the spouse, a residence of
-// someone who lives abroad or is dead. The law leaves the registrar two
-// forces, each logged with its reason:
+// A certificate states the register's facts (art. 33 DPR 223/1989: the
+// certificates are issued on the register's entries), so no one may force a
+// certificate of a fact the register does not hold: an unknown civil
+// status, a marriage without the spouse, the residence of someone who lives
+// abroad or is dead. Only two refusals are left to a registrar's judgement,
+// each force logged with its reason, because what would be printed is still
+// true:
 //   - the stato di famiglia of a family whose intestatario scheda is not
 //     recorded: the members are the register's facts, the certificate only
 //     names no head;
 //   - the stato libero of a 16- or 17-year-old, whom the Tribunale per i
-//     minorenni may admit to marriage (art. 84 c. 2 c.c.): the reason names
-//     the court's decree, a fact outside the register. Under 16 no court may.
+//     minorenni may admit to marriage (art. 84 c. 2 c.c.): the civil status
+//     is the register's, the reason names the court's decree. Under 16 no
+//     court may, so nobody issues it.
 func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 	p := rec.Person
 	arg := typeArg(t)
@@ -158,9 +161,11 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		switch {
 		case p.FamilyID == 0 || len(rec.Members) == 0:
 			return no(fault.New(fault.Invalid, "The {{.Type}} needs a family in the register", arg), false)
-		case rec.Family.IsConvivenza():
+		case rec.Family.IsConvivenza() && p.Status == registry.Resident:
 			a := map[string]any{"Type": arg["Type"], "Instead": titleInText(ResidenceInstitution) + " (14)"}
 			return no(fault.New(fault.Invalid, "The person lives in an institutional household (convivenza), which is not a family: the {{.Type}} cannot be issued; issue the {{.Instead}} instead", a), false, ResidenceInstitution)
+		case rec.Family.IsConvivenza():
+			return no(fault.New(fault.Invalid, "The person lives in an institutional household (convivenza), which is not a family: the {{.Type}} cannot be issued", arg), false)
 		case t == FamilyAndCivilStatus && slices.ContainsFunc(rec.Members, func(m registry.Member) bool { return m.Person.CivilStatus == registry.CivilStatusUnknown }):
 			return no(unknownCivilStatus(t), false)
 		case rec.Family.HouseholderID == 0:

@@ -102,6 +102,7 @@ type certificateScreen struct {
 	// The self-declaration, offered without issuing.
 	whoSel        *widget.Select // who declares: the person, a parent, the guardian
 	declarantName *widget.Entry
+	parentOf      registry.Person // the householder, a minor child's parent, proposed as the declarant
 	selfBtn       *widget.Button
 	selfNote      *widget.Label
 
@@ -205,6 +206,10 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	}
 	s.declarantName = widget.NewEntry()
 	s.declarantName.SetPlaceHolder(lang.L("Name of the parent or guardian who declares"))
+	if p, ok := s.parent(); ok {
+		s.parentOf = p
+		s.declarantName.SetText(fullName(p.Surname, p.Name))
+	}
 	s.declarantName.OnChanged = func(string) { s.onChange() }
 	s.selfBtn = widget.NewButtonWithIcon(lang.L("Self-declaration (free)"), theme.FileTextIcon(), s.onSelfDeclaration)
 	s.selfNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
@@ -279,13 +284,34 @@ const (
 
 // declarant is who the form says declares.
 func (s *certificateScreen) declarant() certificate.Declarant {
+	d := certificate.Declarant{Name: s.declarantName.Text}
+	if s.parentOf.ID != 0 && d.Name == fullName(s.parentOf.Surname, s.parentOf.Name) {
+		d.Sex = s.parentOf.Sex
+	}
 	switch s.whoSel.SelectedIndex() {
 	case declaresParent:
-		return certificate.Declarant{Name: s.declarantName.Text, Capacity: certificate.Parent}
+		d.Capacity = certificate.Parent
 	case declaresGuardian:
-		return certificate.Declarant{Name: s.declarantName.Text, Capacity: certificate.Guardian}
+		d.Capacity = certificate.Guardian
+	default:
+		return certificate.Declarant{}
 	}
-	return certificate.Declarant{}
+	return d
+}
+
+// parent is the householder when the person is a minor registered as their
+// child: the parent the clerk most likely has before them, to confirm.
+func (s *certificateScreen) parent() (registry.Person, bool) {
+	p := s.rec.Person
+	if p.BirthDate.AgeOn(registry.Today()) >= certificate.MarriageAge || p.Relationship != registry.Child {
+		return registry.Person{}, false
+	}
+	for _, m := range s.rec.Members {
+		if m.Person.ID == s.rec.Family.HouseholderID && m.Person.ID != 0 {
+			return m.Person, true
+		}
+	}
+	return registry.Person{}, false
 }
 
 func (s *certificateScreen) dutyIndex() int {

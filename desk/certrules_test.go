@@ -203,9 +203,12 @@ func TestSelfDeclarationWithoutIssuing(t *testing.T) {
 
 	child := openCertificateScreen(t, fx, "Sofia", access.Clerk)
 	child.chooseType(certificate.Residence)
-	if !child.s.declarantName.Visible() || !child.s.selfBtn.Disabled() || !strings.Contains(child.s.selfNote.Text, "genitore") {
-		t.Fatalf("a minor's self-declaration with no declarant: asked %v, enabled %v, note %q",
-			child.s.declarantName.Visible(), !child.s.selfBtn.Disabled(), child.s.selfNote.Text)
+	if !child.s.declarantName.Visible() || child.s.declarantName.Text != "Conti Lina" {
+		t.Fatalf("a minor's self-declaration: declarant asked %v, proposed %q, want her mother", child.s.declarantName.Visible(), child.s.declarantName.Text)
+	}
+	child.s.declarantName.SetText("")
+	if !child.s.selfBtn.Disabled() || !strings.Contains(child.s.selfNote.Text, "genitore") {
+		t.Fatalf("a minor's self-declaration with no declarant: enabled %v, note %q", !child.s.selfBtn.Disabled(), child.s.selfNote.Text)
 	}
 	test.Type(child.s.declarantName, "Conti Lina")
 	if child.s.selfBtn.Disabled() {
@@ -215,7 +218,7 @@ func TestSelfDeclarationWithoutIssuing(t *testing.T) {
 	if n := len(child.svc.declared); n != 1 {
 		t.Fatalf("declared %d", n)
 	}
-	if d := child.svc.declared[0]; d.By.Name != "Conti Lina" || d.By.Capacity != certificate.Parent || d.Person.Name != "Sofia" {
+	if d := child.svc.declared[0]; d.By.Name != "Conti Lina" || d.By.Sex != registry.Female || d.By.Capacity != certificate.Parent || d.Person.Name != "Sofia" {
 		t.Errorf("declared by %+v about %s", d.By, d.Person.Name)
 	}
 }
