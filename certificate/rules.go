@@ -166,6 +166,10 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 			return no(fault.New(fault.Invalid, "The person lives in an institutional household (convivenza), which is not a family: the {{.Type}} cannot be issued; issue the {{.Instead}} instead", a), false, ResidenceInstitution)
 		case rec.Family.IsConvivenza():
 			return no(fault.New(fault.Invalid, "The person lives in an institutional household (convivenza), which is not a family: the {{.Type}} cannot be issued", arg), false)
+		case slices.ContainsFunc(rec.Members, func(m registry.Member) bool { return m.Person.Status != p.Status }):
+			// A dead or departed member still in the family would be
+			// certified as living in it.
+			return no(fault.New(fault.Invalid, "The family in the register lists a member who is deceased or no longer registered with it: correct the family before issuing the {{.Type}}", arg), false)
 		case t == FamilyAndCivilStatus && slices.ContainsFunc(rec.Members, func(m registry.Member) bool { return m.Person.CivilStatus == registry.CivilStatusUnknown }):
 			return no(unknownCivilStatus(t), false)
 		case rec.Family.HouseholderID == 0:

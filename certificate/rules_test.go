@@ -17,6 +17,9 @@ var issueDay = day(2026, 3, 2)
 func aire() registry.Record {
 	r := family()
 	r.Person.Status = registry.AIRE
+	for i := range r.Members {
+		r.Members[i].Person.Status = registry.AIRE // the whole family lives abroad
+	}
 	r.Address = registry.Address{Toponym: "RUE", Street: "DE RIVOLI", HouseNumber: "10", Place: "Z110"}
 	return r
 }
@@ -53,6 +56,8 @@ func unknownStatus() registry.Record {
 func TestIssuingRulesEdgeCases(t *testing.T) {
 	unknownMember := family()
 	unknownMember.Members[1].Person.CivilStatus = registry.CivilStatusUnknown
+	deadMember := family()
+	deadMember.Members[1].Person.Status = registry.Deceased
 	noSpouseName := family()
 	noSpouseName.CivilEvents[0].OtherName, noSpouseName.CivilEvents[0].OtherPersonID = "", 0
 	tests := []struct {
@@ -128,6 +133,13 @@ func TestIssuingRulesEdgeCases(t *testing.T) {
 		{"deceased: citizenship", deceased(), []Type{Citizenship}, registry.Date{}, true, false, nil, "deceased"},
 		{"deceased: residence in convivenza", deceased(), []Type{ResidenceInstitution}, registry.Date{}, true, false, nil, "deceased"},
 		{"deceased: marriage", deceased(), []Type{Marriage}, registry.Date{}, true, false, nil, "deceased"},
+		{"deceased: civil union", deceased(), []Type{CivilUnion}, registry.Date{}, true, false, nil, "deceased"},
+		{"deceased: AIRE residence", deceased(), []Type{ResidenceAIRE}, registry.Date{}, true, false, nil, "deceased"},
+		{"deceased: AIRE family", deceased(), []Type{FamilyAIRE}, registry.Date{}, true, false, nil, "deceased"},
+		{"deceased: historical citizenship", deceased(), []Type{CitizenshipHistory}, registry.Date{}, true, false, nil, "does not hold"},
+		{"deceased: cohabitation contract", deceased(), []Type{CohabitationContract}, registry.Date{}, true, false, nil, "deceased"},
+		{"a deceased member still in the family: stato di famiglia", deadMember, []Type{Family}, registry.Date{}, true, false, nil, "deceased"},
+		{"a deceased member still in the family: residence", deadMember, []Type{Residence}, registry.Date{}, false, false, nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
