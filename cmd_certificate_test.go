@@ -320,6 +320,9 @@ func TestCertificateCommandAuthenticates(t *testing.T) {
 		return r.Person.Status == registry.Resident && r.Address.Street != ""
 	})
 	supervisors := writeConfig(t, "supervisors_issue: true\n")
+	// A server that does not answer: the desk's own copy of the users
+	// checks the password, as at the desk's login offline.
+	offline := writeConfig(t, "server: http://127.0.0.1:1\n")
 	out := filepath.Join(t.TempDir(), "c.pdf")
 	for _, tt := range []struct {
 		name     string
@@ -339,6 +342,8 @@ func TestCertificateCommandAuthenticates(t *testing.T) {
 		{"a supervisor under the setting", "sblu", cliPassword, supervisors, 0, "D01-"},
 		{"a clerk", cliClerk, cliPassword, "", 0, "D01-"},
 		{"a registrar", "uneri", cliPassword, "", 0, "D01-"},
+		{"a clerk, the server offline", cliClerk, cliPassword, offline, 0, "D01-"},
+		{"a wrong password, the server offline", cliClerk, "sbagliata-123", offline, 1, "Nome utente o password sbagliati"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			args := []string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out}
