@@ -27,17 +27,18 @@ func TestCertificateVirtualBolloSetting(t *testing.T) {
 	cf := findPerson(t, db, func(r registry.Record) bool {
 		return r.Person.Status == registry.Resident && r.Address.Street != ""
 	})
+	addOperators(t, db)
 	out := filepath.Join(t.TempDir(), "c.pdf")
-	base := []string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out}
-	code, stdout, stderr := runCmd(t, base...)
+	base := []string{"certificate", "--db", db, "--operator", cliClerk, "--cf", cf, "--type", "residenza", "--out", out}
+	code, stdout, stderr := runAs(t, cliPassword, base...)
 	if code == 0 || !strings.Contains(stderr, "bollo_virtual_authorisation") || !strings.Contains(stderr, "autorizzazione") {
 		t.Fatalf("virtual bollo without the setting: exit %d: %s %s", code, stdout, stderr)
 	}
-	code, stdout, stderr = runCmd(t, append(base, "--marca", "0123 4567 8901 23")...)
+	code, stdout, stderr = runAs(t, cliPassword, append(base, "--marca", "0123 4567 8901 23")...)
 	if code != 0 {
 		t.Fatalf("with a marca: exit %d: %s %s", code, stdout, stderr)
 	}
-	code, stdout, stderr = runCmd(t, append(base, "--marca", "01234567890123")...)
+	code, stdout, stderr = runAs(t, cliPassword, append(base, "--marca", "01234567890123")...)
 	if code == 0 || !strings.Contains(stderr, "D01-") || !strings.Contains(stderr, "marca") {
 		t.Fatalf("the same marca again: exit %d: %s %s", code, stdout, stderr)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"strings"
 
 	"sportello/access"
+	"sportello/central"
 	"sportello/certificate"
 	"sportello/desk"
 	"sportello/fault"
@@ -37,13 +39,15 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	marca := fs.String("marca", "", "serial number of the marca da bollo")
 	fee := fs.String("fee", "cash", "how the fee was paid: cash, card or pagopa")
 	at := fs.String("at", "", "date for the historical residence at a date (YYYY-MM-DD)")
-	operator := fs.String("operator", "", "username of the operator whose name is printed (a user of the database)")
+	operator := fs.String("operator", "", "username of the operator who issues and whose name is printed; the password is read from standard input")
 	force := fs.String("force", "", "a registrar's reason to issue despite a refusal the law lets them override")
 	deskCode := fs.String("desk-code", "D01", "code of this desk, for a database that has none yet")
 	municipality := fs.String("municipality", "A269", "cadastral code of the municipality")
 	office := fs.String("office", "", "office printed under the municipality")
 	out := fs.String("out", "", "PDF file to write")
 	selfDecl := fs.String("self-declaration", "", "also write the pre-filled self-declaration to this PDF file")
+	declarant := fs.String("declarant", "", "for the self-declaration of a minor or a person under guardianship: the name of the parent or guardian who declares")
+	declarantAs := fs.String("declarant-as", "parent", "the declarant's capacity: parent or guardian")
 	fs.String("reprint", "", "number of a registered certificate to print again as a duplicate (with --db and --out)")
 	feeFlags(fs)
 	if err := parse(fs, args); err != nil {
@@ -88,7 +92,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	}
 	defer st.Close()
 	ctx := context.Background()
-	by, err := issuer(ctx, st, *operator)
+	by, err := authenticatedIssuer(ctx, st, cfg, *operator)
 	if err != nil {
 		return err
 	}
@@ -96,8 +100,20 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	var decl certificate.Declaration
+	if *selfDecl != "" {
+		// Checked before issuing: a self-declaration refused issues nothing.
+		rec, err := st.Record(ctx, id)
+		if err != nil {
+			return err
+		}
+		by := certificate.Declarant{Name: *declarant, Capacity: certificate.Capacity(strings.ToLower(*declarantAs))}
+		if decl, err = certificate.SelfDeclaration(rec, req, by, registry.Today(), m); err != nil {
+			return err
+		}
+	}
 	issued, err := st.IssueCertificate(ctx, store.IssueInput{
-		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: cfg.Fees,
+		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: cfg.Fees, Policy: cfg.Issuing,
 	}, func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 	if err != nil {
 		return err
@@ -106,7 +122,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 		return fmt.Errorf("il certificato %s è registrato ma il file %s non si scrive (%v): ristampatelo come duplicato", issued.Number, *out, err)
 	}
 	if *selfDecl != "" {
-		pdf, err := printing.SelfDeclaration(issued.Document, printing.Letterhead{})
+		pdf, err := printing.SelfDeclaration(decl)
 		if err == nil {
 			err = os.WriteFile(*selfDecl, pdf, 0o644)
 		}
@@ -162,6 +178,53 @@ func municipalityOf(code, office string) (certificate.Municipality, error) {
 		return certificate.Municipality{}, fmt.Errorf("%w: %q non è il codice catastale di un comune in vigore", errUsage, code)
 	}
 	return certificate.Municipality{Code: code, Name: registry.TitleCase(p.Name), Office: office}, nil
+}
+
+// stdin is where the headless commands read a password from.
+var stdin io.Reader = os.Stdin
+
+// readPassword reads a password from the first line of standard input.
+func readPassword() (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("lettura della password: %w", err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// authenticatedIssuer is the operator who issues from the command line: a
+// user named with --operator whose password, read from standard input, is
+// right (checked by the server when the configuration names one, as at the
+// desk's login, else by this database with its lockout), in a role that
+// issues under the municipality's setting. Every certificate carries the
+// issuer's name, so the command line never issues as nobody.
+func authenticatedIssuer(ctx context.Context, st *store.Store, cfg config, username string) (certificate.Issuer, error) {
+	if strings.TrimSpace(username) == "" {
+		return certificate.Issuer{}, fmt.Errorf("%w: manca --operator UTENTE: il certificato porta il nome dell'operatore che lo rilascia (la password si legge dallo standard input)", errUsage)
+	}
+	password, err := readPassword()
+	if err != nil {
+		return certificate.Issuer{}, err
+	}
+	if password == "" {
+		return certificate.Issuer{}, fmt.Errorf("manca la password dell'operatore %s: scrivetela sulla prima riga dello standard input", username)
+	}
+	var auth access.Authenticator = st.WithLockout()
+	if cfg.Server != "" {
+		c, err := deskClient(ctx, st, cfg.Server)
+		if err != nil {
+			return certificate.Issuer{}, err
+		}
+		auth = central.ServerFirst{Client: c, Local: auth}
+	}
+	u, err := auth.Login(ctx, username, password)
+	if err != nil {
+		return certificate.Issuer{}, err
+	}
+	if !cfg.Issuing.MayIssue(u.Role) {
+		return certificate.Issuer{}, fault.New(fault.Forbidden, "Your role does not issue certificates", nil)
+	}
+	return certificate.Issuer{Username: u.Username, FullName: u.FullName, Role: u.Role}, nil
 }
 
 // issuer is the operator named with --operator, or the command line itself,
@@ -304,6 +367,7 @@ type certificateDesk struct {
 	st           *store.Store
 	municipality certificate.Municipality
 	settings     certificate.Settings
+	policy       certificate.IssuePolicy
 	printer      string // CUPS queue, "" for the default
 }
 
@@ -318,18 +382,24 @@ func newCertificateDesk(st *store.Store, cfg config) desk.CertificateDesk {
 	if err != nil {
 		m = certificate.Municipality{Code: cfg.Municipality, Name: cfg.Municipality, Office: cfg.Office}
 	}
-	return certificateDesk{st: st, municipality: m, settings: cfg.Fees, printer: cfg.Printer}
+	return certificateDesk{st: st, municipality: m, settings: cfg.Fees, policy: cfg.Issuing, printer: cfg.Printer}
 }
 
 func (c certificateDesk) Settings() certificate.Settings { return c.settings }
 
+func (c certificateDesk) Policy() certificate.IssuePolicy { return c.policy }
+
 func (c certificateDesk) Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error) {
-	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: c.municipality, Settings: c.settings},
+	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: c.municipality, Settings: c.settings, Policy: c.policy},
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 }
 
-func (c certificateDesk) SelfDeclaration(d certificate.Document) ([]byte, error) {
-	return printing.SelfDeclaration(d, printing.Letterhead{})
+func (c certificateDesk) SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error) {
+	decl, err := certificate.SelfDeclaration(rec, req, by, registry.Today(), c.municipality)
+	if err != nil {
+		return nil, err
+	}
+	return printing.SelfDeclaration(decl)
 }
 
 func (c certificateDesk) Preview(ctx context.Context, pdf []byte) (image.Image, error) {

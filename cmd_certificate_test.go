@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"sportello/access"
 	"sportello/certificate"
 	"sportello/printing"
 	"sportello/registry"
@@ -44,6 +45,43 @@ func findPerson(tb testing.TB, db string, ok func(registry.Record) bool) string 
 	return ""
 }
 
+// The operators the certificate tests issue as.
+const (
+	cliClerk    = "pverdi"
+	cliPassword = "sportello-2026"
+)
+
+// addOperators adds users of each role to the database at db, all with
+// cliPassword; the clerk is cliClerk.
+func addOperators(tb testing.TB, db string) {
+	tb.Helper()
+	st, err := store.Open(db, store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	for _, u := range []access.User{
+		{Username: cliClerk, FullName: "Paola Verdi", Role: access.Clerk},
+		{Username: "uneri", FullName: "Ugo Neri", Role: access.Registrar},
+		{Username: "sblu", FullName: "Sara Blu", Role: access.Supervisor},
+		{Username: "aadmin", FullName: "Aldo Admin", Role: access.Admin},
+		{Username: "social", FullName: "Sofia Sociale", Role: access.SocialWorker},
+	} {
+		if _, err := st.CreateUser(context.Background(), "test", u, cliPassword); err != nil {
+			tb.Fatal(err)
+		}
+	}
+}
+
+// runAs runs a command line with password as the first line of standard
+// input.
+func runAs(tb testing.TB, password string, args ...string) (int, string, string) {
+	tb.Helper()
+	stdin = strings.NewReader(password + "\n")
+	defer func() { stdin = os.Stdin }()
+	return runCmd(tb, args...)
+}
+
 var numberLine = regexp.MustCompile(`^(D01-\d{4}-\d{6}-[0-9A-Z])\tcodice di verifica ([A-Z2-7]{4}-[A-Z2-7]{4})\t`)
 
 func TestCertificateCommand(t *testing.T) {
@@ -61,10 +99,12 @@ func TestCertificateCommand(t *testing.T) {
 		return r.Person.Status == registry.Resident && !slices.Contains(r.Person.Citizenships, registry.Italy)
 	}
 	cf, spouse, alien := findPerson(t, db, resident), findPerson(t, db, married), findPerson(t, db, foreign)
+	abroad := findPerson(t, db, func(r registry.Record) bool { return r.Person.Status == registry.AIRE })
+	addOperators(t, db)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "residenza.pdf")
 
-	code, stdout, stderr := runCmd(t, "certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out,
+	code, stdout, stderr := runAs(t, cliPassword, "certificate", "--db", db, "--operator", cliClerk, "--cf", cf, "--type", "residenza", "--out", out,
 		"--self-declaration", filepath.Join(dir, "autocertificazione.pdf"))
 	if code != 0 {
 		t.Fatalf("certificate: exit %d: %s %s", code, stdout, stderr)
@@ -125,10 +165,12 @@ func TestCertificateCommand(t *testing.T) {
 		{"unknown type", []string{"--cf", cf, "--type", "passaporto"}, 1, "non è un tipo"},
 		{"unknown person", []string{"--cf", "RSSMRA80A01H501U", "--type", "residenza"}, 1, "Nessuna persona"},
 		{"force by the command line", []string{"--cf", spouse, "--type", "stato-libero", "--force", "verified"}, 1, "non è coniugato"},
+		{"residenza of an AIRE citizen", []string{"--cf", abroad, "--type", "residenza"}, 1, "rilasci invece il certificato di residenza AIRE (10)"},
+		{"residenza AIRE of an AIRE citizen", []string{"--cf", abroad, "--type", "residenza-aire", "--use", "abroad", "--exempt", "9"}, 0, "diritti € 0,26"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"certificate", "--db", db, "--out", filepath.Join(dir, "x.pdf")}, tt.args...)
-			code, stdout, stderr := runCmd(t, args...)
+			args := append([]string{"certificate", "--db", db, "--operator", cliClerk, "--out", filepath.Join(dir, "x.pdf")}, tt.args...)
+			code, stdout, stderr := runAs(t, cliPassword, args...)
 			if code != tt.exit {
 				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
 			}
@@ -143,9 +185,10 @@ func TestCertificateCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("cash close: exit %d: %s %s", code, stdout, stderr)
 	}
-	// Three certificates issued: residence (bollo 16,00 + 0,52), contestuale
-	// exempt (0,26), family exempt for court (0,26).
-	if !strings.Contains(stdout, "Totale\t\t\t€ 17,04") {
+	// Four certificates issued: residence (bollo 16,00 + 0,52), contestuale
+	// exempt (0,26), family exempt for court (0,26), AIRE residence exempt
+	// for a foreign pension (0,26).
+	if !strings.Contains(stdout, "Totale\t\t\t€ 17,30") {
 		t.Errorf("cash close printed %q", stdout)
 	}
 	csvText, err := os.ReadFile(csvPath)
@@ -174,13 +217,13 @@ func TestCertificateCommand(t *testing.T) {
 		want string
 	}{
 		{"the report says the day is open", []string{"cash", "close", "--db", db}, 0, "Cassa aperta"},
-		{"lock", []string{"cash", "close", "--db", db, "--lock"}, 0, "Totale\t\t\t€ 17,04\nCassa chiusa il "},
+		{"lock", []string{"cash", "close", "--db", db, "--lock"}, 0, "Totale\t\t\t€ 17,30\nCassa chiusa il "},
 		{"lock again", []string{"cash", "close", "--db", db, "--lock"}, 1, "è già chiusa"},
-		{"a paid certificate on the closed day", []string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out}, 1, "quel giorno non si incassano altri importi"},
+		{"a paid certificate on the closed day", []string{"certificate", "--db", db, "--operator", cliClerk, "--cf", cf, "--type", "residenza", "--out", out}, 1, "quel giorno non si incassano altri importi"},
 		{"the report says the day is closed", []string{"cash", "close", "--db", db}, 0, "il giorno non accetta altri incassi"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runCmd(t, tt.args...)
+			code, stdout, stderr := runAs(t, cliPassword, tt.args...)
 			if code != tt.exit {
 				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
 			}
@@ -200,6 +243,7 @@ func TestCertificateFeesFromSettings(t *testing.T) {
 	cf := findPerson(t, db, func(r registry.Record) bool {
 		return r.Person.Status == registry.Resident && r.Address.Street != ""
 	})
+	addOperators(t, db)
 	file := writeConfig(t, "fee_with_bollo_cents: 100\nbollo_cents: 1500\nfee_exempt_cents: 30\n")
 	bad := writeConfig(t, "bollo_cents: 1600\nfee_exempt_cents: 0,26\n")
 	out := filepath.Join(t.TempDir(), "c.pdf")
@@ -221,8 +265,8 @@ func TestCertificateFeesFromSettings(t *testing.T) {
 			if tt.env != "" {
 				t.Setenv("SPORTELLO_FEE_EXEMPT_CENTS", tt.env)
 			}
-			args := append([]string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--out", out}, tt.args...)
-			code, stdout, stderr := runCmd(t, args...)
+			args := append([]string{"certificate", "--db", db, "--operator", cliClerk, "--cf", cf, "--type", "residenza", "--out", out}, tt.args...)
+			code, stdout, stderr := runAs(t, cliPassword, args...)
 			if code != tt.exit {
 				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
 			}
@@ -263,5 +307,117 @@ func TestCertificateDeskPrinter(t *testing.T) {
 		if strings.TrimSpace(string(got)) != tt.want {
 			t.Errorf("printer %q: lp %s, want %s", tt.printer, got, tt.want)
 		}
+	}
+}
+
+// TestCertificateCommandAuthenticates checks that the command line issues
+// only as an operator who exists, gives the right password on standard
+// input and has a role that issues; supervisors only under the setting.
+// The certificate carries the operator's name.
+func TestCertificateCommandAuthenticates(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := seededDB(t, 300)
+	addOperators(t, db)
+	cf := findPerson(t, db, func(r registry.Record) bool {
+		return r.Person.Status == registry.Resident && r.Address.Street != ""
+	})
+	supervisors := writeConfig(t, "supervisors_issue: true\n")
+	// A server that does not answer: the desk's own copy of the users
+	// checks the password, as at the desk's login offline.
+	offline := writeConfig(t, "server: http://127.0.0.1:1\n")
+	out := filepath.Join(t.TempDir(), "c.pdf")
+	for _, tt := range []struct {
+		name     string
+		operator string
+		password string
+		config   string
+		exit     int
+		want     string
+	}{
+		{"no operator", "", cliPassword, "", 2, "--operator"},
+		{"no password", cliClerk, "", "", 1, "manca la password"},
+		{"wrong password", cliClerk, "sbagliata-123", "", 1, "Nome utente o password sbagliati"},
+		{"unknown operator", "nessuno", cliPassword, "", 1, "Nome utente o password sbagliati"},
+		{"an administrator", "aadmin", cliPassword, "", 1, "Il Suo ruolo non rilascia certificati"},
+		{"a social worker", "social", cliPassword, "", 1, "Il Suo ruolo non rilascia certificati"},
+		{"a supervisor", "sblu", cliPassword, "", 1, "Il Suo ruolo non rilascia certificati"},
+		{"a supervisor under the setting", "sblu", cliPassword, supervisors, 0, "D01-"},
+		{"a clerk", cliClerk, cliPassword, "", 0, "D01-"},
+		{"a registrar", "uneri", cliPassword, "", 0, "D01-"},
+		{"a clerk, the server offline", cliClerk, cliPassword, offline, 0, "D01-"},
+		{"a wrong password, the server offline", cliClerk, "sbagliata-123", offline, 1, "Nome utente o password sbagliati"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"certificate", "--db", db, "--cf", cf, "--type", "residenza", "--use", "court", "--exempt", "3", "--out", out}
+			if tt.operator != "" {
+				args = append(args, "--operator", tt.operator)
+			}
+			if tt.config != "" {
+				args = append(args, "--config", tt.config)
+			}
+			os.Remove(out)
+			code, stdout, stderr := runAs(t, tt.password, args...)
+			if code != tt.exit {
+				t.Fatalf("exit %d, want %d: %s %s", code, tt.exit, stdout, stderr)
+			}
+			if !strings.Contains(stdout+stderr, tt.want) {
+				t.Errorf("output lacks %q: %s %s", tt.want, stdout, stderr)
+			}
+			_, err := os.Stat(out)
+			if wrote := err == nil; wrote != (tt.exit == 0) {
+				t.Errorf("PDF written %v, exit %d", wrote, tt.exit)
+			}
+			if tt.exit != 0 {
+				return
+			}
+			number := strings.Fields(stdout)[0]
+			code, stdout, stderr = runCmd(t, "verify", "--db", db, number)
+			if code != 0 || !strings.Contains(stdout, "da "+tt.operator) {
+				t.Errorf("verify: the register does not name %s: %s %s", tt.operator, stdout, stderr)
+			}
+			st, err := store.Open(db, store.Options{ReadOnly: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			reg, err := st.CertificateByNumber(context.Background(), number)
+			if err != nil || strings.TrimSpace(reg.Document.Signer) == "" {
+				t.Errorf("the certificate names no official: %q, %v", reg.Document.Signer, err)
+			}
+		})
+	}
+}
+
+// TestCertificateCommandSelfDeclaration checks that a minor's
+// self-declaration needs the parent or guardian who declares, and that a
+// refused one issues nothing.
+func TestCertificateCommandSelfDeclaration(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	db := seededDB(t, 300)
+	addOperators(t, db)
+	child := findPerson(t, db, func(r registry.Record) bool {
+		return r.Person.Status == registry.Resident && r.Address.Street != "" && r.Person.BirthDate.AgeOn(registry.Today()) < 14
+	})
+	dir := t.TempDir()
+	decl := filepath.Join(dir, "autocertificazione.pdf")
+	base := []string{"certificate", "--db", db, "--operator", cliClerk, "--cf", child, "--type", "residenza", "--use", "court", "--exempt", "3",
+		"--out", filepath.Join(dir, "c.pdf"), "--self-declaration", decl}
+	code, stdout, stderr := runAs(t, cliPassword, base...)
+	if code != 1 || !strings.Contains(stderr, "minorenne") {
+		t.Fatalf("a minor's self-declaration with no declarant: exit %d: %s %s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c.pdf")); err == nil {
+		t.Error("the refused self-declaration issued the certificate")
+	}
+	code, stdout, stderr = runAs(t, cliPassword, append(base, "--declarant", "Verdi Paola", "--declarant-as", "guardian")...)
+	if code != 0 {
+		t.Fatalf("with the guardian: exit %d: %s %s", code, stdout, stderr)
+	}
+	pdf, err := os.ReadFile(decl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(pdf), "%PDF-") {
+		t.Error("no self-declaration written") // its wording is printing's TestSelfDeclarationIsTheCitizens
 	}
 }

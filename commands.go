@@ -46,9 +46,10 @@ Uso:
   sportello user add --db FILE --username U --name "Nome Cognome" --role RUOLO
                                             crea un utente; la password si legge dallo standard input
   sportello audit verify --db FILE          verifica la catena del registro delle operazioni
-  sportello certificate --db FILE --cf CODICE --type TIPO [--use USO] [--exempt CODICE --reason TESTO] --out FILE.pdf
+  sportello certificate --db FILE --operator UTENTE --cf CODICE --type TIPO [--use USO] [--exempt CODICE --reason TESTO] --out FILE.pdf
                                             rilascia e registra un certificato (TIPO: codice della tabella 13,
-                                            residenza, nascita, stato-di-famiglia, cittadinanza, contestuale...)
+                                            residenza, nascita, stato-di-famiglia, cittadinanza, contestuale...);
+                                            la password dell'operatore si legge dallo standard input
   sportello verify --db FILE INPUT          verifica il sigillo di un certificato (testo del QR, PDF,
                                             codice di verifica o numero)
   sportello cash close --db FILE [--day AAAA-MM-GG] [--pdf FILE] [--csv FILE] [--lock [--operator UTENTE]]
@@ -450,11 +451,10 @@ func cmdUser(args []string, stdout io.Writer) error {
 	if !r.Valid() {
 		return fmt.Errorf("%w: ruolo %q sconosciuto: clerk, registrar, social_worker, supervisor o admin", errUsage, *role)
 	}
-	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("lettura della password: %w", err)
+	password, err := readPassword()
+	if err != nil {
+		return err
 	}
-	password := strings.TrimRight(line, "\r\n")
 	if len(password) < 8 {
 		return errors.New("la password (dallo standard input) deve avere almeno 8 caratteri")
 	}

@@ -27,10 +27,11 @@ type config struct {
 	Municipality string
 	Office       string
 	Language     string
-	Printer      string               // CUPS queue of the certificates, "" for the system's default
-	Server       string               // sportellod's URL; "" for a standalone desk
-	LocalQueue   bool                 // with a server, keep the queue on this desk (queue: local)
-	Fees         certificate.Settings // bollo and secretarial fees, in cents
+	Printer      string                  // CUPS queue of the certificates, "" for the system's default
+	Server       string                  // sportellod's URL; "" for a standalone desk
+	LocalQueue   bool                    // with a server, keep the queue on this desk (queue: local)
+	Fees         certificate.Settings    // bollo and secretarial fees, in cents
+	Issuing      certificate.IssuePolicy // which roles issue certificates (supervisors_issue)
 
 	// TicketPrinter is the kiosk's ticket printer as printing.ParseTicketPrinter
 	// reads it; "" for none.
@@ -59,6 +60,7 @@ var configKeys = []configKey{
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
 	{"bollo_virtual_authorisation", "bollo-virtual-authorisation", "string", "", "numero dell'autorizzazione dell'Agenzia delle Entrate al pagamento del bollo in modo virtuale (art. 15 d.P.R. 642/1972), stampato sui certificati; vuoto: il bollo si paga solo con la marca"},
 	{"bollo_virtual_authorisation_date", "bollo-virtual-authorisation-date", "string", "", "data dell'autorizzazione al bollo virtuale (AAAA-MM-GG)"},
+	{"supervisors_issue", "supervisors-issue", "bool", "false", "anche i responsabili (ruolo supervisor) rilasciano certificati; di norma solo operatori e ufficiali d'anagrafe"},
 }
 
 // feeFlags registers --config and the fee settings' flags only, for
@@ -143,6 +145,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		return c, fmt.Errorf("%w: queue vale server oppure local, non %q", errUsage, q)
 	}
 	c.TicketPrinter = strings.TrimSpace(v.GetString("ticket_printer"))
+	c.Issuing.Supervisors = v.GetBool("supervisors_issue")
 	for _, f := range []struct {
 		key string
 		to  *int64

@@ -69,6 +69,7 @@ type Request struct {
 	Duty        StampDuty
 	FeePayment  Payment       // how the secretarial fee was paid
 	AtDate      registry.Date // for ResidenceHistoryAtDate: the date asked about
+	On          registry.Date // the issue date the rules judge on (ages, dates in the future); zero is today
 	Force       bool          // a registrar issues despite a refusal the law lets them override
 	ForceReason string
 }
@@ -84,6 +85,14 @@ func (r *Request) Normalise() {
 	r.Duty.Norm = strings.TrimSpace(r.Duty.Norm)
 	r.Duty.Serial = NormaliseSerial(r.Duty.Serial)
 	r.ForceReason = strings.TrimSpace(r.ForceReason)
+}
+
+// today is the date the rules judge on.
+func (r Request) today() registry.Date {
+	if r.On.IsZero() {
+		return registry.Today()
+	}
+	return r.On
 }
 
 // Contestuale reports whether the request combines several types.
@@ -350,6 +359,14 @@ type Issuer struct {
 // MayForce reports whether the issuer may override a forceable refusal.
 func (i Issuer) MayForce() bool { return i.Role == access.Registrar }
 
-// MayIssue reports whether the role issues certificates at the desk: clerks
-// and registrars.
-func MayIssue(r access.Role) bool { return r == access.Clerk || r == access.Registrar }
+// IssuePolicy is who issues certificates in this municipality: clerks (as
+// the ufficiale's delegates) and registrars always; supervisors only when
+// the municipality's setting says so (supervisors_issue); nobody else.
+type IssuePolicy struct {
+	Supervisors bool
+}
+
+// MayIssue reports whether the role issues certificates.
+func (p IssuePolicy) MayIssue(r access.Role) bool {
+	return r == access.Clerk || r == access.Registrar || (p.Supervisors && r == access.Supervisor)
+}

@@ -2,6 +2,7 @@ package certificate
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 
 	"sportello/fault"
@@ -13,14 +14,21 @@ type Refusal struct {
 	Type      Type
 	Err       *fault.Error // the reason, a domain error
 	Forceable bool         // a registrar may issue anyway, and the force is logged
+	Instead   []Type       // the types that certify the person's real position, to offer instead
 }
 
 // Error is the refusal as a domain error.
 func (r Refusal) Error() error { return r.Err }
 
+// titleInText is the type's title inside a sentence: "certificato di
+// residenza AIRE".
+func titleInText(t Type) string {
+	return strings.Replace(t.Title(), "Certificato", "certificato", 1)
+}
+
 // typeArg is the template argument of the refusals: the type's title.
 func typeArg(t Type) map[string]any {
-	return map[string]any{"Type": strings.ToLower(t.Title())}
+	return map[string]any{"Type": titleInText(t)}
 }
 
 // Refusals lists what the registry refuses for the request on rec, in the
@@ -55,11 +63,33 @@ func Check(rec registry.Record, req Request, by Issuer) ([]Refusal, error) {
 	return refusals, nil
 }
 
+// Marriage ages of art. 84 c.c.: of age, or from 16 with the court's
+// authorisation.
+const (
+	MarriageAge      = 18
+	MarriageAgeCourt = 16
+)
+
+// The rules below refuse what the register does not hold or holds otherwise.
+// A certificate states the register's facts (art. 33 DPR 223/1989: the
+// certificates are issued on the register's entries), so no one may force a
+// certificate of a fact the register does not hold: an unknown civil
+// status, a marriage without the spouse, the residence of someone who lives
+// abroad or is dead. Only two refusals are left to a registrar's judgement,
+// each force logged with its reason, because what would be printed is still
+// true:
+//   - the stato di famiglia of a family whose intestatario scheda is not
+//     recorded: the members are the register's facts, the certificate only
+//     names no head;
+//   - the stato libero of a 16- or 17-year-old, whom the Tribunale per i
+//     minorenni may admit to marriage (art. 84 c. 2 c.c.): the civil status
+//     is the register's, the reason names the court's decree. Under 16 no
+//     court may, so nobody issues it.
 func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 	p := rec.Person
 	arg := typeArg(t)
-	no := func(err *fault.Error, forceable bool) (Refusal, bool) {
-		return Refusal{Type: t, Err: err, Forceable: forceable}, true
+	no := func(err *fault.Error, forceable bool, instead ...Type) (Refusal, bool) {
+		return Refusal{Type: t, Err: err, Forceable: forceable, Instead: instead}, true
 	}
 	alive := p.Status != registry.Deceased
 	switch t {
@@ -70,21 +100,32 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		return Refusal{}, false
 	case Birth:
 		return Refusal{}, false
+	case Cancellation:
+		// Death cancels from the register too (art. 11 DPR 223/1989).
+		if p.Status != registry.Cancelled && p.Status != registry.Deceased {
+			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a person cancelled from the register", arg), false)
+		}
+		return Refusal{}, false
 	}
 	if !alive && t != ResidenceHistory && t != ResidenceHistoryAtDate && t != CitizenshipHistory {
 		return no(fault.New(fault.Invalid, "The {{.Type}} cannot be issued for a deceased person", arg), false)
 	}
 	switch t {
-	case Cancellation:
-		if p.Status != registry.Cancelled {
-			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a person cancelled from the register", arg), false)
-		}
-		return Refusal{}, false
 	case ResidenceAIRE, FamilyAIRE:
 		if p.Status != registry.AIRE {
 			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a citizen registered in AIRE", arg), false)
 		}
-	case Residence, Alive, CivilStatus, Family, FamilyAndCivilStatus, FamilyWithRelationships, Free, Citizenship, Marriage, CivilUnion:
+	case Residence, Family, FamilyAndCivilStatus, FamilyWithRelationships, ResidenceInstitution:
+		if p.Status == registry.AIRE {
+			instead := ResidenceAIRE
+			if t != Residence && t != ResidenceInstitution {
+				instead = FamilyAIRE
+			}
+			a := map[string]any{"Type": arg["Type"], "Instead": titleInText(instead) + " (" + strconv.Itoa(int(instead)) + ")"}
+			return no(fault.New(fault.Invalid, "The person is registered in AIRE: a citizen living abroad, not a resident, so the {{.Type}} cannot be issued; issue the {{.Instead}} instead", a), false, instead)
+		}
+		fallthrough
+	case Alive, CivilStatus, Free, Citizenship, Marriage, CivilUnion:
 		if p.Status != registry.Resident && p.Status != registry.AIRE {
 			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a person in the register", arg), false)
 		}
@@ -98,13 +139,19 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		switch p.CivilStatus {
 		case registry.Single, registry.Widowed, registry.Divorced, registry.FreeAfterPartnerDied, registry.FreeAfterUnionEnded:
 		case registry.CivilStatusUnknown:
-			return no(fault.New(fault.Invalid, "The civil status is not known, so the {{.Type}} cannot be issued", arg), true)
+			return no(unknownCivilStatus(t), false)
 		default:
 			return no(fault.New(fault.Invalid, "The {{.Type}} is only for a person who is not married or in a civil union", arg), false)
 		}
+		switch age := p.BirthDate.AgeOn(req.today()); {
+		case age < MarriageAgeCourt:
+			return no(fault.New(fault.Invalid, "A person under 16 cannot marry (art. 84 c.c.): the {{.Type}} cannot be issued", arg), false)
+		case age < MarriageAge:
+			return no(fault.New(fault.Invalid, "A minor of 16 or 17 may marry only with the court's authorisation (art. 84 c.c.): a registrar may issue the {{.Type}}, naming the court's decree as the reason", arg), true)
+		}
 	case CivilStatus:
 		if p.CivilStatus == registry.CivilStatusUnknown {
-			return no(fault.New(fault.Invalid, "The civil status is not known, so the {{.Type}} cannot be issued", arg), true)
+			return no(unknownCivilStatus(t), false)
 		}
 	case Marriage:
 		return needsUnion(rec, t, registry.Married, registry.EventMarriage)
@@ -114,8 +161,17 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		switch {
 		case p.FamilyID == 0 || len(rec.Members) == 0:
 			return no(fault.New(fault.Invalid, "The {{.Type}} needs a family in the register", arg), false)
+		case rec.Family.IsConvivenza() && p.Status == registry.Resident:
+			a := map[string]any{"Type": arg["Type"], "Instead": titleInText(ResidenceInstitution) + " (14)"}
+			return no(fault.New(fault.Invalid, "The person lives in an institutional household (convivenza), which is not a family: the {{.Type}} cannot be issued; issue the {{.Instead}} instead", a), false, ResidenceInstitution)
 		case rec.Family.IsConvivenza():
 			return no(fault.New(fault.Invalid, "The person lives in an institutional household (convivenza), which is not a family: the {{.Type}} cannot be issued", arg), false)
+		case slices.ContainsFunc(rec.Members, func(m registry.Member) bool { return m.Person.Status != p.Status }):
+			// A dead or departed member still in the family would be
+			// certified as living in it.
+			return no(fault.New(fault.Invalid, "The family in the register lists a member who is deceased or no longer registered with it: correct the family before issuing the {{.Type}}", arg), false)
+		case t == FamilyAndCivilStatus && slices.ContainsFunc(rec.Members, func(m registry.Member) bool { return m.Person.CivilStatus == registry.CivilStatusUnknown }):
+			return no(unknownCivilStatus(t), false)
 		case rec.Family.HouseholderID == 0:
 			return no(fault.New(fault.Invalid, "The family has no householder, so the {{.Type}} cannot be issued", arg), true)
 		}
@@ -123,7 +179,17 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		if len(rec.Residences) == 0 || rec.Residences[0].From.IsZero() {
 			return no(fault.New(fault.Invalid, "The {{.Type}} needs the date the residence started", arg), false)
 		}
-		if t == ResidenceHistoryAtDate && req.AtDate.Before(rec.Residences[0].From) {
+		if t != ResidenceHistoryAtDate {
+			break
+		}
+		switch at := req.AtDate; {
+		case at.After(req.today()):
+			return no(fault.New(fault.Invalid, "The date asked for the {{.Type}} is in the future", arg), false)
+		case at.Before(p.BirthDate):
+			return no(fault.New(fault.Invalid, "The date asked for the {{.Type}} is before the person's birth", arg), false)
+		case !alive && at.After(p.StatusSince):
+			return no(fault.New(fault.Invalid, "The date asked for the {{.Type}} is after the person's death", arg), false)
+		case at.Before(rec.Residences[0].From):
 			return no(fault.New(fault.Invalid, "The person was not resident on the date asked for the {{.Type}}", arg), false)
 		}
 	case Residence, Alive:
@@ -141,6 +207,12 @@ func refuse(rec registry.Record, t Type, req Request) (Refusal, bool) {
 		return no(fault.New(fault.Invalid, "The register of this desk does not hold the data of the {{.Type}}", arg), false)
 	}
 	return Refusal{}, false
+}
+
+// unknownCivilStatus refuses a certificate that would state a civil status
+// the register does not hold, whoever asks.
+func unknownCivilStatus(t Type) *fault.Error {
+	return fault.New(fault.Invalid, "The civil status is not known to the register: the {{.Type}} cannot be issued until it is documented", typeArg(t))
 }
 
 // needsUnion refuses a marriage or civil-union certificate without the

@@ -145,10 +145,10 @@ func TestFamilySentenceAndOrder(t *testing.T) {
 	}
 }
 
-// aire is an Italian who lived in the municipality and now lives abroad,
+// aireAbroad is an Italian who lived in the municipality and now lives abroad,
 // registered in AIRE: the period abroad is in the history, at a foreign
 // address.
-func aire() registry.Record {
+func aireAbroad() registry.Record {
 	rec := family()
 	abroad := registry.Address{Toponym: "RUE", Street: "DE LA PAIX", HouseNumber: "3", Place: "Z110"}
 	rec.Person.Status, rec.Person.StatusSince = registry.AIRE, day(2015, 1, 1)
@@ -159,7 +159,7 @@ func aire() registry.Record {
 }
 
 func TestResidenceHistoryOnlyHere(t *testing.T) {
-	d := compose(t, aire(), Request{Types: []Type{ResidenceHistory}})
+	d := compose(t, aireAbroad(), Request{Types: []Type{ResidenceHistory}})
 	rows := d.Facts[0].Table.Rows
 	if len(rows) != 2 {
 		t.Fatalf("rows %v, want the two periods in the municipality", rows)
@@ -172,11 +172,11 @@ func TestResidenceHistoryOnlyHere(t *testing.T) {
 	if rows[1][1] != "31/12/2014" {
 		t.Errorf("last period here ends %q", rows[1][1])
 	}
-	at := compose(t, aire(), Request{Types: []Type{ResidenceHistoryAtDate}, AtDate: day(2020, 5, 5)})
+	at := compose(t, aireAbroad(), Request{Types: []Type{ResidenceHistoryAtDate}, AtDate: day(2020, 5, 5)})
 	if want := "alla data del 05/05/2020 non risiedeva in questo Comune."; at.Facts[0].Certify != want {
 		t.Errorf("at a date abroad: %q, want %q", at.Facts[0].Certify, want)
 	}
-	here := compose(t, aire(), Request{Types: []Type{ResidenceHistoryAtDate}, AtDate: day(2010, 5, 5)})
+	here := compose(t, aireAbroad(), Request{Types: []Type{ResidenceHistoryAtDate}, AtDate: day(2010, 5, 5)})
 	if !strings.Contains(here.Facts[0].Certify, "risiedeva in questo Comune, Via Roma 12") {
 		t.Errorf("at a date here: %q", here.Facts[0].Certify)
 	}
@@ -408,7 +408,7 @@ func TestEveryUseSeals(t *testing.T) {
 		if err := d.SealWith(func(s *Seal) error { return s.Sign(priv) }); err != nil {
 			t.Fatalf("%s: %v", use, err)
 		}
-		s, err := Verify(d.SealText, Keys{KeyID(pub): pub})
+		s, err := Verify(d.SealText, Keys{KeyID(pub): TrustedKey{PublicKey: pub, DeskCode: "D01"}})
 		if err != nil || s.Use != use {
 			t.Errorf("%s: verified %v, %v", use, s.Use, err)
 		}

@@ -24,11 +24,14 @@ import (
 // paper: the program wires the store and the printing package behind it.
 type CertificateDesk interface {
 	Settings() certificate.Settings
+	// Policy says which roles issue certificates.
+	Policy() certificate.IssuePolicy
 	// Issue checks the rules, registers the certificate and returns it with
 	// its PDF, committed.
 	Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error)
-	// SelfDeclaration is the pre-filled self-declaration of the same facts.
-	SelfDeclaration(d certificate.Document) ([]byte, error)
+	// SelfDeclaration is the pre-filled self-declaration of the request's
+	// facts on rec, declared by by: no certificate is issued for it.
+	SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error)
 	// Preview renders the first page; nil with no error when this machine
 	// cannot render PDFs.
 	Preview(ctx context.Context, pdf []byte) (image.Image, error)
@@ -51,7 +54,7 @@ type CertificateDesk interface {
 // certificateLauncher returns what the person view's "Issue certificate"
 // button runs, or nil when the desk issues none or the role may not.
 func certificateLauncher(d *Desk, u access.User) func(registry.Record) {
-	if d.deps.Certificates == nil || !certificate.MayIssue(u.Role) {
+	if d.deps.Certificates == nil || !d.deps.Certificates.Policy().MayIssue(u.Role) {
 		return nil
 	}
 	by := certificate.Issuer{Username: u.Username, FullName: u.FullName, Role: u.Role}
@@ -92,8 +95,16 @@ type certificateScreen struct {
 	force       *widget.Check
 	forceReason *widget.Entry
 	verdict     *widget.Label
+	instead     *fyne.Container // the types to issue instead of a refused one
 	fees        *widget.Label
 	issueBtn    *widget.Button
+
+	// The self-declaration, offered without issuing.
+	whoSel        *widget.Select // who declares: the person, a parent, the guardian
+	declarantName *widget.Entry
+	parentOf      registry.Person // the householder, a minor child's parent, proposed as the declarant
+	selfBtn       *widget.Button
+	selfNote      *widget.Label
 
 	typeLabels  []string
 	typeOf      map[string][]certificate.Type
@@ -107,6 +118,7 @@ type certificateScreen struct {
 	payLabels   []string
 
 	issued     *certificate.Issued
+	issuedReq  certificate.Request // what was issued, for its self-declaration
 	number     *widget.Label
 	preview    *canvas.Image
 	previewMsg *widget.Label
@@ -190,7 +202,23 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	s.forceReason.OnChanged = func(string) { s.onChange() }
 
 	s.verdict = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.instead = container.NewHBox()
 	s.fees = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
+
+	s.whoSel = widget.NewSelect([]string{lang.L("The person declares"), lang.L("A parent declares (for a minor)"), lang.L("The guardian declares")}, func(string) { s.onChange() })
+	s.whoSel.SetSelectedIndex(declaresSelf)
+	if s.rec.Person.BirthDate.AgeOn(registry.Today()) < certificate.MarriageAge {
+		s.whoSel.SetSelectedIndex(declaresParent)
+	}
+	s.declarantName = widget.NewEntry()
+	s.declarantName.SetPlaceHolder(lang.L("Name of the parent or guardian who declares"))
+	if p, ok := s.parent(); ok {
+		s.parentOf = p
+		s.declarantName.SetText(fullName(p.Surname, p.Name))
+	}
+	s.declarantName.OnChanged = func(string) { s.onChange() }
+	s.selfBtn = widget.NewButtonWithIcon(lang.L("Self-declaration (free)"), theme.FileTextIcon(), s.onSelfDeclaration)
+	s.selfNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 	s.issueBtn = &widget.Button{Text: lang.L("Issue and register"), Icon: theme.DocumentCreateIcon(), Importance: widget.HighImportance, OnTapped: s.onIssue}
 	cancel := widget.NewButton(lang.L("Cancel"), s.onClose)
 
@@ -200,8 +228,9 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Stamp duty"), container.NewVBox(s.duty, s.serial, s.exemption, s.reason, s.norm)),
 		widget.NewFormItem(lang.L("Fee paid by"), s.feePay),
 	)
-	s.content = container.NewVBox(form, container.NewVBox(s.force, s.forceReason), s.verdict, s.fees,
-		container.NewHBox(layout.NewSpacer(), cancel, s.issueBtn))
+	self := widget.NewForm(widget.NewFormItem(lang.L("Self-declaration"), container.NewVBox(s.whoSel, s.declarantName, s.selfNote)))
+	s.content = container.NewVBox(form, container.NewVBox(s.force, s.forceReason), s.verdict, s.instead, s.fees, self,
+		container.NewHBox(layout.NewSpacer(), cancel, s.selfBtn, s.issueBtn))
 	s.onChange()
 	return container.NewVScroll(s.content)
 }
@@ -254,6 +283,45 @@ func (s *certificateScreen) request() certificate.Request {
 	return req
 }
 
+// Who declares a self-declaration, as whoSel offers it.
+const (
+	declaresSelf = iota
+	declaresParent
+	declaresGuardian
+)
+
+// declarant is who the form says declares.
+func (s *certificateScreen) declarant() certificate.Declarant {
+	d := certificate.Declarant{Name: s.declarantName.Text}
+	if s.parentOf.ID != 0 && d.Name == fullName(s.parentOf.Surname, s.parentOf.Name) {
+		d.Sex = s.parentOf.Sex
+	}
+	switch s.whoSel.SelectedIndex() {
+	case declaresParent:
+		d.Capacity = certificate.Parent
+	case declaresGuardian:
+		d.Capacity = certificate.Guardian
+	default:
+		return certificate.Declarant{}
+	}
+	return d
+}
+
+// parent is the householder when the person is a minor registered as their
+// child: the parent the clerk most likely has before them, to confirm.
+func (s *certificateScreen) parent() (registry.Person, bool) {
+	p := s.rec.Person
+	if p.BirthDate.AgeOn(registry.Today()) >= certificate.MarriageAge || p.Relationship != registry.Child {
+		return registry.Person{}, false
+	}
+	for _, m := range s.rec.Members {
+		if m.Person.ID == s.rec.Family.HouseholderID && m.Person.ID != 0 {
+			return m.Person, true
+		}
+	}
+	return registry.Person{}, false
+}
+
 func (s *certificateScreen) dutyIndex() int {
 	return slices.Index(s.dutyLabels, s.duty.Selected)
 }
@@ -275,6 +343,11 @@ func (s *certificateScreen) onChange() {
 	req := s.request()
 	s.force.Hide()
 	s.forceReason.Hide()
+	s.showInstead(nil)
+	defer func() {
+		s.judgeSelfDeclaration(req)
+		s.content.Refresh() // the texts' heights changed
+	}()
 	if len(req.Types) == 0 {
 		s.setVerdict(lang.L("Choose the certificate type."), widget.MediumImportance, false)
 		s.fees.SetText("")
@@ -282,6 +355,7 @@ func (s *certificateScreen) onChange() {
 	}
 	if refusals := certificate.Refusals(s.rec, req); len(refusals) > 0 {
 		r := refusals[0]
+		s.showInstead(&r)
 		if r.Forceable && s.by.MayForce() {
 			s.force.Show()
 			showIf(s.forceReason, s.force.Checked)
@@ -311,6 +385,60 @@ func (s *certificateScreen) onChange() {
 		map[string]any{"Bollo": euro(f.BolloDue), "Fee": euro(f.FeeCents), "Total": euro(f.Total())}))
 }
 
+// showInstead offers, for a refusal, the types that certify the person's
+// real position (an AIRE citizen's residence AIRE, a convivenza's residence
+// in convivenza); nil clears the offer.
+func (s *certificateScreen) showInstead(r *certificate.Refusal) {
+	s.instead.Objects = nil
+	if r != nil {
+		for _, t := range r.Instead {
+			refused := r.Type
+			s.instead.Add(widget.NewButtonWithIcon(lang.L("Issue instead: {{.Type}}", map[string]any{"Type": strconv.Itoa(int(t)) + " · " + t.Title()}),
+				theme.NavigateNextIcon(), func() { s.onInstead(refused, t) }))
+		}
+	}
+	showIf(s.instead, len(s.instead.Objects) > 0)
+}
+
+// onInstead puts t in place of the refused type: in the contestuale's list
+// when one is being made, else as the type.
+func (s *certificateScreen) onInstead(refused, t certificate.Type) {
+	if s.typeSel.SelectedIndex() == len(s.typeLabels)-1 {
+		sel := slices.DeleteFunc(slices.Clone(s.combo.Selected), func(l string) bool { return s.comboOf[l] == refused })
+		s.combo.SetSelected(append(sel, t.Title()))
+		return
+	}
+	for i, label := range s.typeLabels {
+		if ts := s.typeOf[label]; len(ts) == 1 && ts[0] == t {
+			s.typeSel.SetSelectedIndex(i)
+			return
+		}
+	}
+}
+
+// judgeSelfDeclaration says whether the self-declaration of the request can
+// be made, and by whom.
+func (s *certificateScreen) judgeSelfDeclaration(req certificate.Request) {
+	showIf(s.declarantName, s.whoSel.SelectedIndex() != declaresSelf)
+	if len(req.Types) == 0 {
+		s.selfBtn.Disable()
+		s.selfNote.SetText("")
+		return
+	}
+	_, err := certificate.SelfDeclaration(s.rec, req, s.declarant(), registry.Today(), certificate.Municipality{})
+	if err != nil {
+		s.selfBtn.Disable()
+		note := userMessage(err)
+		if note == s.verdict.Text {
+			note = lang.L("No self-declaration either: the register does not hold these facts.")
+		}
+		s.selfNote.SetText(note)
+		return
+	}
+	s.selfBtn.Enable()
+	s.selfNote.SetText(lang.L("The citizen may declare these facts instead (art. 46 DPR 445/2000): free, no certificate is issued."))
+}
+
 func (s *certificateScreen) setVerdict(text string, imp widget.Importance, ok bool) {
 	s.verdict.Text, s.verdict.Importance = text, imp
 	s.verdict.Refresh()
@@ -335,6 +463,7 @@ func euro(cents int64) string { return "€ " + certificate.Euro(cents) }
 // onIssue registers the certificate off the UI goroutine.
 func (s *certificateScreen) onIssue() {
 	req := s.request()
+	s.issuedReq = req
 	s.issueBtn.Disable()
 	s.setVerdict(lang.L("Issuing..."), widget.MediumImportance, false)
 	go func() {
@@ -413,13 +542,20 @@ func (s *certificateScreen) onPrint() {
 	}()
 }
 
+// onSelfDeclaration saves the self-declaration of what the form asks for,
+// or of the certificate just issued.
 func (s *certificateScreen) onSelfDeclaration() {
-	pdf, err := s.svc.SelfDeclaration(s.issued.Document)
+	req, problem, name := s.request(), s.selfNote, lang.X("certificate.selfdeclaration.file", "self-declaration")
+	if s.issued != nil {
+		req, problem, name = s.issuedReq, s.problem, name+"-"+s.issued.Number
+	}
+	pdf, err := s.svc.SelfDeclaration(s.rec, req, s.declarant())
 	if err != nil {
-		s.problem.SetText(userMessage(err))
+		problem.Importance = widget.DangerImportance
+		problem.SetText(userMessage(err))
 		return
 	}
-	s.onSave(lang.X("certificate.selfdeclaration.file", "self-declaration")+"-"+s.issued.Number+".pdf", pdf)
+	saveFile(s.win, name+".pdf", pdf, problem)
 }
 
 // onSave asks where to save a PDF.

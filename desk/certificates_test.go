@@ -26,9 +26,11 @@ import (
 type testCertificates struct {
 	st       *store.Store
 	settings *certificate.Settings // when set, instead of the national amounts with an authorisation
+	policy   certificate.IssuePolicy
 
-	mu      sync.Mutex
-	printed [][]byte
+	mu       sync.Mutex
+	printed  [][]byte
+	declared []certificate.Declaration
 }
 
 func (c *testCertificates) Settings() certificate.Settings {
@@ -40,14 +42,23 @@ func (c *testCertificates) Settings() certificate.Settings {
 	return s
 }
 
+func (c *testCertificates) Policy() certificate.IssuePolicy { return c.policy }
+
 func (c *testCertificates) Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error) {
 	m := certificate.Municipality{Code: "A269", Name: "Anagni"}
-	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: m, Settings: c.Settings()},
+	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: m, Settings: c.Settings(), Policy: c.policy},
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 }
 
-func (c *testCertificates) SelfDeclaration(d certificate.Document) ([]byte, error) {
-	return printing.SelfDeclaration(d, printing.Letterhead{})
+func (c *testCertificates) SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error) {
+	decl, err := certificate.SelfDeclaration(rec, req, by, registry.DateOf(testNow), certificate.Municipality{Code: "A269", Name: "Anagni"})
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.declared = append(c.declared, decl)
+	return printing.SelfDeclaration(decl)
 }
 
 func (c *testCertificates) Preview(context.Context, []byte) (image.Image, error) {
@@ -109,6 +120,13 @@ func newCertificateHarness(t *testing.T, name string, role access.Role) *certifi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fx.store.Close() })
+	return openCertificateScreen(t, fx, name, role)
+}
+
+// openCertificateScreen opens the issuing dialog for the person of fx with
+// the first name.
+func openCertificateScreen(t *testing.T, fx *fixture, name string, role access.Role) *certificateHarness {
+	t.Helper()
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, nil)
 	w.Resize(fyne.NewSize(1280, 800))

@@ -22,7 +22,7 @@ import (
 // certificateArea is the rail's "Certificates" area for the roles that
 // issue them: today's register, duplicates and the daily cash close.
 func certificateArea(d *Desk, u access.User) (area, bool) {
-	if d.deps.Certificates == nil || !certificate.MayIssue(u.Role) {
+	if d.deps.Certificates == nil || !d.deps.Certificates.Policy().MayIssue(u.Role) {
 		return area{}, false
 	}
 	s := newCertRegisterScreen(d.deps.Certificates, d.win, d.do, u, d.now)

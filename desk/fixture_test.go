@@ -75,7 +75,10 @@ func closeSharedFixture() {
 	}
 }
 
-func newFixture(path string) (*fixture, error) {
+func newFixture(path string) (*fixture, error) { return newFixtureWith(path, nil) }
+
+// newFixtureWith is newFixture with more households in the register.
+func newFixtureWith(path string, more []registry.Household) (*fixture, error) {
 	s, err := store.Open(path, store.Options{DeskCode: "D01", Create: true})
 	if err != nil {
 		return nil, err
@@ -131,6 +134,7 @@ func newFixture(path string) (*fixture, error) {
 		},
 		{Others: []registry.Person{maria}},
 	}
+	households = append(households, more...)
 	seq := func(yield func(registry.Household, error) bool) {
 		for _, h := range households {
 			if !yield(h, nil) {

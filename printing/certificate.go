@@ -98,6 +98,7 @@ type writer struct {
 	arms      []byte
 	footnote  string // printed at the bottom left of every page
 	duplicate bool
+	plain     bool // no letterhead: a citizen's paper, not the municipality's
 }
 
 func newWriter(pdf *fpdf.Fpdf, m certificate.Municipality, lh Letterhead, footnote string, duplicate bool) *writer {
@@ -121,6 +122,10 @@ func (w *writer) start() {
 
 func (w *writer) header() {
 	pdf := w.pdf
+	if w.plain {
+		pdf.SetXY(marginX, marginTop)
+		return
+	}
 	office := "Servizi demografici - Ufficio Anagrafe"
 	if w.m.Office != "" {
 		office += " - " + w.m.Office

@@ -186,7 +186,7 @@ func BenchmarkRender(b *testing.B) {
 
 func TestSelfDeclaration(t *testing.T) {
 	d := document(t, household(6), certificate.Request{Types: certificate.Contestuale, Duty: certificate.StampDuty{Payment: certificate.PayVirtual}})
-	pdf, err := SelfDeclaration(d, Letterhead{})
+	pdf, err := SelfDeclaration(certificate.Declaration{Document: d})
 	if err != nil {
 		t.Fatal(err)
 	}

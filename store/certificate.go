@@ -123,6 +123,7 @@ type IssueInput struct {
 	Issuer       certificate.Issuer
 	Municipality certificate.Municipality
 	Settings     certificate.Settings
+	Policy       certificate.IssuePolicy // which roles issue; supervisors only when it says so
 }
 
 // IssueCertificate checks the rules on the person's record, numbers the
@@ -138,6 +139,15 @@ func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func
 	if s.deskCode == "" {
 		return certificate.Issued{}, fault.New(fault.Invalid, "This desk has no desk code: set desk_code in the configuration", nil)
 	}
+	if !in.Policy.MayIssue(in.Issuer.Role) {
+		return certificate.Issued{}, fault.New(fault.Forbidden, "Your role does not issue certificates", nil)
+	}
+	if strings.TrimSpace(in.Issuer.FullName) == "" {
+		return certificate.Issued{}, fault.New(fault.Invalid, "A certificate carries the name of the official who issues it: the operator has no name", nil)
+	}
+	now := s.now()
+	issued := registry.DateOf(now.In(registry.Rome))
+	in.Request.On = issued
 	tx, err := s.begin(ctx, in.Issuer.Username)
 	if err != nil {
 		return certificate.Issued{}, err
@@ -158,8 +168,6 @@ func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func
 	if err != nil {
 		return certificate.Issued{}, err
 	}
-	now := s.now()
-	issued := registry.DateOf(now.In(registry.Rome))
 	if f := in.Request.Fees(in.Settings); f.BolloCents > 0 || f.FeeCents > 0 {
 		if err := checkDayOpen(ctx, tx, issued); err != nil {
 			return certificate.Issued{}, err

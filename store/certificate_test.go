@@ -226,17 +226,18 @@ func TestReprintAndKey(t *testing.T) {
 func TestIssueForcedIsLogged(t *testing.T) {
 	s := loadFixture(t)
 	ctx := context.Background()
-	p := newPerson(t, "Ferri", "Olga", registry.Female, "1990-04-04", "A269")
-	p.CivilStatus = registry.CivilStatusUnknown
+	// A 17-year-old marries only with the court's authorisation (art. 84 c.c.).
+	p := newPerson(t, "Ferri", "Olga", registry.Female, "2009-01-04", "A269")
+	p.CivilStatus = registry.Single
 	p, err := s.AddPerson(ctx, "clerk", p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := issueInput(p.ID, certificate.Free)
 	if _, err := s.IssueCertificate(ctx, in, fakePDF); fault.Code(err) != fault.Invalid {
-		t.Fatalf("stato libero with an unknown civil status: %v, want a refusal", err)
+		t.Fatalf("stato libero of a minor: %v, want a refusal", err)
 	}
-	in.Request.Force, in.Request.ForceReason = true, "sentenza di divorzio esibita"
+	in.Request.Force, in.Request.ForceReason = true, "decreto del Tribunale per i minorenni di Roma n. 12/2026"
 	if _, err := s.IssueCertificate(ctx, in, fakePDF); fault.Code(err) != fault.Forbidden {
 		t.Fatalf("a clerk forcing: %v, want forbidden", err)
 	}
@@ -257,7 +258,7 @@ func TestIssueForcedIsLogged(t *testing.T) {
 		t.Errorf("last audit entry %+v", last)
 	}
 	var reason string
-	if err := s.r.QueryRow(`SELECT forced FROM certificate WHERE number = ?`, got.Number).Scan(&reason); err != nil || reason != "sentenza di divorzio esibita" {
+	if err := s.r.QueryRow(`SELECT forced FROM certificate WHERE number = ?`, got.Number).Scan(&reason); err != nil || reason != "decreto del Tribunale per i minorenni di Roma n. 12/2026" {
 		t.Errorf("register keeps forced reason %q, %v", reason, err)
 	}
 }

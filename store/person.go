@@ -315,8 +315,9 @@ WHERE e.person_id = ? ORDER BY e.date IS NOT NULL, e.date, e.id`, p.ID)
 	return out, rows.Err()
 }
 
-// family reads a family and its members, householder first, then by
-// relationship and birth date.
+// family reads a family (with its convivenza, for an institutional
+// household) and its members, householder first, then by relationship and
+// birth date.
 func family(ctx context.Context, tx *sql.Tx, familyID int64) (registry.Family, []registry.Member, error) {
 	var f registry.Family
 	var householder sql.NullInt64
@@ -326,6 +327,9 @@ func family(ctx context.Context, tx *sql.Tx, familyID int64) (registry.Family, [
 		return f, nil, err
 	}
 	f.HouseholderID = householder.Int64
+	if f.Convivenza, err = convivenzaOf(ctx, tx, familyID); err != nil {
+		return f, nil, err
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT `+personColumns+` FROM person p WHERE p.family_id = ?
 ORDER BY p.id = ? DESC, p.relationship, p.birth_date, p.id`, familyID, f.HouseholderID)
 	if err != nil {
@@ -341,4 +345,21 @@ ORDER BY p.id = ? DESC, p.relationship, p.birth_date, p.id`, familyID, f.Househo
 		members = append(members, registry.Member{Person: p, Relationship: p.Relationship})
 	}
 	return f, members, rows.Err()
+}
+
+// convivenzaOf is what makes the family a convivenza; zero for a family.
+func convivenzaOf(ctx context.Context, tx *sql.Tx, familyID int64) (registry.Convivenza, error) {
+	var c registry.Convivenza
+	var responsible sql.NullInt64
+	var species string
+	err := tx.QueryRowContext(ctx, `SELECT name, species, responsible, responsible_id FROM convivenza WHERE family_id = ?`, familyID).
+		Scan(&c.Name, &species, &c.Responsible, &responsible)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return registry.Convivenza{}, nil
+	case err != nil:
+		return c, err
+	}
+	c.Species, c.ResponsibleID = registry.ConvivenzaSpecies(species), responsible.Int64
+	return c, nil
 }

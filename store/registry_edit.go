@@ -508,8 +508,8 @@ func (s *Store) FullRecord(ctx context.Context, personID int64) (registry.Record
 }
 
 // recordExtras reads what the record holds beyond the person, the family
-// and the histories: the identity documents, the electoral registration and,
-// for a convivenza, what makes the family one.
+// (with its convivenza) and the histories: the identity documents, the
+// electoral registration and who was a member and left.
 func recordExtras(ctx context.Context, tx *sql.Tx, rec *registry.Record) error {
 	var err error
 	if rec.Documents, err = documents(ctx, tx, rec.Person.ID); err != nil {
@@ -527,21 +527,7 @@ func recordExtras(ctx context.Context, tx *sql.Tx, rec *registry.Record) error {
 	if rec.Family.ID == 0 {
 		return nil
 	}
-	if err := memberHistory(ctx, tx, rec); err != nil {
-		return err
-	}
-	c := &rec.Family.Convivenza
-	var responsible sql.NullInt64
-	var species string
-	err = tx.QueryRowContext(ctx, `SELECT name, species, responsible, responsible_id FROM convivenza WHERE family_id = ?`, rec.Family.ID).
-		Scan(&c.Name, &species, &c.Responsible, &responsible)
-	switch {
-	case err == nil:
-		c.Species, c.ResponsibleID = registry.ConvivenzaSpecies(species), responsible.Int64
-	case !errors.Is(err, sql.ErrNoRows):
-		return err
-	}
-	return nil
+	return memberHistory(ctx, tx, rec)
 }
 
 // memberHistory sets when the members joined the family and reads who was
