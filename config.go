@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image/png"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"sportello/certificate"
+	"sportello/printing"
 )
 
 // config is the deployment configuration: a YAML file, SPORTELLO_* environment
@@ -29,6 +33,11 @@ type config struct {
 	Server       string               // sportellod's URL; "" for a standalone desk
 	LocalQueue   bool                 // with a server, keep the queue on this desk (queue: local)
 	Fees         certificate.Settings // bollo and secretarial fees, in cents
+
+	// Letterhead is what every certificate prints from the settings: the
+	// coat of arms (a PNG file), province, office address and PEC, and the
+	// address of sportellod's verification page.
+	Letterhead printing.Letterhead
 
 	// TicketPrinter is the kiosk's ticket printer as printing.ParseTicketPrinter
 	// reads it; "" for none.
@@ -55,6 +64,11 @@ var configKeys = []configKey{
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
+	{"coat_of_arms", "coat-of-arms", "string", "", "file PNG dello stemma del comune stampato sui certificati (vuoto: uno stemma neutro)"},
+	{"province", "province", "string", "", "riga della provincia nell'intestazione dei certificati, per esempio Provincia di Frosinone"},
+	{"office_address", "office-address", "string", "", "indirizzo dell'ufficio nell'intestazione dei certificati"},
+	{"pec", "pec", "string", "", "indirizzo PEC del comune nell'intestazione dei certificati"},
+	{"verify_url", "verify-url", "string", "", "indirizzo della pagina di verifica dei certificati di sportellod, stampato accanto al codice QR (per esempio https://anagrafe.comune.example.it/verify)"},
 }
 
 // feeFlags registers --config and the fee settings' flags only, for
@@ -149,6 +163,9 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		}
 		*f.to = n
 	}
+	if c.Letterhead, err = letterheadOf(v); err != nil {
+		return config{}, err
+	}
 	if c.Language != "it" && c.Language != "en" {
 		return config{}, fmt.Errorf("impostazione language: %q non è una lingua disponibile: usate it oppure en", c.Language)
 	}
@@ -160,6 +177,35 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		c.DB = filepath.Join(dataDir(), name)
 	}
 	return c, nil
+}
+
+// letterheadOf reads the letterhead's settings; the coat of arms must be a
+// PNG file that can be read.
+func letterheadOf(v *viper.Viper) (printing.Letterhead, error) {
+	lh := printing.Letterhead{
+		Province:  strings.TrimSpace(v.GetString("province")),
+		Address:   strings.TrimSpace(v.GetString("office_address")),
+		PEC:       strings.TrimSpace(v.GetString("pec")),
+		VerifyURL: strings.TrimSpace(v.GetString("verify_url")),
+	}
+	if u := lh.VerifyURL; u != "" {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return lh, fmt.Errorf("impostazione verify_url: %q non è un indirizzo web: scrivete per esempio https://anagrafe.comune.example.it/verify", u)
+		}
+	}
+	file := strings.TrimSpace(v.GetString("coat_of_arms"))
+	if file == "" {
+		return lh, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return lh, fmt.Errorf("impostazione coat_of_arms: impossibile leggere %s (%v): controllate il percorso", file, err)
+	}
+	if _, err := png.DecodeConfig(bytes.NewReader(data)); err != nil {
+		return lh, fmt.Errorf("impostazione coat_of_arms: %s non è un'immagine PNG: salvate lo stemma in formato PNG", file)
+	}
+	lh.CoatOfArms = data
+	return lh, nil
 }
 
 // checkConfigFile reports a malformed YAML file or a bad key with the file,
