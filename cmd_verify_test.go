@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -164,5 +165,41 @@ func TestVerifyFile(t *testing.T) {
 				t.Errorf("a refused file is said to have a valid seal: %s", stdout)
 			}
 		})
+	}
+}
+
+// TestCertificateDeskLetterhead checks that the desk prints the letterhead
+// of its settings on the certificates it issues.
+func TestCertificateDeskLetterhead(t *testing.T) {
+	db := seededDB(t, 200)
+	cf := findPerson(t, db, func(r registry.Record) bool {
+		return r.Person.Status == registry.Resident && slices.Contains(r.Person.Citizenships, registry.Italy) && r.Address.Street != ""
+	})
+	st, err := store.Open(db, store.Options{DeskCode: "D01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	id, err := personByCF(ctx, st, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lh := printing.Letterhead{Province: "Provincia di Frosinone", PEC: "comune@pec.example.it", VerifyURL: "https://anagrafe.example.it/verify"}
+	c := newCertificateDesk(st, config{Municipality: "A269", Fees: certificate.DefaultSettings, Letterhead: lh})
+	got, err := c.Issue(ctx, id, certificate.Request{Types: []certificate.Type{certificate.Residence}, Duty: certificate.StampDuty{Exemption: 7}},
+		certificate.Issuer{Username: "cli", FullName: "Luca Neri", Role: access.Clerk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, printed, ok := printing.Printed(got.PDF); !ok || !reflect.DeepEqual(printed, lh) {
+		t.Errorf("the desk's certificate prints the letterhead %+v, want %+v", printed, lh)
+	}
+	reprint, err := c.Reprint(ctx, "cli", got.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, printed, ok := printing.Printed(reprint); !ok || !reflect.DeepEqual(printed, lh) || !d.Duplicate {
+		t.Errorf("the desk's duplicate prints the letterhead %+v (duplicate %v), want %+v", printed, d.Duplicate, lh)
 	}
 }
