@@ -204,6 +204,9 @@ func letterheadOf(v *viper.Viper) (printing.Letterhead, error) {
 	if _, err := png.DecodeConfig(bytes.NewReader(data)); err != nil {
 		return lh, fmt.Errorf("impostazione coat_of_arms: %s non è un'immagine PNG: salvate lo stemma in formato PNG", file)
 	}
+	if err := printing.CheckCoatOfArms(data); err != nil {
+		return lh, fmt.Errorf("impostazione coat_of_arms: %s non si può stampare (%v): salvate lo stemma come PNG non interlacciato", file, err)
+	}
 	lh.CoatOfArms = data
 	return lh, nil
 }

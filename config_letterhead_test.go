@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/png"
 	"os"
@@ -22,6 +24,16 @@ func TestConfigLetterhead(t *testing.T) {
 	if err := os.WriteFile(arms, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// An interlaced PNG (Adam7), which fpdf cannot embed: the signature
+	// and a header chunk are enough for both to read it.
+	interlaced := filepath.Join(dir, "stemma-interlacciato.png")
+	ihdr := []byte{'I', 'H', 'D', 'R', 0, 0, 0, 8, 0, 0, 0, 10, 8, 2, 0, 0, 1}
+	chunk := binary.BigEndian.AppendUint32(nil, uint32(len(ihdr)-4))
+	chunk = append(chunk, ihdr...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(ihdr))
+	if err := os.WriteFile(interlaced, append([]byte("\x89PNG\r\n\x1a\n"), chunk...), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	notPNG := filepath.Join(dir, "stemma.jpg")
 	if err := os.WriteFile(notPNG, []byte("not an image"), 0o644); err != nil {
 		t.Fatal(err)
@@ -39,6 +51,7 @@ func TestConfigLetterhead(t *testing.T) {
 	}
 	for _, tc := range []struct{ name, text, want string }{
 		{"coat of arms not a PNG", "coat_of_arms: " + notPNG + "\n", "non è un'immagine PNG"},
+		{"coat of arms an interlaced PNG", "coat_of_arms: " + interlaced + "\n", "non interlacciato"},
 		{"coat of arms missing", "coat_of_arms: " + filepath.Join(dir, "none.png") + "\n", "impossibile leggere"},
 		{"verification address not a web address", "verify_url: anagrafe/verify\n", "non è un indirizzo web"},
 	} {

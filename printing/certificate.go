@@ -42,6 +42,14 @@ type Letterhead struct {
 	VerifyURL  string `json:",omitempty"` // sportellod's /verify page
 }
 
+// CheckCoatOfArms reports whether image, a PNG, can be printed as the coat
+// of arms (fpdf takes no interlaced PNG).
+func CheckCoatOfArms(image []byte) error {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.RegisterImageOptionsReader("arms", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(image))
+	return pdf.Error()
+}
+
 // lines are the letterhead's lines under the office, as printed.
 func (lh Letterhead) lines() []string {
 	var out []string

@@ -197,6 +197,15 @@ func patchA(pdf, perm, inst []byte) ([]byte, error) {
 	if at < 0 || end < at || info == nil {
 		return nil, errors.New("pdf/a: no trailer or information dictionary in the document")
 	}
+	// fpdf writes the dates without a time zone, which the XMP must have:
+	// they are in UTC, so each gets a Z for the line break before it.
+	start := bytes.Index(pdf, info[0])
+	stop := start + bytes.Index(pdf[start:], []byte("endobj"))
+	dict := infoDates.ReplaceAll(pdf[start:stop], []byte("/$1 (D:${2}Z)"))
+	if len(dict) != stop-start {
+		return nil, errors.New("pdf/a: the information dictionary's dates cannot be fixed")
+	}
+	copy(pdf[start:], dict)
 	// fpdf names as /Info the object before the catalogue, which with an
 	// output intent is the colour profile: the trailer is written again
 	// with the information dictionary's number, and the ID.
@@ -213,6 +222,7 @@ func patchA(pdf, perm, inst []byte) ([]byte, error) {
 var (
 	infoObject = regexp.MustCompile(`\n(\d+) 0 obj\n<<\n/Producer \(`)
 	infoRef    = regexp.MustCompile(`/Info \d+ 0 R`)
+	infoDates  = regexp.MustCompile(`\n/(CreationDate|ModDate) \(D:(\d{14})\)`)
 )
 
 // replaceName replaces the PDF name old wherever it occurs whole (not as

@@ -98,7 +98,7 @@ func TestCertificatePDFA(t *testing.T) {
 		} else if at, err := time.Parse(time.RFC3339, created[1]); err != nil || at.Before(before.Truncate(time.Second)) || at.After(after) {
 			t.Errorf("XMP creation date %s is not the time of printing (%v)", created[1], err)
 		} else {
-			info := find("info", `/CreationDate \(D:(\d{14})`)
+			info := find("info", `/CreationDate \(D:(\d{14})Z\)`)
 			if info[1] != at.Format("20060102150405") {
 				t.Errorf("the information dictionary's creation date %s differs from the XMP's %s", info[1], created[1])
 			}
