@@ -91,7 +91,11 @@ const SealNote = "Il sigillo attesta i dati rilasciati dal Comune alla data del 
 // certifying formula and facts (lists flow over pages, with their header
 // again), use, stamp duty, the art. 40 sentence, validity, place and date,
 // "L'Ufficiale d'Anagrafe" with the operator's name, and the seal as a QR
-// code with its verification code. A duplicate is marked on every page.
+// code with its verification code and address and what it proves. A
+// duplicate is marked across every page with its reprint's date and
+// operator. The file is PDF/A-2b, created now (a duplicate: when it was
+// reprinted), and keeps in its keywords the seal and the page's data for
+// CheckPage.
 func Certificate(d certificate.Document, lh Letterhead) ([]byte, error) {
 	at := time.Now()
 	if d.Duplicate && !d.ReprintedAt.IsZero() {
