@@ -124,6 +124,7 @@ func TestVerifyFile(t *testing.T) {
 
 	surname := strings.ToUpper(a.Document.Person.Surname)
 	keywords := regexp.MustCompile(`sportello-seal:[A-Za-z0-9+/=]+ sportello-page:[A-Za-z0-9+/=]+`)
+	pageData := regexp.MustCompile(` sportello-page:[A-Za-z0-9+/=]+`)
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name  string
@@ -142,6 +143,9 @@ func TestVerifyFile(t *testing.T) {
 		{"another person's seal grafted", func() []byte {
 			return qdfEdit(t, a.PDF, func(p []byte) []byte { return bytes.ReplaceAll(p, keywords.Find(a.PDF), keywords.Find(b.PDF)) })
 		}, 0, 1, "non corrisponde al sigillo"},
+		{"a copy without the page's data", func() []byte {
+			return qdfEdit(t, a.PDF, func(p []byte) []byte { return pageData.ReplaceAll(p, nil) })
+		}, 0, 1, "non si può confrontare con il sigillo"},
 		{"a duplicate", func() []byte { return dup }, 0, 0, "Duplicato del certificato n. " + a.Number + " registrato il"},
 		{"past its validity", func() []byte { return a.PDF }, 7 * 31 * 24 * time.Hour, 1, "non è più valido"},
 	} {
