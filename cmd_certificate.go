@@ -258,7 +258,7 @@ func cmdVerify(args []string, stdout io.Writer) error {
 			}
 			err = printing.CheckPage(ctx, pdf, *printed, letterhead)
 			if errors.Is(err, printing.ErrNoText) {
-				return fault.New(fault.Invalid, "Checking the text of a certificate file needs pdftotext (Debian package poppler-utils), which is not installed: verify the verification code or the QR code's text instead", nil)
+				return fault.New(fault.Invalid, "Checking a certificate file needs pdftotext and pdftoppm (Debian package poppler-utils), which are not installed: verify the verification code or the QR code's text instead", nil)
 			}
 			if err != nil {
 				return err

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"image"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -222,40 +223,93 @@ var ErrNoText = errors.New("pdftotext is not installed")
 // it, as words separated by single spaces. It returns ErrNoText when
 // pdftotext is missing.
 func PageText(ctx context.Context, pdf []byte) (string, error) {
+	text, _, err := pageText(ctx, pdf)
+	return text, err
+}
+
+// pageText is PageText and the number of pages.
+func pageText(ctx context.Context, pdf []byte) (string, int, error) {
 	bin, err := exec.LookPath("pdftotext")
 	if err != nil {
-		return "", ErrNoText
+		return "", 0, ErrNoText
 	}
 	cmd := exec.CommandContext(ctx, bin, "-raw", "-enc", "UTF-8", "-", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fault.New(fault.Invalid, "The file is not a readable PDF", nil)
+		return "", 0, fault.New(fault.Invalid, "The file is not a readable PDF", nil)
 	}
-	return strings.Join(strings.Fields(string(out)), " "), nil
+	// pdftotext ends every page with a form feed.
+	return strings.Join(strings.Fields(string(out)), " "), bytes.Count(out, []byte("\f")), nil
 }
 
-// CheckPage checks that the pages of pdf show exactly the text that
-// Certificate prints for d and lh (read with PageText from both): a name
-// changed on the page, a line added or covered, or the data of another
-// certificate put in the file all make the texts differ.
+// checkDPI is the resolution at which CheckPage compares the pages: a QR
+// code's module is more than a pixel.
+const checkDPI = 60
+
+// CheckPage checks that the pages of pdf are the pages Certificate prints
+// for d and lh: the same text (read with PageText from both) and the same
+// picture (rendered with pdftoppm, the coat of arms left out since the file
+// does not keep it). A name changed on the page, a line added or covered,
+// another certificate's QR code drawn in, or the data of another
+// certificate put in the file all make them differ. Both tools are
+// poppler's; ErrNoText says one is missing.
 func CheckPage(ctx context.Context, pdf []byte, d certificate.Document, lh Letterhead) error {
 	want, err := Certificate(d, lh)
 	if err != nil {
 		return err
 	}
-	got, err := PageText(ctx, pdf)
+	got, pages, err := pageText(ctx, pdf)
 	if err != nil {
 		return err
 	}
-	again, err := PageText(ctx, want)
+	again, wantPages, err := pageText(ctx, want)
 	if err != nil {
 		return err
 	}
-	if got != again {
-		return fault.New(fault.Invalid, "The text printed on the certificate does not match its seal: the page was altered", nil)
+	altered := fault.New(fault.Invalid, "The text printed on the certificate does not match its seal: the page was altered", nil)
+	if got != again || pages != wantPages {
+		return altered
+	}
+	for n := 1; n <= pages; n++ {
+		a, err := renderPage(ctx, pdf, checkDPI, n)
+		if errors.Is(err, ErrNoPreview) {
+			return ErrNoText
+		}
+		if err != nil {
+			return altered
+		}
+		b, err := renderPage(ctx, want, checkDPI, n)
+		if err != nil {
+			return err
+		}
+		if !samePicture(a, b) {
+			return altered
+		}
 	}
 	return nil
+}
+
+// samePicture compares two renderings of a page pixel by pixel, but for
+// the coat of arms' box.
+func samePicture(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	px := func(mm float64) int { return int(mm * checkDPI / 25.4) }
+	arms := image.Rect(px(marginX)-1, px(marginTop)-1, px(marginX+16)+2, px(marginTop+22)+2).Add(a.Bounds().Min)
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if (image.Point{x, y}).In(arms) {
+				continue
+			}
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // writer lays out text from the top of a page down, starting new pages with

@@ -281,11 +281,17 @@ var ErrNoPreview = errors.New("pdftoppm is not installed")
 // FirstPage renders the first page of a PDF at dpi with poppler's pdftoppm,
 // for the desk's preview. It returns ErrNoPreview when pdftoppm is missing.
 func FirstPage(ctx context.Context, pdf []byte, dpi int) (image.Image, error) {
+	return renderPage(ctx, pdf, dpi, 1)
+}
+
+// renderPage renders page n (from 1) of a PDF at dpi with pdftoppm.
+func renderPage(ctx context.Context, pdf []byte, dpi, n int) (image.Image, error) {
 	bin, err := exec.LookPath("pdftoppm")
 	if err != nil {
 		return nil, ErrNoPreview
 	}
-	cmd := exec.CommandContext(ctx, bin, "-png", "-r", strconv.Itoa(dpi), "-f", "1", "-l", "1", "-singlefile", "-")
+	page := strconv.Itoa(n)
+	cmd := exec.CommandContext(ctx, bin, "-png", "-r", strconv.Itoa(dpi), "-f", page, "-l", page, "-singlefile", "-")
 	cmd.Stdin = bytes.NewReader(pdf)
 	out, err := cmd.Output()
 	if err != nil {

@@ -218,15 +218,8 @@ func runQPDF(tb testing.TB, tool string, args ...string) {
 func tamper(tb testing.TB, pdf []byte, edit func([]byte) []byte) []byte {
 	tb.Helper()
 	dir := tb.TempDir()
-	in, qdf, fixed, out := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "qdf.pdf"), filepath.Join(dir, "fixed.pdf"), filepath.Join(dir, "out.pdf")
-	if err := os.WriteFile(in, pdf, 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	runQPDF(tb, "qpdf", "--qdf", "--object-streams=disable", in, qdf)
-	data, err := os.ReadFile(qdf)
-	if err != nil {
-		tb.Fatal(err)
-	}
+	qdf, fixed, out := filepath.Join(dir, "qdf.pdf"), filepath.Join(dir, "fixed.pdf"), filepath.Join(dir, "out.pdf")
+	data := qdfForm(tb, pdf)
 	edited := edit(bytes.Clone(data))
 	if bytes.Equal(edited, data) && edit != nil {
 		tb.Fatal("the edit changed nothing")
@@ -254,6 +247,48 @@ func tamper(tb testing.TB, pdf []byte, edit func([]byte) []byte) []byte {
 		tb.Fatal(err)
 	}
 	return data
+}
+
+// qdfForm is pdf in qpdf's QDF form: objects in order, streams
+// uncompressed, each page's content marked "%% Contents for page N".
+func qdfForm(tb testing.TB, pdf []byte) []byte {
+	tb.Helper()
+	dir := tb.TempDir()
+	in, qdf := filepath.Join(dir, "in.pdf"), filepath.Join(dir, "qdf.pdf")
+	if err := os.WriteFile(in, pdf, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	runQPDF(tb, "qpdf", "--qdf", "--object-streams=disable", in, qdf)
+	data, err := os.ReadFile(qdf)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}
+
+// firstPage returns where the content stream of page 1 of a QDF file
+// starts and ends.
+func firstPage(tb testing.TB, qdf []byte) (int, int) {
+	tb.Helper()
+	start := bytes.Index(qdf, []byte("%% Contents for page 1"))
+	if start < 0 {
+		tb.Fatal("no page contents in the QDF file")
+	}
+	start += bytes.Index(qdf[start:], []byte("stream\n")) + len("stream\n")
+	end := start + bytes.Index(qdf[start:], []byte("endstream"))
+	return start, end
+}
+
+// qrBlock is the QR code's drawing in page 1 of a QDF file: the run of
+// filled rectangles (a residence certificate has no other).
+func qrBlock(tb testing.TB, qdf []byte) (int, int) {
+	tb.Helper()
+	start, end := firstPage(tb, qdf)
+	rects := regexp.MustCompile(`(?m)^[-0-9. ]+ re f$`).FindAllIndex(qdf[start:end], -1)
+	if len(rects) < 50 {
+		tb.Fatalf("%d filled rectangles on the page: no QR code", len(rects))
+	}
+	return start + rects[0][0], start + rects[len(rects)-1][1]
 }
 
 // utf16 is s as fpdf writes it in a content stream for a UTF-8 font: the
@@ -299,6 +334,17 @@ func TestCheckPage(t *testing.T) {
 		{"another person's seal and data grafted", func(b []byte) []byte {
 			return bytes.ReplaceAll(b, keywords(pdf), keywords(otherPDF))
 		}, false},
+		{"another certificate's QR code drawn in", func(b []byte) []byte {
+			o := qdfForm(t, otherPDF)
+			from, to := qrBlock(t, o)
+			s, e := qrBlock(t, b)
+			return append(b[:s:s], append(bytes.Clone(o[from:to]), b[e:]...)...)
+		}, false},
+		{"the name covered with white", func(b []byte) []byte {
+			_, end := firstPage(t, b)
+			box := []byte("q 1 1 1 rg 56 560 480 50 re f Q\n")
+			return append(b[:end:end], append(box, b[end:]...)...)
+		}, false},
 		{"a line added over the page", func(b []byte) []byte {
 			page := bytes.Index(b, []byte("%% Contents for page 1"))
 			end := bytes.Index(b[page:], []byte("Tj ET Q\n")) + page + len("Tj ET Q\n")
@@ -320,6 +366,27 @@ func TestCheckPage(t *testing.T) {
 				t.Errorf("CheckPage = %v, want the page refused", err)
 			}
 		})
+	}
+}
+
+// TestCheckPageLong checks a two-page duplicate saved again: accepted.
+func TestCheckPageLong(t *testing.T) {
+	if _, err := exec.LookPath("pdftoppm"); err != nil {
+		t.Skip("pdftoppm not installed")
+	}
+	d := document(t, household(40), certificate.Request{Types: []certificate.Type{certificate.FamilyWithRelationships}, Duty: certificate.StampDuty{Exemption: 7}})
+	d.Duplicate, d.ReprintedAt, d.ReprintedBy = true, time.Now(), "Anna Bianchi"
+	pdf, err := Certificate(d, demoLetterhead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := tamper(t, pdf, func(b []byte) []byte { return append(b, "\n% saved again\n"...) })
+	pd, lh, ok := Printed(got)
+	if !ok {
+		t.Fatal("the file lost its page data")
+	}
+	if err := CheckPage(t.Context(), got, pd, lh); err != nil {
+		t.Errorf("CheckPage refuses the untouched two-page duplicate: %v", err)
 	}
 }
 
