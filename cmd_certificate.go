@@ -204,7 +204,9 @@ func personByCF(ctx context.Context, st *store.Store, cf string) (int64, error) 
 // cmdVerify runs `sportello verify INPUT`: INPUT is the QR code's text, a
 // certificate PDF, a verification code or a certificate number (these two
 // looked up in the register of --db). The desk keys of --db are the trusted
-// ones. Exit 0 when the seal is valid, 1 when not.
+// ones. A PDF's pages must be those its seal certifies (printing.CheckPage);
+// a duplicate is named as such. Exit 0 when the seal is valid, 1 when not or
+// when the certificate's validity is over.
 func cmdVerify(args []string, stdout io.Writer) error {
 	fs := newFlags("verify")
 	db := fs.String("db", "", "database file whose desk keys are trusted (and whose register is searched)")
@@ -232,6 +234,7 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	var reg *store.Registered
 	var printed *certificate.Document
 	var letterhead printing.Letterhead
+	var file []byte
 	switch {
 	case strings.HasPrefix(input, "SPT1|"):
 	case isFile(input):
@@ -245,25 +248,7 @@ func cmdVerify(args []string, stdout io.Writer) error {
 			return fault.New(fault.Invalid, "The file holds no certificate seal", nil)
 		}
 		sum := sha256.Sum256(pdf)
-		fileHash = hex.EncodeToString(sum[:])
-		if printed != nil {
-			// The page's data must be what the seal signs, and the
-			// page must show them: checked before anything is said.
-			seal, err := certificate.Verify(text, keys)
-			if err != nil {
-				return err
-			}
-			if printed.Number != seal.Number || string(certificate.ContentHash(printed.Text())) != string(seal.ContentHash) {
-				return fault.New(fault.Invalid, "The seal is not valid: the certificate data were altered", nil)
-			}
-			err = printing.CheckPage(ctx, pdf, *printed, letterhead)
-			if errors.Is(err, printing.ErrNoText) {
-				return fault.New(fault.Invalid, "Checking a certificate file needs pdftotext and pdftoppm (Debian package poppler-utils), which are not installed: verify the verification code or the QR code's text instead", nil)
-			}
-			if err != nil {
-				return err
-			}
-		}
+		fileHash, file = hex.EncodeToString(sum[:]), pdf
 	default:
 		r, err := st.CertificateByCode(ctx, input)
 		if fault.Code(err) == fault.Invalid {
@@ -277,6 +262,20 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	seal, err := certificate.Verify(text, keys)
 	if err != nil {
 		return err
+	}
+	if printed != nil {
+		// The page's data must be what the seal signs, and the page must
+		// show them.
+		if printed.Number != seal.Number || string(certificate.ContentHash(printed.Text())) != string(seal.ContentHash) {
+			return fault.New(fault.Invalid, "The seal is not valid: the certificate data were altered", nil)
+		}
+		err := printing.CheckPage(ctx, file, *printed, letterhead)
+		if errors.Is(err, printing.ErrNoText) {
+			return fault.New(fault.Invalid, "Checking a certificate file needs pdftotext and pdftoppm (Debian package poppler-utils), which are not installed: verify the verification code or the QR code's text instead", nil)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	if reg == nil {
 		if r, err := st.CertificateByNumber(ctx, seal.Number); err == nil {
@@ -300,11 +299,11 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	case reg != nil && fileHash != "" && fileHash == reg.SHA256:
 		fmt.Fprintln(stdout, "Il file è identico alla copia nel registro dei certificati.")
 	case reg != nil && fileHash != "":
-		fmt.Fprintln(stdout, "Il testo della pagina corrisponde al sigillo; il file non è la copia registrata (una copia salvata di nuovo).")
+		fmt.Fprintln(stdout, "La pagina corrisponde al sigillo; il file non è la copia registrata (una copia salvata di nuovo).")
 	case reg != nil:
 		fmt.Fprintf(stdout, "Registrato il %s da %s.\n", romeTime(reg.IssuedAt), reg.Operator)
 	case fileHash != "":
-		fmt.Fprintln(stdout, "Il testo della pagina corrisponde al sigillo; il certificato non è nel registro di questa postazione.")
+		fmt.Fprintln(stdout, "La pagina corrisponde al sigillo; il certificato non è nel registro di questa postazione.")
 	}
 	if v := certificate.Validity(seal.Types, seal.IssueDate); !v.IsZero() && verifyToday().After(v) {
 		return fault.New(fault.Invalid, "The certificate is no longer valid: its validity ended on {{.Date}} (art. 41, DPR 445/2000)", map[string]any{"Date": v.Italian()})

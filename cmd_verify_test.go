@@ -134,7 +134,7 @@ func TestVerifyFile(t *testing.T) {
 		want  string
 	}{
 		{"the issued file", func() []byte { return a.PDF }, 0, 0, "identico alla copia nel registro"},
-		{"saved again", func() []byte { return qdfEdit(t, a.PDF, func(b []byte) []byte { return append(b, "\n% again\n"...) }) }, 0, 0, "Il testo della pagina corrisponde al sigillo"},
+		{"saved again", func() []byte { return qdfEdit(t, a.PDF, func(b []byte) []byte { return append(b, "\n% again\n"...) }) }, 0, 0, "La pagina corrisponde al sigillo"},
 		{"the name changed on the page", func() []byte {
 			return qdfEdit(t, a.PDF, func(p []byte) []byte {
 				return bytes.ReplaceAll(p, hexUTF16(surname), hexUTF16(strings.Repeat("X", len([]rune(surname)))))
