@@ -530,6 +530,6 @@ func (c certificateDesk) CashClose(ctx context.Context, day registry.Date) (cert
 		return certificate.DailyClose{}, nil, err
 	}
 	dc := certificate.CloseDay(day, entries)
-	pdf, err := printing.CashClose(dc, c.municipality, c.st.DeskCode(), printing.Letterhead{})
+	pdf, err := printing.CashClose(dc, c.municipality, c.st.DeskCode(), c.letterhead)
 	return dc, pdf, err
 }
