@@ -547,9 +547,11 @@ func (w *writer) signature(d certificate.Document, lh Letterhead) {
 		pdf.SetFont(Font, "B", 13)
 		pdf.CellFormat(50, 7, d.Code, "", 2, "L", false, 0, "")
 		pdf.SetFont(Font, "", 7.5)
-		verify := "Sigillo elettronico del Comune: si verifica inquadrando il codice QR"
+		// sportellod's /verify takes the QR code's text, not the
+		// verification code (which the issuing desk's register finds).
+		verify := "Sigillo elettronico del Comune: si verifica leggendo il codice QR"
 		if lh.VerifyURL != "" {
-			verify += " o inserendo il codice di verifica su " + lh.VerifyURL
+			verify += " e inserendone il testo su " + lh.VerifyURL
 		} else {
 			verify += "."
 		}
