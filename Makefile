@@ -7,10 +7,12 @@ TEST_TAGS  := ci,$(TAGS)
 GO         ?= go
 BIN        := bin/sportello
 # Fyne's GLFW driver needs the GL, X11 and Wayland headers; go-sqlite3 needs gcc;
-# the certificate preview draws the page with poppler's pdftoppm.
+# the certificate preview draws the page with poppler's pdftoppm, and verify
+# reads a PDF's page with pdftotext and pdftoppm; the tests tamper with PDFs
+# through qpdf and read printed QR codes back with zbarimg.
 DEB_PKGS   := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev \
-              wayland-protocols poppler-utils
+              wayland-protocols poppler-utils qpdf zbar-tools
 # Packages whose tests run goroutines: tested again under the race detector.
 RACE_PKGS  := ./store/... ./desk/... ./queue/... ./central/...
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"sportello/access"
 	"sportello/central"
@@ -58,7 +59,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 		return err
 	}
 	if reprint := fs.Lookup("reprint").Value.String(); reprint != "" {
-		return reprintCertificate(*db, reprint, *out, *operator, stdout)
+		return reprintCertificate(*db, reprint, *out, *operator, cfg.Letterhead, stdout)
 	}
 	if *db == "" || *cf == "" || *typ == "" || *out == "" {
 		return fmt.Errorf("%w: servono --db, --cf, --type e --out", errUsage)
@@ -114,7 +115,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	}
 	issued, err := st.IssueCertificate(ctx, store.IssueInput{
 		PersonID: id, Request: req, Issuer: by, Municipality: m, Settings: cfg.Fees, Policy: cfg.Issuing,
-	}, func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
+	}, func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, cfg.Letterhead) })
 	if err != nil {
 		return err
 	}
@@ -137,7 +138,7 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 
 // reprintCertificate writes a registered certificate again, marked as a
 // duplicate; the reprint is logged.
-func reprintCertificate(db, number, out, operator string, stdout io.Writer) error {
+func reprintCertificate(db, number, out, operator string, lh printing.Letterhead, stdout io.Writer) error {
 	if db == "" || out == "" {
 		return fmt.Errorf("%w: --reprint vuole --db e --out", errUsage)
 	}
@@ -155,7 +156,7 @@ func reprintCertificate(db, number, out, operator string, stdout io.Writer) erro
 	if err != nil {
 		return err
 	}
-	pdf, err := printing.Certificate(doc, printing.Letterhead{})
+	pdf, err := printing.Certificate(doc, lh)
 	if err != nil {
 		return err
 	}
@@ -267,7 +268,9 @@ func personByCF(ctx context.Context, st *store.Store, cf string) (int64, error) 
 // cmdVerify runs `sportello verify INPUT`: INPUT is the QR code's text, a
 // certificate PDF, a verification code or a certificate number (these two
 // looked up in the register of --db). The desk keys of --db are the trusted
-// ones. Exit 0 when the seal is valid, 1 when not.
+// ones. A PDF's pages must be those its seal certifies (printing.CheckPage);
+// a duplicate is named as such. Exit 0 when the seal is valid, 1 when not or
+// when the certificate's validity is over.
 func cmdVerify(args []string, stdout io.Writer) error {
 	fs := newFlags("verify")
 	db := fs.String("db", "", "database file whose desk keys are trusted (and whose register is searched)")
@@ -293,6 +296,9 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	input := fs.Arg(0)
 	text, fileHash := input, ""
 	var reg *store.Registered
+	var printed *certificate.Document
+	var letterhead printing.Letterhead
+	var file []byte
 	switch {
 	case strings.HasPrefix(input, "SPT1|"):
 	case isFile(input):
@@ -300,12 +306,13 @@ func cmdVerify(args []string, stdout io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("lettura di %s: %w", input, err)
 		}
-		var ok bool
-		if text, ok = printing.ExtractSeal(pdf); !ok {
+		if d, lh, ok := printing.Printed(pdf); ok {
+			printed, letterhead, text = &d, lh, d.SealText
+		} else if text, ok = printing.ExtractSeal(pdf); !ok {
 			return fault.New(fault.Invalid, "The file holds no certificate seal", nil)
 		}
 		sum := sha256.Sum256(pdf)
-		fileHash = hex.EncodeToString(sum[:])
+		fileHash, file = hex.EncodeToString(sum[:]), pdf
 	default:
 		r, err := st.CertificateByCode(ctx, input)
 		if fault.Code(err) == fault.Invalid {
@@ -320,6 +327,20 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if printed != nil {
+		// The page's data must be what the seal signs, and the page must
+		// show them.
+		if printed.Number != seal.Number || string(certificate.ContentHash(printed.Text())) != string(seal.ContentHash) {
+			return fault.New(fault.Invalid, "The seal is not valid: the certificate data were altered", nil)
+		}
+		err := printing.CheckPage(ctx, file, *printed, letterhead)
+		if errors.Is(err, printing.ErrNoText) {
+			return fault.New(fault.Invalid, "Checking a certificate file needs pdftotext and pdftoppm (Debian package poppler-utils), which are not installed: verify the verification code or the QR code's text instead", nil)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if reg == nil {
 		if r, err := st.CertificateByNumber(ctx, seal.Number); err == nil {
 			reg = &r
@@ -330,16 +351,61 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	if reg != nil && string(certificate.ContentHash(reg.Document.Text())) != string(seal.ContentHash) {
 		return fault.New(fault.Invalid, "The seal is not valid: the certificate data were altered", nil)
 	}
+	if fileHash != "" && printed == nil && (reg == nil || fileHash != reg.SHA256) {
+		// A file without its page's data (printed before they were kept)
+		// can only be the registered copy itself.
+		return fault.New(fault.Invalid, "The text of this file cannot be checked against its seal: verify the verification code printed on it, and compare the page with what the register shows", nil)
+	}
 	printSeal(stdout, seal)
 	switch {
+	case printed != nil && printed.Duplicate:
+		fmt.Fprint(stdout, duplicateNote(*printed, reg))
 	case reg != nil && fileHash != "" && fileHash == reg.SHA256:
 		fmt.Fprintln(stdout, "Il file è identico alla copia nel registro dei certificati.")
 	case reg != nil && fileHash != "":
-		fmt.Fprintln(stdout, "Il sigillo è valido; il file non è la copia registrata (una ristampa o una copia salvata di nuovo).")
+		fmt.Fprintln(stdout, "La pagina corrisponde al sigillo; il file non è la copia registrata (una copia salvata di nuovo).")
 	case reg != nil:
-		fmt.Fprintf(stdout, "Registrato il %s da %s.\n", reg.IssuedAt, reg.Operator)
+		fmt.Fprintf(stdout, "Registrato il %s da %s.\n", romeTime(reg.IssuedAt), reg.Operator)
+	case fileHash != "":
+		fmt.Fprintln(stdout, "La pagina corrisponde al sigillo; il certificato non è nel registro di questa postazione.")
+	}
+	if v := certificate.Validity(seal.Types, seal.IssueDate); !v.IsZero() && verifyToday().After(v) {
+		return fault.New(fault.Invalid, "The certificate is no longer valid: its validity ended on {{.Date}} (art. 41, DPR 445/2000)", map[string]any{"Date": v.Italian()})
 	}
 	return nil
+}
+
+// romeTime writes a register's timestamp as Italian local time,
+// "04/12/2026 alle 19:06"; one it cannot read is written as it is.
+func romeTime(ts string) string {
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return ts
+	}
+	return at.In(registry.Rome).Format("02/01/2006 alle 15:04")
+}
+
+// verifyToday is the day against which verify checks a certificate's
+// validity; tests move it.
+var verifyToday = registry.Today
+
+// duplicateNote says that a file is a duplicate: of which registered
+// certificate, printed when and by whom.
+func duplicateNote(d certificate.Document, reg *store.Registered) string {
+	var b strings.Builder
+	if reg != nil {
+		fmt.Fprintf(&b, "Duplicato del certificato n. %s registrato il %s da %s", reg.Number, romeTime(reg.IssuedAt), reg.Operator)
+	} else {
+		fmt.Fprintf(&b, "Duplicato del certificato n. %s (non è nel registro di questa postazione)", d.Number)
+	}
+	if !d.ReprintedAt.IsZero() {
+		fmt.Fprintf(&b, ", stampato il %s", d.ReprintedAt.In(registry.Rome).Format("02/01/2006 alle 15:04"))
+	}
+	if d.ReprintedBy != "" {
+		fmt.Fprintf(&b, " da %s", d.ReprintedBy)
+	}
+	b.WriteString(".\n")
+	return b.String()
 }
 
 func isFile(path string) bool {
@@ -366,6 +432,7 @@ func printSeal(w io.Writer, s certificate.Seal) {
 type certificateDesk struct {
 	st           *store.Store
 	municipality certificate.Municipality
+	letterhead   printing.Letterhead
 	settings     certificate.Settings
 	policy       certificate.IssuePolicy
 	printer      string // CUPS queue, "" for the default
@@ -382,7 +449,7 @@ func newCertificateDesk(st *store.Store, cfg config) desk.CertificateDesk {
 	if err != nil {
 		m = certificate.Municipality{Code: cfg.Municipality, Name: cfg.Municipality, Office: cfg.Office}
 	}
-	return certificateDesk{st: st, municipality: m, settings: cfg.Fees, policy: cfg.Issuing, printer: cfg.Printer}
+	return certificateDesk{st: st, municipality: m, letterhead: cfg.Letterhead, settings: cfg.Fees, policy: cfg.Issuing, printer: cfg.Printer}
 }
 
 func (c certificateDesk) Settings() certificate.Settings { return c.settings }
@@ -391,7 +458,7 @@ func (c certificateDesk) Policy() certificate.IssuePolicy { return c.policy }
 
 func (c certificateDesk) Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error) {
 	return c.st.IssueCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: c.municipality, Settings: c.settings, Policy: c.policy},
-		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
+		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, c.letterhead) })
 }
 
 func (c certificateDesk) SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error) {
@@ -520,7 +587,7 @@ func (c certificateDesk) Reprint(ctx context.Context, operator, number string) (
 	if err != nil {
 		return nil, err
 	}
-	return printing.Certificate(doc, printing.Letterhead{})
+	return printing.Certificate(doc, c.letterhead)
 }
 
 func (c certificateDesk) CashClose(ctx context.Context, day registry.Date) (certificate.DailyClose, []byte, error) {
@@ -528,6 +595,6 @@ func (c certificateDesk) CashClose(ctx context.Context, day registry.Date) (cert
 	if err != nil {
 		return certificate.DailyClose{}, nil, err
 	}
-	pdf, err := printing.CashClose(dc, c.municipality, c.st.DeskCode(), printing.Letterhead{})
+	pdf, err := printing.CashClose(dc, c.municipality, c.st.DeskCode(), c.letterhead)
 	return dc, pdf, err
 }

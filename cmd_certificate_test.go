@@ -205,7 +205,7 @@ func TestCertificateCommand(t *testing.T) {
 		t.Fatalf("reprint: exit %d: %s %s", code, stdout, stderr)
 	}
 	code, stdout, stderr = runCmd(t, "verify", "--db", db, dup)
-	if code != 0 || !strings.Contains(stdout, "non è la copia registrata") {
+	if code != 0 || !strings.Contains(stdout, "Duplicato del certificato n. "+number+" registrato il") {
 		t.Errorf("verify of the duplicate: exit %d: %s %s", code, stdout, stderr)
 	}
 

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"image/png"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -14,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"sportello/certificate"
+	"sportello/printing"
 	"sportello/registry"
 )
 
@@ -32,6 +36,11 @@ type config struct {
 	LocalQueue   bool                    // with a server, keep the queue on this desk (queue: local)
 	Fees         certificate.Settings    // bollo and secretarial fees, in cents
 	Issuing      certificate.IssuePolicy // which roles issue certificates (supervisors_issue)
+
+	// Letterhead is what every certificate prints from the settings: the
+	// coat of arms (a PNG file), province, office address and PEC, and the
+	// address of sportellod's verification page.
+	Letterhead printing.Letterhead
 
 	// TicketPrinter is the kiosk's ticket printer as printing.ParseTicketPrinter
 	// reads it; "" for none.
@@ -61,6 +70,11 @@ var configKeys = []configKey{
 	{"bollo_virtual_authorisation", "bollo-virtual-authorisation", "string", "", "numero dell'autorizzazione dell'Agenzia delle Entrate al pagamento del bollo in modo virtuale (art. 15 d.P.R. 642/1972), stampato sui certificati; vuoto: il bollo si paga solo con la marca"},
 	{"bollo_virtual_authorisation_date", "bollo-virtual-authorisation-date", "string", "", "data dell'autorizzazione al bollo virtuale (AAAA-MM-GG)"},
 	{"supervisors_issue", "supervisors-issue", "bool", "false", "anche i responsabili (ruolo supervisor) rilasciano certificati; di norma solo operatori e ufficiali d'anagrafe"},
+	{"coat_of_arms", "coat-of-arms", "string", "", "file PNG dello stemma del comune stampato sui certificati (vuoto: uno stemma neutro)"},
+	{"province", "province", "string", "", "riga della provincia nell'intestazione dei certificati, per esempio Provincia di Frosinone"},
+	{"office_address", "office-address", "string", "", "indirizzo dell'ufficio nell'intestazione dei certificati"},
+	{"pec", "pec", "string", "", "indirizzo PEC del comune nell'intestazione dei certificati"},
+	{"verify_url", "verify-url", "string", "", "indirizzo della pagina di verifica dei certificati di sportellod, stampato accanto al codice QR (per esempio https://anagrafe.comune.example.it/verify)"},
 }
 
 // feeFlags registers --config and the fee settings' flags only, for
@@ -159,6 +173,9 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 	if err := virtualBollo(v.GetString("bollo_virtual_authorisation"), v.GetString("bollo_virtual_authorisation_date"), &c.Fees); err != nil {
 		return config{}, err
 	}
+	if c.Letterhead, err = letterheadOf(v); err != nil {
+		return config{}, err
+	}
 	if c.Language != "it" && c.Language != "en" {
 		return config{}, fmt.Errorf("impostazione language: %q non è una lingua disponibile: usi it oppure en", c.Language)
 	}
@@ -170,6 +187,38 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		c.DB = filepath.Join(dataDir(), name)
 	}
 	return c, nil
+}
+
+// letterheadOf reads the letterhead's settings; the coat of arms must be a
+// PNG file that can be read.
+func letterheadOf(v *viper.Viper) (printing.Letterhead, error) {
+	lh := printing.Letterhead{
+		Province:  strings.TrimSpace(v.GetString("province")),
+		Address:   strings.TrimSpace(v.GetString("office_address")),
+		PEC:       strings.TrimSpace(v.GetString("pec")),
+		VerifyURL: strings.TrimSpace(v.GetString("verify_url")),
+	}
+	if u := lh.VerifyURL; u != "" {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
+			return lh, fmt.Errorf("impostazione verify_url: %q non è un indirizzo web: scrivete per esempio https://anagrafe.comune.example.it/verify", u)
+		}
+	}
+	file := strings.TrimSpace(v.GetString("coat_of_arms"))
+	if file == "" {
+		return lh, nil
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return lh, fmt.Errorf("impostazione coat_of_arms: impossibile leggere %s (%v): controllate il percorso", file, err)
+	}
+	if _, err := png.DecodeConfig(bytes.NewReader(data)); err != nil {
+		return lh, fmt.Errorf("impostazione coat_of_arms: %s non è un'immagine PNG: salvate lo stemma in formato PNG", file)
+	}
+	if err := printing.CheckCoatOfArms(data); err != nil {
+		return lh, fmt.Errorf("impostazione coat_of_arms: %s non si può stampare (%v): salvate lo stemma come PNG non interlacciato", file, err)
+	}
+	lh.CoatOfArms = data
+	return lh, nil
 }
 
 // checkConfigFile reports a malformed YAML file or a bad key with the file,

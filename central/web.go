@@ -17,8 +17,7 @@ import (
 	"text/template/parse"
 	"time"
 
-	"github.com/boombuler/barcode"
-	"github.com/boombuler/barcode/qr"
+	"github.com/skip2/go-qrcode"
 
 	"sportello/assets"
 	"sportello/fault"
@@ -323,10 +322,7 @@ func (p *webPages) handleTicketQR(w http.ResponseWriter, r *http.Request) {
 	if r.TLS != nil {
 		link.Scheme = "https"
 	}
-	code, err := qr.Encode(link.String(), qr.M, qr.Auto)
-	if err == nil {
-		code, err = barcode.Scale(code, 240, 240)
-	}
+	code, err := qrcode.New(link.String(), qrcode.Medium)
 	if err != nil {
 		p.s.log.Error("ticket qr", "err", err)
 		http.Error(w, "Si è verificato un errore", http.StatusInternalServerError)
@@ -334,7 +330,7 @@ func (p *webPages) handleTicketQR(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "image/png")
 	w.Header().Set("Cache-Control", "private, max-age=86400")
-	png.Encode(w, code)
+	png.Encode(w, code.Image(240))
 }
 
 // verifyPage is the verification form and its result.

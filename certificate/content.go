@@ -3,6 +3,7 @@ package certificate
 import (
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -58,6 +59,10 @@ type Document struct {
 	Validity     string
 	Signer       string // the operator's full name
 	Duplicate    bool   // a reprint of a registered certificate
+
+	// When and by whom (the operator's full name) a duplicate was printed.
+	ReprintedAt time.Time `json:",omitzero"`
+	ReprintedBy string    `json:",omitempty"`
 
 	Seal     Seal
 	SealText string // the QR code's content

@@ -2,15 +2,23 @@ package printing
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"image"
+	"os/exec"
 	"regexp"
 	"strings"
+	"time"
 
-	"github.com/go-pdf/fpdf"
+	"codeberg.org/go-pdf/fpdf"
 
 	"sportello/assets"
 	"sportello/certificate"
+	"sportello/fault"
+	"sportello/registry"
 )
 
 // Layout of an A4 page, in millimetres.
@@ -24,27 +32,89 @@ const (
 	lineH        = 5.6
 )
 
-// Letterhead is what heads every page: the municipality's coat of arms and
-// names.
+// Letterhead is what the municipality's settings put on every page: its
+// coat of arms and the letterhead's lines under its name, and the address
+// where a certificate is verified, printed beside the seal.
 type Letterhead struct {
-	CoatOfArms []byte // PNG; nil prints the neutral default of assets
+	CoatOfArms []byte `json:"-"`          // PNG; nil prints the neutral default of assets
+	Province   string `json:",omitempty"` // "Provincia di Frosinone"
+	Address    string `json:",omitempty"` // "Piazza Cavour 1, 03012 Anagni (FR)"
+	PEC        string `json:",omitempty"` // "protocollo@pec.comune.anagni.fr.it"
+	VerifyURL  string `json:",omitempty"` // sportellod's /verify page
+}
+
+// CheckCoatOfArms reports whether image, a PNG, can be printed as the coat
+// of arms (fpdf takes no interlaced PNG).
+func CheckCoatOfArms(image []byte) error {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	pdf.RegisterImageOptionsReader("arms", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(image))
+	return pdf.Error()
+}
+
+// lines are the letterhead's lines under the office, as printed.
+func (lh Letterhead) lines() []string {
+	var out []string
+	if lh.Province != "" {
+		out = append(out, lh.Province)
+	}
+	var addr []string
+	if lh.Address != "" {
+		addr = append(addr, lh.Address)
+	}
+	if lh.PEC != "" {
+		addr = append(addr, "PEC "+lh.PEC)
+	}
+	if len(addr) > 0 {
+		out = append(out, strings.Join(addr, " - "))
+	}
+	return out
 }
 
 // sealKeyword marks the seal in the PDF's keywords, so `sportello verify`
-// can read it from the file.
-const sealKeyword = "sportello-seal:"
+// can read it from the file; pageKeyword marks the page's data (the
+// document as printed and the letterhead's text, deflated), from which
+// verify lays the page out again to compare its text.
+const (
+	sealKeyword = "sportello-seal:"
+	pageKeyword = "sportello-page:"
+)
+
+// page is what a certificate carries of itself in pageKeyword.
+type page struct {
+	Document   certificate.Document
+	Letterhead Letterhead
+}
+
+// SealNote is the line under the seal that says what it proves.
+const SealNote = "Il sigillo attesta i dati rilasciati dal Comune alla data del certificato; non che siano ancora attuali, né l'identità di chi lo presenta."
 
 // Certificate lays out d as an A4 PDF: letterhead, title and number, the
 // certifying formula and facts (lists flow over pages, with their header
 // again), use, stamp duty, the art. 40 sentence, validity, place and date,
 // "L'Ufficiale d'Anagrafe" with the operator's name, and the seal as a QR
-// code with its verification code. A duplicate is marked on every page.
+// code with its verification code and address and what it proves. A
+// duplicate is marked across every page with its reprint's date and
+// operator. The file is PDF/A-2b, created now (a duplicate: when it was
+// reprinted), and keeps in its keywords the seal and the page's data for
+// CheckPage.
 func Certificate(d certificate.Document, lh Letterhead) ([]byte, error) {
-	pdf := NewA4(d.IssueDate.Time())
-	pdf.SetTitle(d.Title+" "+d.Number, true)
-	pdf.SetAuthor(d.Municipality.Name, true)
-	pdf.SetKeywords(sealKeyword+base64.StdEncoding.EncodeToString([]byte(d.SealText)), false)
+	at := time.Now()
+	if d.Duplicate && !d.ReprintedAt.IsZero() {
+		at = d.ReprintedAt
+	}
+	pdf := NewA4(at)
+	keywords := sealKeyword + base64.StdEncoding.EncodeToString([]byte(d.SealText))
+	if d.SealText != "" {
+		data, err := pageData(d, lh)
+		if err != nil {
+			return nil, err
+		}
+		keywords += " " + pageKeyword + data
+	}
 	w := newWriter(pdf, d.Municipality, lh, "Certificato n. "+d.Number, d.Duplicate)
+	if d.Duplicate {
+		w.duplicate = duplicateLine(d)
+	}
 	w.start()
 
 	w.title(d.Title, "N. "+d.Number)
@@ -64,18 +134,53 @@ func Certificate(d certificate.Document, lh Letterhead) ([]byte, error) {
 	w.para(d.Duty, "", 10, "J")
 	w.para(d.Art40, "B", 10, "J")
 	w.para(d.Validity, "", 10, "J")
-	w.signature(d)
+	w.signature(d, lh)
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("certificate pdf: %w", err)
 	}
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
+	subject := "Certificato anagrafico n. " + d.Number + " rilasciato il " + d.IssueDate.Italian()
+	if d.Duplicate {
+		subject = "Duplicato del c" + strings.TrimPrefix(subject, "C")
+	}
+	out, err := finishA(pdf, Archive{
+		Title: d.Title + " " + d.Number, Author: "Comune di " + d.Municipality.Name, Subject: subject,
+		Keywords: keywords, Created: at, DocumentID: d.Number + "|" + d.Code,
+	})
+	if err != nil {
 		return nil, fmt.Errorf("certificate pdf: %w", err)
 	}
-	return buf.Bytes(), nil
+	return out, nil
 }
 
-var sealPattern = regexp.MustCompile(`sportello-seal:([A-Za-z0-9+/=]+)`)
+// duplicateLine says on a duplicate's every page whose duplicate it is and
+// when and by whom it was printed.
+func duplicateLine(d certificate.Document) string {
+	s := "DUPLICATO del certificato rilasciato il " + d.IssueDate.Italian()
+	if !d.ReprintedAt.IsZero() {
+		s += ", stampato il " + d.ReprintedAt.In(registry.Rome).Format("02/01/2006 alle 15:04")
+	}
+	if d.ReprintedBy != "" {
+		s += " da " + d.ReprintedBy
+	}
+	return s
+}
+
+// pageData is the page's data for pageKeyword: JSON in base64. The
+// register's record of the person is left out: the file carries only what
+// its pages print.
+func pageData(d certificate.Document, lh Letterhead) (string, error) {
+	d.Person = registry.Person{}
+	raw, err := json.Marshal(page{Document: d, Letterhead: lh})
+	if err != nil {
+		return "", fmt.Errorf("certificate pdf: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(raw), nil
+}
+
+var (
+	sealPattern = regexp.MustCompile(`sportello-seal:([A-Za-z0-9+/=]+)`)
+	pagePattern = regexp.MustCompile(`sportello-page:([A-Za-z0-9+/=]+)`)
+)
 
 // ExtractSeal returns the seal's text a certificate PDF carries.
 func ExtractSeal(pdf []byte) (string, bool) {
@@ -90,15 +195,132 @@ func ExtractSeal(pdf []byte) (string, bool) {
 	return string(text), true
 }
 
+// Printed is the certificate a PDF says it prints: the document (with its
+// seal) and the letterhead's text. ok is false when the file carries none
+// (it is not a certificate, or one from before the page data was kept).
+// Nothing of it is to be trusted before CheckPage and the seal say so.
+func Printed(pdf []byte) (d certificate.Document, lh Letterhead, ok bool) {
+	m := pagePattern.FindSubmatch(pdf)
+	if m == nil {
+		return d, lh, false
+	}
+	raw, err := base64.StdEncoding.DecodeString(string(m[1]))
+	if err != nil {
+		return d, lh, false
+	}
+	var p page
+	if err := json.Unmarshal(raw, &p); err != nil || p.Document.SealText == "" {
+		return d, lh, false
+	}
+	return p.Document, p.Letterhead, true
+}
+
+// ErrNoText says that the text of a PDF cannot be read here: pdftotext
+// (poppler) is not installed.
+var ErrNoText = errors.New("pdftotext is not installed")
+
+// PageText is the text on the pages of a PDF as poppler's pdftotext reads
+// it, as words separated by single spaces. It returns ErrNoText when
+// pdftotext is missing.
+func PageText(ctx context.Context, pdf []byte) (string, error) {
+	text, _, err := pageText(ctx, pdf)
+	return text, err
+}
+
+// pageText is PageText and the number of pages.
+func pageText(ctx context.Context, pdf []byte) (string, int, error) {
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		return "", 0, ErrNoText
+	}
+	cmd := exec.CommandContext(ctx, bin, "-raw", "-enc", "UTF-8", "-", "-")
+	cmd.Stdin = bytes.NewReader(pdf)
+	out, err := cmd.Output()
+	if err != nil {
+		return "", 0, fault.New(fault.Invalid, "The file is not a readable PDF", nil)
+	}
+	// pdftotext ends every page with a form feed.
+	return strings.Join(strings.Fields(string(out)), " "), bytes.Count(out, []byte("\f")), nil
+}
+
+// checkDPI is the resolution at which CheckPage compares the pages: a QR
+// code's module is more than a pixel.
+const checkDPI = 60
+
+// CheckPage checks that the pages of pdf are the pages Certificate prints
+// for d and lh: the same text (read with PageText from both) and the same
+// picture (rendered with pdftoppm, the coat of arms left out since the file
+// does not keep it). A name changed on the page, a line added or covered,
+// another certificate's QR code drawn in, or the data of another
+// certificate put in the file all make them differ. Both tools are
+// poppler's; ErrNoText says one is missing.
+func CheckPage(ctx context.Context, pdf []byte, d certificate.Document, lh Letterhead) error {
+	want, err := Certificate(d, lh)
+	if err != nil {
+		return err
+	}
+	got, pages, err := pageText(ctx, pdf)
+	if err != nil {
+		return err
+	}
+	again, wantPages, err := pageText(ctx, want)
+	if err != nil {
+		return err
+	}
+	altered := fault.New(fault.Invalid, "The text printed on the certificate does not match its seal: the page was altered", nil)
+	if got != again || pages != wantPages {
+		return altered
+	}
+	for n := 1; n <= pages; n++ {
+		a, err := renderPage(ctx, pdf, checkDPI, n)
+		if errors.Is(err, ErrNoPreview) {
+			return ErrNoText
+		}
+		if err != nil {
+			return altered
+		}
+		b, err := renderPage(ctx, want, checkDPI, n)
+		if err != nil {
+			return err
+		}
+		if !samePicture(a, b) {
+			return altered
+		}
+	}
+	return nil
+}
+
+// samePicture compares two renderings of a page pixel by pixel, but for
+// the coat of arms' box.
+func samePicture(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	px := func(mm float64) int { return int(mm * checkDPI / 25.4) }
+	arms := image.Rect(px(marginX)-1, px(marginTop)-1, px(marginX+16)+2, px(marginTop+22)+2).Add(a.Bounds().Min)
+	r := a.Bounds()
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if (image.Point{x, y}).In(arms) {
+				continue
+			}
+			if a.At(x, y) != b.At(x, y) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // writer lays out text from the top of a page down, starting new pages with
 // the letterhead when the text reaches the bottom margin.
 type writer struct {
 	pdf       *fpdf.Fpdf
 	m         certificate.Municipality
-	arms      []byte
-	footnote  string // printed at the bottom left of every page
-	duplicate bool
-	plain     bool // no letterhead: a citizen's paper, not the municipality's
+	lines     []string // the letterhead's lines under the office
+	footnote  string   // printed at the bottom left of every page
+	duplicate string   // the duplicate's line ("" for an original), printed on every page
+	plain     bool     // no letterhead: a citizen's paper, not the municipality's
 }
 
 func newWriter(pdf *fpdf.Fpdf, m certificate.Municipality, lh Letterhead, footnote string, duplicate bool) *writer {
@@ -106,7 +328,10 @@ func newWriter(pdf *fpdf.Fpdf, m certificate.Municipality, lh Letterhead, footno
 	if len(arms) == 0 {
 		arms = assets.CoatOfArms
 	}
-	w := &writer{pdf: pdf, m: m, arms: arms, footnote: footnote, duplicate: duplicate}
+	w := &writer{pdf: pdf, m: m, lines: lh.lines(), footnote: footnote}
+	if duplicate {
+		w.duplicate = "DUPLICATO"
+	}
 	pdf.RegisterImageOptionsReader("arms", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(arms))
 	pdf.SetMargins(marginX, marginTop, marginX)
 	pdf.SetAutoPageBreak(false, marginBottom)
@@ -130,20 +355,32 @@ func (w *writer) header() {
 	if w.m.Office != "" {
 		office += " - " + w.m.Office
 	}
-	y := letterhead(pdf, w.m.Name, office)
-	if w.duplicate {
+	if w.duplicate != "" {
+		// Across the page, under the text that follows.
+		pdf.SetTextColor(245, 205, 205)
+		pdf.SetFont(Font, "B", 96)
+		pdf.TransformBegin()
+		pdf.TransformRotate(50, pageW/2, pageH/2)
+		pdf.SetXY(0, pageH/2-20)
+		pdf.CellFormat(pageW, 40, "DUPLICATO", "", 0, "C", false, 0, "")
+		pdf.TransformEnd()
+	}
+	y := letterhead(pdf, w.m.Name, office, w.lines...)
+	if w.duplicate != "" {
 		pdf.SetTextColor(180, 0, 0)
-		pdf.SetFont(Font, "B", 11)
-		pdf.SetXY(marginX, marginTop)
-		pdf.CellFormat(textW, 6, "DUPLICATO", "", 0, "R", false, 0, "")
+		pdf.SetFont(Font, "B", 9.5)
+		pdf.SetXY(marginX, y+1)
+		pdf.CellFormat(textW, 5, w.duplicate, "", 0, "C", false, 0, "")
+		y += 5
 	}
 	pdf.SetTextColor(0, 0, 0)
 	pdf.SetXY(marginX, y+5)
 }
 
-// letterhead draws the municipality's coat of arms, name and office at the
-// top of an A4 page and the blue rule under them, and returns the rule's y.
-func letterhead(pdf *fpdf.Fpdf, municipality, office string) float64 {
+// letterhead draws the municipality's coat of arms, name, office and
+// further lines (province, address, PEC) at the top of an A4 page and the
+// blue rule under them, and returns the rule's y.
+func letterhead(pdf *fpdf.Fpdf, municipality, office string, lines ...string) float64 {
 	pdf.ImageOptions("arms", marginX, marginTop, 16, 0, false, fpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	pdf.SetXY(marginX+21, marginTop+1)
 	pdf.SetTextColor(paBlue[0], paBlue[1], paBlue[2])
@@ -153,7 +390,14 @@ func letterhead(pdf *fpdf.Fpdf, municipality, office string) float64 {
 	pdf.SetFont(Font, "", 10.5)
 	pdf.SetX(marginX + 21)
 	pdf.MultiCell(textW-21, 5, office, "", "L", false)
-	y := marginTop + 22.0
+	if len(lines) > 0 {
+		pdf.SetFont(Font, "", 8.5)
+		for _, l := range lines {
+			pdf.SetX(marginX + 21)
+			pdf.MultiCell(textW-21, 3.8, l, "", "L", false)
+		}
+	}
+	y := max(marginTop+22.0, pdf.GetY()+1.5)
 	pdf.SetDrawColor(paBlue[0], paBlue[1], paBlue[2])
 	pdf.SetLineWidth(0.6)
 	pdf.Line(marginX, y, pageW-marginX, y)
@@ -275,11 +519,12 @@ func (w *writer) table(t *certificate.Table) {
 	pdf.Ln(3)
 }
 
-// signature prints place and date, the registrar's block and the seal,
-// together on one page.
-func (w *writer) signature(d certificate.Document) {
+// signature prints place and date, the registrar's block and the seal
+// with its verification code and address and what it proves, together on
+// one page.
+func (w *writer) signature(d certificate.Document, lh Letterhead) {
 	pdf := w.pdf
-	const block = 52.0
+	const block = 56.0
 	w.room(block)
 	pdf.Ln(4)
 	y := pdf.GetY()
@@ -301,13 +546,25 @@ func (w *writer) signature(d certificate.Document) {
 			pdf.SetError(err)
 			return
 		}
-		pdf.SetXY(marginX+35, qrY+4)
+		pdf.SetXY(marginX+35, qrY+3)
 		pdf.SetFont(Font, "", 8.5)
 		pdf.CellFormat(50, 4.5, "Codice di verifica", "", 2, "L", false, 0, "")
 		pdf.SetFont(Font, "B", 13)
 		pdf.CellFormat(50, 7, d.Code, "", 2, "L", false, 0, "")
 		pdf.SetFont(Font, "", 7.5)
-		pdf.MultiCell(48, 3.6, "Sigillo elettronico del Comune: la verifica conferma i dati certificati.", "", "L", false)
+		// sportellod's /verify takes the QR code's text, not the
+		// verification code (which the issuing desk's register finds).
+		verify := "Sigillo elettronico del Comune: si verifica leggendo il codice QR"
+		if lh.VerifyURL != "" {
+			verify += " e inserendone il testo su " + lh.VerifyURL
+		} else {
+			verify += "."
+		}
+		pdf.MultiCell(52, 3.6, verify, "", "L", false)
+		pdf.SetXY(marginX, qrY+33)
+		pdf.SetTextColor(70, 70, 70)
+		pdf.MultiCell(textW, 3.6, SealNote, "", "L", false)
+		pdf.SetTextColor(0, 0, 0)
 	}
-	pdf.SetXY(marginX, qrY+34)
+	pdf.SetXY(marginX, qrY+38)
 }

@@ -442,6 +442,14 @@ func (s *Store) Reprint(ctx context.Context, operator, number string) (certifica
 		return certificate.Document{}, fmt.Errorf("reprint: %w", err)
 	}
 	r.Document.Duplicate = true
+	r.Document.ReprintedAt, r.Document.ReprintedBy = s.now(), operator
+	if users, err := s.Users(ctx); err == nil {
+		for _, u := range users {
+			if u.Username == operator && u.FullName != "" {
+				r.Document.ReprintedBy = u.FullName
+			}
+		}
+	}
 	return r.Document, nil
 }
 

@@ -207,6 +207,9 @@ func TestReprintAndKey(t *testing.T) {
 	if !doc.Duplicate || doc.Number != got.Number || doc.SealText != got.Document.SealText || doc.Text() != got.Document.Text() {
 		t.Errorf("reprint %+v is not the registered certificate marked duplicate", doc.Number)
 	}
+	if !doc.ReprintedAt.Equal(fixedNow) || doc.ReprintedBy == "" {
+		t.Errorf("reprint says it was printed at %v by %q, want now by the operator", doc.ReprintedAt, doc.ReprintedBy)
+	}
 	if _, err := s.Reprint(ctx, "clerk", "D01-2026-999999-0"); fault.Code(err) == "" {
 		t.Error("reprint of a number not in the register succeeded")
 	}
