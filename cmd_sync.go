@@ -58,6 +58,7 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	}
 	link := &syncLink{st: st, poke: make(chan struct{}, 1), progress: -1}
 	syncer := &central.Syncer{Store: st, Client: c, Progress: link.setProgress}
+	link.syncer = syncer
 	go syncer.Run(ctx, syncInterval, link.poke)
 	deps.Sync = link
 	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth}
@@ -72,8 +73,9 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 // syncLink is the desk's view of the sync: the store's state, a poke that
 // syncs at once, the first download's progress.
 type syncLink struct {
-	st   *store.Store
-	poke chan struct{}
+	st     *store.Store
+	poke   chan struct{}
+	syncer *central.Syncer // its Refusal: the server refuses this desk
 
 	mu       sync.Mutex
 	progress float64 // -1: no download running
@@ -96,8 +98,12 @@ func (l *syncLink) View() desk.SyncView {
 	l.mu.Lock()
 	progress := l.progress
 	l.mu.Unlock()
-	return desk.SyncView{OfflineSince: s.OfflineSince, LastSync: s.LastSync, Pending: s.Pending, Rejected: s.Rejected,
+	v := desk.SyncView{OfflineSince: s.OfflineSince, LastSync: s.LastSync, Pending: s.Pending, Rejected: s.Rejected,
 		Conflicts: s.Conflicts, Download: progress}
+	if f := l.syncer.Refusal(); f != nil {
+		v.Refused, v.RefusedArgs = f.Message, f.Args
+	}
+	return v
 }
 
 func (l *syncLink) SyncNow() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -48,10 +49,18 @@ func (e *ServerError) Error() string {
 }
 
 // Fault turns the server's answer into the domain error the desk shows.
+// A refused signature (401) is a refusal whose message says what to do:
+// set the clock, ask for a new enrolment, ... (one per Reason); too many
+// requests and a too large one too. Anything else the desk cannot act on
+// is internal.
 func (e *ServerError) Fault() *fault.Error {
 	code := e.Body.Code
 	switch code {
 	case fault.Invalid, fault.NotFound, fault.Conflict, fault.Forbidden:
+	case CodeUnauthorised, CodeTooMany:
+		code = fault.Forbidden
+	case CodeTooLarge, CodeClientVersion:
+		code = fault.Invalid
 	default:
 		code = fault.Internal
 	}
@@ -112,15 +121,20 @@ func (c *Client) send(ctx context.Context, method, path, operator string, limit 
 	return nil
 }
 
-// sign adds the protocol and signature headers; the operator header, set
-// before, is signed with the rest.
+// sign adds the protocol and signature headers with a new nonce, so each
+// attempt of a request (a retry too) is a request of its own; the operator
+// header, set before, is signed with the rest.
 func (c *Client) sign(req *http.Request, body []byte) {
 	at := c.now().Unix()
 	req.Header.Set(ClientHeader, APIVersion)
-	req.Header.Set(DeskHeader, c.deskID)
-	req.Header.Set(TimeHeader, strconv.FormatInt(at, 10))
 	if c.key != nil {
-		req.Header.Set(SignatureHeader, hex.EncodeToString(ed25519.Sign(c.key, signedMessage(req.Method, req.URL.RequestURI(), at, req.Header.Get(OperatorHeader), body))))
+		nonce := make([]byte, 16)
+		rand.Read(nonce)
+		n := hex.EncodeToString(nonce)
+		req.Header.Set(DeskHeader, c.deskID)
+		req.Header.Set(TimeHeader, strconv.FormatInt(at, 10))
+		req.Header.Set(NonceHeader, n)
+		req.Header.Set(SignatureHeader, hex.EncodeToString(ed25519.Sign(c.key, signedMessage(req.Method, req.URL.RequestURI(), at, n, req.Header.Get(OperatorHeader), body))))
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -197,9 +197,11 @@ func (q *queueAPI) pollEvents(w http.ResponseWriter, r *http.Request, after int6
 // until the client goes.
 func (q *queueAPI) streamEvents(w http.ResponseWriter, r *http.Request, after int64, given bool) {
 	ctx := r.Context()
+	// Each write and flush of the stream (events, keep-alives) gets the
+	// write timeout anew (the edge's deadlineWriter): a stream lives as
+	// long as its client reads it, and a client that stops reading is cut
+	// off.
 	rc := http.NewResponseController(w)
-	// The stream outlives any write timeout of the server.
-	_ = rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
