@@ -34,11 +34,11 @@ type Server struct {
 	// The fault tests kill the server there.
 	Hook func(step string)
 
-	handler  http.Handler
-	started  int64 // Unix second the server was made: requests signed before are refused
-	replays  replays
-	limits   Limits
-	timeouts Timeouts
+	handler                                     http.Handler
+	started                                     int64 // Unix second the server was made: requests signed before are refused
+	replays                                     replays
+	limits                                      Limits
+	timeouts                                    Timeouts
 	anon, anonWrite, refused, perDesk, perKiosk *limiter
 	enrol                                       *enrolGuard
 }

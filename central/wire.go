@@ -66,8 +66,8 @@ const (
 	CodeClientVersion = "client_version" // the client speaks another version
 	CodeUnauthorised  = "unauthorised"   // missing or bad signature
 	CodeTooLarge      = "too_large"
-	CodeTooMany       = "too_many"       // 429: slow down, see Retry-After
-	CodeMethod        = "method"         // 405: see Allow
+	CodeTooMany       = "too_many" // 429: slow down, see Retry-After
+	CodeMethod        = "method"   // 405: see Allow
 )
 
 // EnrolRequest asks the server to trust a desk.
