@@ -35,12 +35,24 @@ type queueOffice struct {
 
 func newQueueOffice(tb testing.TB) *queueOffice {
 	tb.Helper()
+	return newQueueOfficeWith(tb, nil)
+}
+
+// newQueueOfficeWith lets tune change the server (its limits, timeouts)
+// before it serves, with the timeouts and header limit sportellod uses.
+func newQueueOfficeWith(tb testing.TB, tune func(*Server)) *queueOffice {
+	tb.Helper()
 	st, err := store.Open(filepath.Join(tb.TempDir(), "server.db"), store.Options{DeskCode: "SRV", Create: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	o := &queueOffice{tb: tb, store: st, server: NewServer(st, nil)}
-	o.http = httptest.NewServer(o.server.Handler())
+	if tune != nil {
+		tune(o.server)
+	}
+	o.http = httptest.NewUnstartedServer(nil)
+	o.server.Configure(o.http.Config)
+	o.http.Start()
 	tb.Cleanup(func() {
 		o.http.Close()
 		st.Close()

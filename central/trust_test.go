@@ -1,18 +1,28 @@
 package central
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"strconv"
+	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"sportello/fault"
+	"sportello/store"
 )
 
 // Hostile callers at the server's HTTP edge: each test is one of the holes
@@ -248,5 +258,324 @@ func TestEveryAnswerCarriesTheSecurityHeaders(t *testing.T) {
 		if code != http.StatusMethodNotAllowed || h.Get("Allow") == "" || e.Code == "" {
 			t.Errorf("%s %s: %d Allow %q %+v", tc.method, tc.path, code, h.Get("Allow"), e)
 		}
+	}
+}
+
+func TestKioskBrowserNeedsItsDeviceCredential(t *testing.T) {
+	o := newQueueOfficeWith(t, func(s *Server) { s.SetLimits(Limits{Kiosk: Rate{Every: time.Hour, Burst: 3}}) })
+	anonymous := o.http.Client()
+	for _, path := range []string{"/kiosk", "/board"} {
+		body := pageAs(t, anonymous, o, path, http.StatusUnauthorized)
+		mustContain(t, "an unknown browser's "+path, body, "Questo schermo non è ancora registrato", `action="/device/enrol"`)
+		mustNotContain(t, "an unknown browser's "+path, body, `data-service="A"`, "call-number")
+	}
+	kiosk, board := o.device(t, "kiosk"), o.device(t, "board")
+	mustContain(t, "the enrolled kiosk", pageAs(t, kiosk, o, "/kiosk", 200), `data-service="A"`)
+	pageAs(t, board, o, "/kiosk", http.StatusUnauthorized) // a board is not a kiosk
+	mustContain(t, "the enrolled board", pageAs(t, board, o, "/board", 200), "call-number")
+
+	take := func(c *http.Client, header map[string]string) (int, http.Header) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", o.http.URL+"/v1/queue/kiosk/issue", strings.NewReader(`{"service":"A"}`))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header
+	}
+	for _, tc := range []struct {
+		name   string
+		client *http.Client
+		header map[string]string
+		status int
+	}{
+		{"the kiosk", kiosk, nil, 200},
+		{"the kiosk's cookie from another site", kiosk, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"}, http.StatusForbidden},
+		{"the kiosk's cookie as a plain-text form", kiosk, map[string]string{"Content-Type": "text/plain"}, http.StatusUnsupportedMediaType},
+		{"a board", board, nil, http.StatusUnauthorized},
+		{"the kiosk again", kiosk, nil, 200},
+		{"the kiosk a third time", kiosk, nil, 200},
+		{"the kiosk beyond its rate", kiosk, nil, http.StatusTooManyRequests},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, h := take(tc.client, tc.header)
+			if code != tc.status {
+				t.Fatalf("%d, want %d", code, tc.status)
+			}
+			if code == http.StatusTooManyRequests && h.Get("Retry-After") == "" {
+				t.Error("no Retry-After")
+			}
+		})
+	}
+	// Revoked, the kiosk's browser is a stranger again.
+	devices, err := o.store.Devices(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range devices {
+		if d.Kind == "kiosk" {
+			if err := o.store.RevokeDevice(context.Background(), "admin", d.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	pageAs(t, kiosk, o, "/kiosk", http.StatusUnauthorized)
+	if code, _ := take(kiosk, nil); code != http.StatusUnauthorized {
+		t.Errorf("a revoked kiosk: %d", code)
+	}
+}
+
+func TestDeviceCodeGuessesAreLockedOut(t *testing.T) {
+	var logs bytes.Buffer
+	o := newQueueOfficeWith(t, func(s *Server) {
+		s.log = slog.New(slog.NewTextHandler(&logs, nil))
+		s.SetLimits(Limits{Enrol: Rate{Every: time.Millisecond, Burst: 1000}, EnrolFailures: 5, EnrolLockout: time.Hour})
+	})
+	_, code, err := o.store.NewDeviceCode(context.Background(), "admin", "kiosk", "Totem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(code string) int {
+		resp, err := http.PostForm(o.http.URL+"/device/enrol", url.Values{"code": {code}, "kind": {"kiosk"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := range 5 {
+		if got := post("WRONG-CODE-" + strconv.Itoa(i)); got != http.StatusForbidden {
+			t.Fatalf("guess %d: %d", i, got)
+		}
+	}
+	// Locked out: even the right code waits.
+	for range 20 {
+		if got := post(code); got != http.StatusTooManyRequests {
+			t.Fatalf("after five wrong codes: %d", got)
+		}
+	}
+	if n := strings.Count(logs.String(), "enrolment refused"); n != 1 {
+		t.Errorf("%d log lines for the refused guesses, want one:\n%s", n, logs.String())
+	}
+	if n := strings.Count(logs.String(), "enrolment locked out"); n != 1 {
+		t.Errorf("%d lockout lines:\n%s", n, logs.String())
+	}
+}
+
+func TestAnonymousCallersAreLimitedPerAddress(t *testing.T) {
+	o := newQueueOfficeWith(t, func(s *Server) { s.SetLimits(Limits{Anonymous: Rate{Every: time.Hour, Burst: 5}}) })
+	d := o.enrol("D01")
+	for i := range 5 {
+		if code, _ := o.raw("GET", "/v1/queue/status", nil, ""); code != 200 {
+			t.Fatalf("read %d: %d", i, code)
+		}
+	}
+	req, _ := http.NewRequest("GET", o.http.URL+"/v1/queue/status", nil)
+	code, h, e := send(t, req)
+	if code != http.StatusTooManyRequests || e.Code != CodeTooMany || h.Get("Retry-After") == "" {
+		t.Fatalf("sixth read: %d %+v Retry-After %q", code, e, h.Get("Retry-After"))
+	}
+	// An enrolled desk is limited as itself, not by the address.
+	if _, err := d.QueueStatus(context.Background()); err != nil {
+		t.Fatalf("the desk after the address ran out: %v", err)
+	}
+}
+
+func TestSlowClientsAreCutOff(t *testing.T) {
+	o := newQueueOfficeWith(t, func(s *Server) {
+		s.SetTimeouts(Timeouts{ReadHeader: 300 * time.Millisecond, Read: 500 * time.Millisecond, BodyChunk: 300 * time.Millisecond, Idle: 300 * time.Millisecond})
+	})
+	d := o.enrol("D01")
+	body := bytes.Repeat([]byte(" "), 2000)
+	for _, tc := range []struct {
+		name string
+		req  func() *http.Request
+	}{
+		{"a signed push a byte at a time", func() *http.Request {
+			req := signed(t, d.c, "POST", "/v1/push", "", body)
+			req.Body = io.NopCloser(&trickle{left: len(body)})
+			return req
+		}},
+		{"an anonymous seal check a byte at a time", func() *http.Request {
+			req, _ := http.NewRequest("POST", o.http.URL+"/v1/verify", &trickle{left: len(body)})
+			req.ContentLength = int64(len(body))
+			req.Header.Set("Content-Type", "application/json")
+			return req
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			resp, err := http.DefaultClient.Do(tc.req())
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+			// The whole body would take 2000 × 10 ms = 20 s.
+			if took := time.Since(start); took > 3*time.Second {
+				t.Fatalf("the slow body held the connection %v", took)
+			}
+		})
+	}
+	t.Run("headers a byte at a time", func(t *testing.T) {
+		conn, err := net.Dial("tcp", o.http.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		start := time.Now()
+		closed := false
+		for range 200 {
+			if _, err := conn.Write([]byte("X")); err != nil {
+				closed = true
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		conn.SetReadDeadline(time.Now().Add(time.Second))
+		if _, err := conn.Read(make([]byte, 1)); err != nil || closed {
+			closed = true
+		}
+		if !closed || time.Since(start) > 3*time.Second {
+			t.Fatalf("slow headers: closed %v after %v", closed, time.Since(start))
+		}
+	})
+	t.Run("an idle kept-alive connection", func(t *testing.T) {
+		conn, err := net.Dial("tcp", o.http.Listener.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		io.WriteString(conn, "GET /v1/queue/seq HTTP/1.1\r\nHost: x\r\n\r\n")
+		rd := bufio.NewReader(conn)
+		resp, err := http.ReadResponse(rd, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+		start := time.Now()
+		if _, err := rd.ReadByte(); err != io.EOF {
+			t.Fatalf("the idle connection: %v after %v", err, time.Since(start))
+		}
+	})
+}
+
+// trickle is a body of spaces sent one every 10 ms.
+type trickle struct{ left int }
+
+func (b *trickle) Read(p []byte) (int, error) {
+	if b.left == 0 {
+		return 0, io.EOF
+	}
+	time.Sleep(10 * time.Millisecond)
+	p[0] = ' '
+	b.left--
+	return 1, nil
+}
+
+func TestEventStreamOutlivesTheWriteTimeout(t *testing.T) {
+	oldKeepAlive := keepAliveEvery
+	t.Cleanup(func() { keepAliveEvery = oldKeepAlive })
+	keepAliveEvery = 50 * time.Millisecond
+	o := newQueueOfficeWith(t, func(s *Server) { s.SetTimeouts(Timeouts{WriteChunk: 200 * time.Millisecond}) })
+	d := o.enrol("D01")
+	lines := sseLines(t, o, "/v1/queue/events?after=0", nil)
+	time.Sleep(time.Second) // five write timeouts
+	if _, err := d.IssueTicket(context.Background(), "clerk1", "A", false); err != nil {
+		t.Fatal(err)
+	}
+	nextLine(t, lines, "id: 1", 2*time.Second)
+}
+
+func TestOversizedPostsKeepMemoryFlat(t *testing.T) {
+	o := newQueueOffice(t)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var sent atomic.Int64
+			req, _ := http.NewRequest("POST", o.http.URL+"/v1/push", &countingReader{n: 31 << 20, sent: &sent})
+			req.ContentLength = 31 << 20
+			req.Header.Set(ClientHeader, APIVersion)
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	wg.Wait()
+	runtime.ReadMemStats(&after)
+	if grew := int64(after.HeapAlloc) - int64(before.HeapAlloc); grew > 32<<20 {
+		t.Errorf("8 unsigned posts of 31 MiB grew the heap by %d MiB", grew>>20)
+	}
+	t.Logf("heap before %d MiB, after %d MiB (peak of the process %d MiB)", before.HeapAlloc>>20, after.HeapAlloc>>20, after.HeapSys>>20)
+}
+
+func TestRefusalsSayWhatToDo(t *testing.T) {
+	o := newQueueOffice(t)
+	d := o.enrol("D01")
+	ctx := context.Background()
+	stranger := o.enrol("D02").c
+	stranger.deskID = d.c.deskID // D01's id, D02's key
+	lagging := *d.c
+	lagging.now = func() time.Time { return time.Now().Add(-20 * time.Minute) }
+	beforeStart := *d.c
+	beforeStart.now = func() time.Time { return time.Now().Add(-time.Minute) }
+	unknown := *d.c
+	unknown.deskID = "01JNOTENROLLED0000000000000"
+	for _, tc := range []struct {
+		name   string
+		client *Client
+		reason string
+		says   string
+	}{
+		{"a clock 20 minutes behind", &lagging, ReasonClock, "L'orologio della postazione differisce da quello del server di 20 minuti"},
+		{"a request signed before the server started", &beforeStart, ReasonClock, "Il server si è appena riavviato"},
+		{"a desk the server does not know", &unknown, ReasonUnknown, "chieda all'amministratore un codice di registrazione"},
+		{"another desk's key", stranger, ReasonSignature, "Il server non riconosce la chiave di questa postazione"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := tc.client.Status(ctx)
+			var se *ServerError
+			if !errors.As(err, &se) || se.Status != 401 || se.Body.Reason != tc.reason {
+				t.Fatalf("status: %v", err)
+			}
+			f := se.Fault()
+			text, ok := Italian(f.Message, f.Args)
+			if f.Code != "forbidden" || !ok || !strings.Contains(text, tc.says) {
+				t.Errorf("the clerk reads %q (%s, translated %v)", text, f.Code, ok)
+			}
+			// The queue says the same at the counter.
+			_, err = NewQueueClient(tc.client).QueueStatus(ctx)
+			if key, _ := fault.Message(err); key != f.Message {
+				t.Errorf("the counter panel reads %q", key)
+			}
+		})
+	}
+	// The sync remembers the refusal for the top bar, and forgets it once
+	// the desk is let in again.
+	local, err := store.Open(filepath.Join(t.TempDir(), "desk.db"), store.Options{DeskCode: "D01", Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer local.Close()
+	sy := &Syncer{Store: local, Client: &lagging}
+	sy.Once(ctx)
+	if f := sy.Refusal(); f == nil || !strings.Contains(f.Message, "clock") {
+		t.Fatalf("refusal after a sync with a wrong clock: %v", f)
+	}
+	sy.Client = d.c
+	sy.Once(ctx)
+	if f := sy.Refusal(); f != nil {
+		t.Errorf("refusal after a good sync: %v", f)
 	}
 }
