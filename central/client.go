@@ -5,12 +5,15 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,9 +36,30 @@ type Client struct {
 // holding key. hc may be nil.
 func NewClient(baseURL, deskID string, key ed25519.PrivateKey, hc *http.Client) *Client {
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc, _ = HTTPClient("")
 	}
 	return &Client{base: strings.TrimRight(baseURL, "/"), http: hc, deskID: deskID, key: key, now: time.Now}
+}
+
+// HTTPClient is a desk's HTTP client of the server. caFile, when not "",
+// is a PEM file of the certificates it trusts for the server instead of
+// the system's: the server's own self-signed certificate, or the
+// municipality's certification authority.
+func HTTPClient(caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return &http.Client{Timeout: 30 * time.Second}, nil
+	}
+	data, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: 30 * time.Second, Transport: t}, nil
 }
 
 // ServerError is an error the server answered.
