@@ -161,7 +161,42 @@ func (q *queueAPI) handleEvents(w http.ResponseWriter, r *http.Request) {
 		q.pollEvents(w, r, after, given)
 		return
 	}
+	// A stream lasts and reads the store every second: an address may
+	// hold a few (a board holds one), not hundreds.
+	addr := clientAddr(r)
+	if !q.streams.enter(addr) {
+		tooMany(w, 5*time.Second)
+		return
+	}
+	defer q.streams.leave(addr)
 	q.streamEvents(w, r, after, given)
+}
+
+// maxStreamsPerAddr is how many event streams one address may hold open.
+const maxStreamsPerAddr = 16
+
+// streamCount counts the open event streams per address.
+type streamCount struct {
+	mu   sync.Mutex
+	open map[string]int
+}
+
+func (c *streamCount) enter(addr string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open[addr] >= maxStreamsPerAddr {
+		return false
+	}
+	c.open[addr]++
+	return true
+}
+
+func (c *streamCount) leave(addr string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open[addr]--; c.open[addr] <= 0 {
+		delete(c.open, addr)
+	}
 }
 
 func (q *queueAPI) pollEvents(w http.ResponseWriter, r *http.Request, after int64, given bool) {

@@ -143,13 +143,15 @@ type queueAPI struct {
 	s              *Server
 	calls          *callBatcher // call-nexts arriving together share a transaction
 	hub            *eventHub
+	streams        streamCount // open event streams per address
 	pollEvery      time.Duration
 	keepAliveEvery time.Duration
 }
 
 // queueRoutes adds the queue's routes.
 func (s *Server) queueRoutes() {
-	q := &queueAPI{s: s, hub: newEventHub(), pollEvery: pollEvery, keepAliveEvery: keepAliveEvery, calls: &callBatcher{st: s.store}}
+	q := &queueAPI{s: s, hub: newEventHub(), pollEvery: pollEvery, keepAliveEvery: keepAliveEvery, calls: &callBatcher{st: s.store},
+		streams: streamCount{open: map[string]int{}}}
 	// Desks: signed.
 	s.mux.HandleFunc("GET /v1/queue/office", s.desk(0, q.handleOffice))
 	s.mux.HandleFunc("GET /v1/queue/desk/status", s.desk(0, q.handleDeskStatus))

@@ -579,3 +579,19 @@ func TestRefusalsSayWhatToDo(t *testing.T) {
 		t.Errorf("refusal after a good sync: %v", f)
 	}
 }
+
+func TestOneAddressHoldsAFewEventStreams(t *testing.T) {
+	o := newQueueOffice(t)
+	for range maxStreamsPerAddr {
+		sseLines(t, o, "/v1/queue/events", nil)
+	}
+	req, _ := http.NewRequest("GET", o.http.URL+"/v1/queue/events", nil)
+	code, h, _ := send(t, req)
+	if code != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Fatalf("stream %d from one address: %d", maxStreamsPerAddr+1, code)
+	}
+	// Polling still answers.
+	if code, _ := o.raw("GET", "/v1/queue/events?poll=1", nil, ""); code != 200 {
+		t.Errorf("poll beside the streams: %d", code)
+	}
+}
