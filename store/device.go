@@ -143,7 +143,7 @@ func (s *Store) DeviceByToken(ctx context.Context, token string) (Device, error)
 
 // Devices lists the browser devices, the newest first.
 func (s *Store) Devices(ctx context.Context) ([]Device, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT device_id, kind, name, created_at, COALESCE(enrolled_at, ''), COALESCE(revoked_at, '') FROM web_device ORDER BY created_at DESC`)
+	rows, err := s.r.QueryContext(ctx, `SELECT device_id, kind, name, created_at, COALESCE(enrolled_at, ''), COALESCE(revoked_at, '') FROM web_device ORDER BY created_at DESC, device_id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("devices: %w", err)
 	}
