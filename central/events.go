@@ -175,30 +175,6 @@ func (q *queueAPI) handleEvents(w http.ResponseWriter, r *http.Request) {
 // maxStreamsPerAddr is how many event streams one address may hold open.
 const maxStreamsPerAddr = 16
 
-// streamCount counts the open event streams per address.
-type streamCount struct {
-	mu   sync.Mutex
-	open map[string]int
-}
-
-func (c *streamCount) enter(addr string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.open[addr] >= maxStreamsPerAddr {
-		return false
-	}
-	c.open[addr]++
-	return true
-}
-
-func (c *streamCount) leave(addr string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.open[addr]--; c.open[addr] <= 0 {
-		delete(c.open, addr)
-	}
-}
-
 func (q *queueAPI) pollEvents(w http.ResponseWriter, r *http.Request, after int64, given bool) {
 	evs, full, err := q.catchUp(r.Context(), after, given)
 	if l, lerr := strconv.Atoi(r.URL.Query().Get("limit")); lerr == nil && given {

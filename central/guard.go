@@ -22,10 +22,13 @@ import (
 type Limits struct {
 	Anonymous      Rate // any request without a desk's signature, per client address
 	AnonymousWrite Rate // the same, for POSTs (seal checks, device enrolment, kiosk tickets)
-	Refused        Rate // unauthorised answers per address before the address is cut off
-	Desk           Rate // signed requests per enrolled desk
-	Kiosk          Rate // tickets per kiosk device
-	Enrol          Rate // enrolment attempts per address
+	// Refused is how many unauthorised answers an address may get before
+	// it is cut off: well above a misconfigured desk's polling (its clock
+	// is wrong: it is told so, not cut off), well below a flood.
+	Refused Rate
+	Desk    Rate // signed requests per enrolled desk
+	Kiosk   Rate // tickets per kiosk device
+	Enrol   Rate // enrolment attempts per address
 	// EnrolFailures wrong enrolment codes in a row lock an address out
 	// for EnrolLockout.
 	EnrolFailures int
@@ -44,7 +47,7 @@ type Rate struct {
 var DefaultLimits = Limits{
 	Anonymous:      Rate{Every: 50 * time.Millisecond, Burst: 200},
 	AnonymousWrite: Rate{Every: 500 * time.Millisecond, Burst: 20},
-	Refused:        Rate{Every: time.Second, Burst: 30},
+	Refused:        Rate{Every: 100 * time.Millisecond, Burst: 100},
 	Desk:           Rate{Every: 10 * time.Millisecond, Burst: 1000},
 	Kiosk:          Rate{Every: 3 * time.Second, Burst: 10},
 	Enrol:          Rate{Every: 3 * time.Second, Burst: 10},
@@ -402,4 +405,32 @@ func (g *enrolGuard) succeeded(addr string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	delete(g.fails, addr)
+}
+
+// openCount counts what is open per key (event streams per address, body
+// reads per desk) and refuses more than max.
+type openCount struct {
+	mu   sync.Mutex
+	max  int
+	open map[string]int
+}
+
+func newOpenCount(max int) *openCount { return &openCount{max: max, open: map[string]int{}} }
+
+func (c *openCount) enter(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open[key] >= c.max {
+		return false
+	}
+	c.open[key]++
+	return true
+}
+
+func (c *openCount) leave(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.open[key]--; c.open[key] <= 0 {
+		delete(c.open, key)
+	}
 }

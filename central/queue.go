@@ -143,7 +143,7 @@ type queueAPI struct {
 	s              *Server
 	calls          *callBatcher // call-nexts arriving together share a transaction
 	hub            *eventHub
-	streams        streamCount // open event streams per address
+	streams        *openCount // open event streams per address
 	pollEvery      time.Duration
 	keepAliveEvery time.Duration
 }
@@ -151,7 +151,7 @@ type queueAPI struct {
 // queueRoutes adds the queue's routes.
 func (s *Server) queueRoutes() {
 	q := &queueAPI{s: s, hub: newEventHub(), pollEvery: pollEvery, keepAliveEvery: keepAliveEvery, calls: &callBatcher{st: s.store},
-		streams: streamCount{open: map[string]int{}}}
+		streams: newOpenCount(maxStreamsPerAddr)}
 	// Desks: signed.
 	s.mux.HandleFunc("GET /v1/queue/office", s.desk(0, q.handleOffice))
 	s.mux.HandleFunc("GET /v1/queue/desk/status", s.desk(0, q.handleDeskStatus))

@@ -41,6 +41,7 @@ type Server struct {
 	timeouts                                    Timeouts
 	anon, anonWrite, refused, perDesk, perKiosk *limiter
 	enrol                                       *enrolGuard
+	bodies                                      *openCount // large bodies being read per desk, before their signature is known
 }
 
 // NewServer makes the API of st. Logs carry methods, paths, desk ids and
@@ -49,7 +50,8 @@ func NewServer(st *store.Store, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	s := &Server{store: st, mux: http.NewServeMux(), log: log, now: time.Now, replays: replays{seen: map[string]int64{}}}
+	s := &Server{store: st, mux: http.NewServeMux(), log: log, now: time.Now, replays: replays{seen: map[string]int64{}},
+		bodies: newOpenCount(maxLargeBodies)}
 	s.started = s.now().Unix()
 	s.snap.dir = st.Path() + ".snapshots"
 	s.SetLimits(DefaultLimits)
@@ -164,6 +166,15 @@ func (s *Server) desk(limit int64, h http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusLengthRequired, ErrorBody{Code: fault.Invalid, Message: "The request must declare its length"})
 			return
 		}
+		if r.ContentLength > MaxSmallBytes {
+			// Unverified, a large body costs memory: a desk (or who has
+			// its id) reads a few at a time.
+			if !s.bodies.enter(d.DeskID) {
+				tooMany(w, time.Second)
+				return
+			}
+			defer s.bodies.leave(d.DeskID)
+		}
 		body, err := s.readSigned(w, r, limit)
 		if err != nil {
 			return
@@ -184,6 +195,10 @@ func (s *Server) desk(limit int64, h http.HandlerFunc) http.HandlerFunc {
 		h(w, r.WithContext(context.WithValue(r.Context(), deskKey{}, d)))
 	})
 }
+
+// maxLargeBodies is how many bodies above MaxSmallBytes one desk id may
+// send at once (its sync pushes one batch at a time).
+const maxLargeBodies = 2
 
 // readSigned reads a signed body of at most limit bytes, each 64 KiB
 // within the body timeout.

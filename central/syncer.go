@@ -68,6 +68,8 @@ func (s *Syncer) Once(ctx context.Context) (Report, error) {
 	switch {
 	case errors.As(err, &se) && se.Status == http.StatusUnauthorized:
 		s.setRefusal(se.Fault())
+	case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
+		// Slowed down: what was refused before still stands.
 	case err == nil || !errors.Is(err, ErrUnreachable):
 		s.setRefusal(nil)
 	}

@@ -595,3 +595,34 @@ func TestOneAddressHoldsAFewEventStreams(t *testing.T) {
 		t.Errorf("poll beside the streams: %d", code)
 	}
 }
+
+func TestOneDeskSendsAFewLargeBodiesAtOnce(t *testing.T) {
+	o := newQueueOfficeWith(t, func(s *Server) { s.SetTimeouts(Timeouts{BodyChunk: 5 * time.Second}) })
+	d := o.enrol("D01")
+	body := bytes.Repeat([]byte(" "), 8<<10)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var wg sync.WaitGroup
+	for range maxLargeBodies {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req := signed(t, d.c, "POST", "/v1/push", "", body).WithContext(ctx)
+			req.Body = io.NopCloser(&trickle{left: len(body)})
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // both are being read
+	code, h, e := send(t, signed(t, d.c, "POST", "/v1/push", "", body))
+	if code != http.StatusTooManyRequests || e.Code != CodeTooMany || h.Get("Retry-After") == "" {
+		t.Errorf("a third large body: %d %+v", code, e)
+	}
+	// Small requests of the same desk go on.
+	if _, err := d.QueueStatus(context.Background()); err != nil {
+		t.Errorf("a small request beside them: %v", err)
+	}
+	cancel()
+	wg.Wait()
+}
