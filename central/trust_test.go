@@ -479,14 +479,14 @@ func (b *trickle) Read(p []byte) (int, error) {
 	return 1, nil
 }
 
-func TestEventStreamOutlivesTheWriteTimeout(t *testing.T) {
+func TestEventStreamOutlivesTheReadAndWriteTimeouts(t *testing.T) {
 	oldKeepAlive := keepAliveEvery
 	t.Cleanup(func() { keepAliveEvery = oldKeepAlive })
 	keepAliveEvery = 50 * time.Millisecond
-	o := newQueueOfficeWith(t, func(s *Server) { s.SetTimeouts(Timeouts{WriteChunk: 200 * time.Millisecond}) })
+	o := newQueueOfficeWith(t, func(s *Server) { s.SetTimeouts(Timeouts{Read: 300 * time.Millisecond, WriteChunk: 200 * time.Millisecond}) })
 	d := o.enrol("D01")
 	lines := sseLines(t, o, "/v1/queue/events?after=0", nil)
-	time.Sleep(time.Second) // five write timeouts
+	time.Sleep(time.Second) // three read and five write timeouts
 	if _, err := d.IssueTicket(context.Background(), "clerk1", "A", false); err != nil {
 		t.Fatal(err)
 	}
