@@ -483,7 +483,9 @@ func TestEventStreamOutlivesTheReadAndWriteTimeouts(t *testing.T) {
 	oldKeepAlive := keepAliveEvery
 	t.Cleanup(func() { keepAliveEvery = oldKeepAlive })
 	keepAliveEvery = 50 * time.Millisecond
-	o := newQueueOfficeWith(t, func(s *Server) { s.SetTimeouts(Timeouts{Read: 300 * time.Millisecond, WriteChunk: 200 * time.Millisecond}) })
+	o := newQueueOfficeWith(t, func(s *Server) {
+		s.SetTimeouts(Timeouts{Read: 300 * time.Millisecond, WriteChunk: 200 * time.Millisecond})
+	})
 	d := o.enrol("D01")
 	lines := sseLines(t, o, "/v1/queue/events?after=0", nil)
 	time.Sleep(time.Second) // three read and five write timeouts
