@@ -31,7 +31,7 @@ func (v SyncView) Text() string {
 	var text string
 	switch {
 	case v.Refused != "":
-		text = lang.L(v.Refused, v.RefusedArgs)
+		text = translated(v.Refused, v.RefusedArgs)
 	case v.Downloading():
 		text = lang.L("Downloading the register: {{.Percent}}%", map[string]any{"Percent": int(v.Download * 100)})
 	case !v.OfflineSince.IsZero():
