@@ -628,3 +628,35 @@ func TestOneDeskSendsAFewLargeBodiesAtOnce(t *testing.T) {
 	cancel()
 	wg.Wait()
 }
+
+func TestCrossSiteFormsAreRefused(t *testing.T) {
+	o := newQueueOffice(t)
+	_, code, err := o.store.NewDeviceCode(context.Background(), "admin", "kiosk", "Totem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+	for _, tc := range []struct {
+		name, path, body string
+		header           map[string]string
+		status           int
+	}{
+		{"a device code from another site", "/device/enrol", "kind=kiosk&code=" + code, map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"a seal check from another origin", "/verify", "text=SPT1", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
+		{"a seal check from this page", "/verify", "text=SPT1", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusOK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := form.Clone()
+			for k, v := range tc.header {
+				h.Set(k, v)
+			}
+			if got, body := o.raw("POST", tc.path, h, tc.body); got != tc.status {
+				t.Fatalf("%d, want %d: %s", got, tc.status, body)
+			}
+		})
+	}
+	// The code refused from another site is still unused.
+	if _, _, err := o.store.EnrolDevice(context.Background(), code); err != nil {
+		t.Errorf("the code after the cross-site attempt: %v", err)
+	}
+}
