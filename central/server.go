@@ -151,11 +151,17 @@ func (s *Server) desk(limit int64, h http.HandlerFunc) http.HandlerFunc {
 		}
 		d, err := s.store.Desk(r.Context(), id)
 		if err != nil {
-			if code := fault.Code(err); code != fault.Forbidden && code != fault.NotFound {
+			var f *fault.Error
+			switch {
+			case !errors.As(err, &f) || (f.Code != fault.Forbidden && f.Code != fault.NotFound):
 				s.writeFault(w, r, err)
-				return
+			case f.Message == errNotEnrolled:
+				refuse(ReasonUnknown, "This desk is not enrolled at the server: ask the administrator for an enrolment code and enrol the desk again", nil)
+			default:
+				// The store knows the desk and refuses it for a reason of
+				// its own (revoked, with the date): the clerk reads it.
+				refuse(ReasonRevoked, f.Message, f.Args)
 			}
-			refuse(ReasonUnknown, "This desk is not enrolled at the server: ask the administrator for an enrolment code and enrol the desk again", nil)
 			return
 		}
 		if r.ContentLength > limit {
@@ -195,6 +201,9 @@ func (s *Server) desk(limit int64, h http.HandlerFunc) http.HandlerFunc {
 		h(w, r.WithContext(context.WithValue(r.Context(), deskKey{}, d)))
 	})
 }
+
+// errNotEnrolled is the store's refusal of a desk id it does not know.
+const errNotEnrolled = "This desk is not enrolled at the server"
 
 // maxLargeBodies is how many bodies above MaxSmallBytes one desk id may
 // send at once (its sync pushes one batch at a time).
