@@ -211,6 +211,7 @@ func (s *Server) edge(next http.Handler) http.Handler {
 		s.log.Info("refused request", "path", r.URL.Path, "reason", "cross-origin")
 		writeError(w, http.StatusForbidden, ErrorBody{Code: fault.Forbidden, Message: "Requests from other sites are not accepted"})
 	}))
+	next = csrf.Handler(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -234,7 +235,7 @@ func (s *Server) edge(next http.Handler) http.Handler {
 				return
 			}
 		}
-		csrf.Handler(next).ServeHTTP(w, r)
+		next.ServeHTTP(w, r)
 	})
 }
 
