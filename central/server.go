@@ -128,7 +128,8 @@ func (s *Server) desk(limit int64, h http.HandlerFunc) http.HandlerFunc {
 		}
 		refuse := func(reason, message string, args map[string]any) {
 			s.refused.allow(addr, now)
-			s.log.Info("refused request", "path", r.URL.Path, "desk", r.Header.Get(DeskHeader), "reason", reason)
+			desk := r.Header.Get(DeskHeader) // the caller's word: a desk id is 26 characters
+			s.log.Info("refused request", "path", r.URL.Path, "desk", desk[:min(len(desk), 40)], "reason", reason)
 			writeError(w, http.StatusUnauthorized, ErrorBody{Code: CodeUnauthorised, Reason: reason, Message: message, Args: args})
 		}
 		id, nonce := r.Header.Get(DeskHeader), r.Header.Get(NonceHeader)
