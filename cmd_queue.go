@@ -57,7 +57,7 @@ func cmdKiosk(args []string, _ io.Writer) error {
 // serverQueue is the office's queue at the server, worked by this machine
 // as an enrolled desk (sportello enrol).
 func serverQueue(st *store.Store, cfg config) (*central.QueueClient, error) {
-	c, err := deskClient(context.Background(), st, cfg.Server)
+	c, err := deskClient(context.Background(), st, cfg)
 	if err != nil {
 		return nil, err
 	}

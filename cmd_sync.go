@@ -20,16 +20,21 @@ import (
 // syncInterval is how often a desk with a server syncs on its own.
 const syncInterval = 30 * time.Second
 
-// deskClient is the desk's signed client of the configured server.
-func deskClient(ctx context.Context, st *store.Store, server string) (*central.Client, error) {
-	if u, err := url.Parse(server); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%w: l'indirizzo del server %q non è un URL http(s)", errUsage, server)
+// deskClient is the desk's signed client of the configured server, which
+// trusts the certificates of server_ca when it is set.
+func deskClient(ctx context.Context, st *store.Store, cfg config) (*central.Client, error) {
+	if u, err := url.Parse(cfg.Server); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("%w: l'indirizzo del server %q non è un URL http(s)", errUsage, cfg.Server)
+	}
+	hc, err := central.HTTPClient(cfg.ServerCA)
+	if err != nil {
+		return nil, fmt.Errorf("impostazione server_ca: %v: indicate un file PEM con il certificato del server o della CA del Comune", err)
 	}
 	key, err := st.DeskKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return central.NewClient(server, st.DeskID(), key, nil), nil
+	return central.NewClient(cfg.Server, st.DeskID(), key, hc), nil
 }
 
 // openDeskClient opens the desk's database (creating it when create) and
@@ -39,7 +44,7 @@ func openDeskClient(ctx context.Context, cfg config, create bool) (*store.Store,
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := deskClient(ctx, st, cfg.Server)
+	c, err := deskClient(ctx, st, cfg)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -51,13 +56,14 @@ func openDeskClient(ctx context.Context, cfg config, create bool) (*store.Store,
 // link with the server; stop ends it.
 func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err error) {
 	ctx, cancel := context.WithCancel(context.Background())
-	c, err := deskClient(ctx, st, cfg.Server)
+	c, err := deskClient(ctx, st, cfg)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	link := &syncLink{st: st, poke: make(chan struct{}, 1), progress: -1}
 	syncer := &central.Syncer{Store: st, Client: c, Progress: link.setProgress}
+	link.syncer = syncer
 	go syncer.Run(ctx, syncInterval, link.poke)
 	deps.Sync = link
 	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth}
@@ -72,8 +78,9 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 // syncLink is the desk's view of the sync: the store's state, a poke that
 // syncs at once, the first download's progress.
 type syncLink struct {
-	st   *store.Store
-	poke chan struct{}
+	st     *store.Store
+	poke   chan struct{}
+	syncer *central.Syncer // its Refusal: the server refuses this desk
 
 	mu       sync.Mutex
 	progress float64 // -1: no download running
@@ -96,8 +103,12 @@ func (l *syncLink) View() desk.SyncView {
 	l.mu.Lock()
 	progress := l.progress
 	l.mu.Unlock()
-	return desk.SyncView{OfflineSince: s.OfflineSince, LastSync: s.LastSync, Pending: s.Pending, Rejected: s.Rejected,
+	v := desk.SyncView{OfflineSince: s.OfflineSince, LastSync: s.LastSync, Pending: s.Pending, Rejected: s.Rejected,
 		Conflicts: s.Conflicts, Download: progress}
+	if f := l.syncer.Refusal(); f != nil {
+		v.Refused, v.RefusedArgs = f.Message, f.Args
+	}
+	return v
 }
 
 func (l *syncLink) SyncNow() {

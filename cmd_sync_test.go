@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -76,4 +78,39 @@ func mustDigest(t *testing.T, s *store.Store) string {
 		t.Fatal(err)
 	}
 	return d
+}
+
+func TestDeskTrustsTheServersOwnCertificate(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv, err := store.Open(filepath.Join(dir, "server.db"), store.Options{DeskCode: "SRV", Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	web := httptest.NewTLSServer(central.NewServer(srv, nil).Handler()) // a self-signed certificate
+	defer web.Close()
+	ca := filepath.Join(dir, "server.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: web.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, err := srv.NewEnrolCode(ctx, "admin", "D06")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "desk.db")
+	var out, errOut bytes.Buffer
+	// Without the setting the desk does not trust the certificate.
+	if c := run([]string{"enrol", "--db", db, "--desk-code", "D06", "--server", web.URL, "--code", code}, &out, &errOut); c != 1 ||
+		!strings.Contains(errOut.String(), "certificate") {
+		t.Fatalf("enrol without server_ca: exit %d, %q", c, errOut.String())
+	}
+	errOut.Reset()
+	if c := run([]string{"enrol", "--db", db, "--desk-code", "D06", "--server", web.URL, "--code", code, "--server-ca", ca}, &out, &errOut); c != 0 {
+		t.Fatalf("enrol with server_ca: exit %d, %q", c, errOut.String())
+	}
+	if c := run([]string{"sync", "--db", db, "--desk-code", "D06", "--server", web.URL, "--server-ca", filepath.Join(dir, "missing.pem")}, &out, &errOut); c != 1 ||
+		!strings.Contains(errOut.String(), "server_ca") {
+		t.Fatalf("sync with a missing server_ca: exit %d, %q", c, errOut.String())
+	}
 }

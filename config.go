@@ -33,6 +33,7 @@ type config struct {
 	Language     string
 	Printer      string                  // CUPS queue of the certificates, "" for the system's default
 	Server       string                  // sportellod's URL; "" for a standalone desk
+	ServerCA     string                  // PEM file of the certificates trusted for the server; "" for the system's
 	LocalQueue   bool                    // with a server, keep the queue on this desk (queue: local)
 	Fees         certificate.Settings    // bollo and secretarial fees, in cents
 	Issuing      certificate.IssuePolicy // which roles issue certificates (supervisors_issue)
@@ -62,6 +63,7 @@ var configKeys = []configKey{
 	// The flag is not --printer: `sportello queue` has its own for tickets.
 	{"printer", "certificate-printer", "string", "", "coda CUPS della stampante dei certificati (vuoto: la stampante predefinita del sistema)"},
 	{"server", "server", "string", "", "indirizzo del server centrale sportellod (vuoto: postazione autonoma)"},
+	{"server_ca", "server-ca", "string", "", "file PEM del certificato di cui fidarsi per il server: quello autofirmato del server o quello della CA del Comune (vuoto: le CA del sistema)"},
 	{"queue", "queue", "string", "server", "dove sta la coda con un server: server (la coda dell'ufficio, condivisa) oppure local (la coda di questa postazione, che funziona anche senza rete)"},
 	{"ticket_printer", "ticket-printer", "string", "", "stampante dei biglietti del totem: cups:NOME (cups: la predefinita), escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA; vuoto: biglietti salvati in PDF"},
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
@@ -150,6 +152,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		Language:     strings.ToLower(v.GetString("language")),
 		Printer:      strings.TrimSpace(v.GetString("printer")),
 		Server:       strings.TrimRight(strings.TrimSpace(v.GetString("server")), "/"),
+		ServerCA:     strings.TrimSpace(v.GetString("server_ca")),
 	}
 	switch q := strings.ToLower(strings.TrimSpace(v.GetString("queue"))); q {
 	case "server", "":

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -32,9 +36,30 @@ type Client struct {
 // holding key. hc may be nil.
 func NewClient(baseURL, deskID string, key ed25519.PrivateKey, hc *http.Client) *Client {
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc, _ = HTTPClient("")
 	}
 	return &Client{base: strings.TrimRight(baseURL, "/"), http: hc, deskID: deskID, key: key, now: time.Now}
+}
+
+// HTTPClient is a desk's HTTP client of the server. caFile, when not "",
+// is a PEM file of the certificates it trusts for the server instead of
+// the system's: the server's own self-signed certificate, or the
+// municipality's certification authority.
+func HTTPClient(caFile string) (*http.Client, error) {
+	if caFile == "" {
+		return &http.Client{Timeout: 30 * time.Second}, nil
+	}
+	data, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+	}
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	return &http.Client{Timeout: 30 * time.Second, Transport: t}, nil
 }
 
 // ServerError is an error the server answered.
@@ -48,10 +73,18 @@ func (e *ServerError) Error() string {
 }
 
 // Fault turns the server's answer into the domain error the desk shows.
+// A refused signature (401) is a refusal whose message says what to do:
+// set the clock, ask for a new enrolment, ... (one per Reason); too many
+// requests and a too large one too. Anything else the desk cannot act on
+// is internal.
 func (e *ServerError) Fault() *fault.Error {
 	code := e.Body.Code
 	switch code {
 	case fault.Invalid, fault.NotFound, fault.Conflict, fault.Forbidden:
+	case CodeUnauthorised, CodeTooMany:
+		code = fault.Forbidden
+	case CodeTooLarge, CodeClientVersion:
+		code = fault.Invalid
 	default:
 		code = fault.Internal
 	}
@@ -112,15 +145,20 @@ func (c *Client) send(ctx context.Context, method, path, operator string, limit 
 	return nil
 }
 
-// sign adds the protocol and signature headers; the operator header, set
-// before, is signed with the rest.
+// sign adds the protocol and signature headers with a new nonce, so each
+// attempt of a request (a retry too) is a request of its own; the operator
+// header, set before, is signed with the rest.
 func (c *Client) sign(req *http.Request, body []byte) {
 	at := c.now().Unix()
 	req.Header.Set(ClientHeader, APIVersion)
-	req.Header.Set(DeskHeader, c.deskID)
-	req.Header.Set(TimeHeader, strconv.FormatInt(at, 10))
 	if c.key != nil {
-		req.Header.Set(SignatureHeader, hex.EncodeToString(ed25519.Sign(c.key, signedMessage(req.Method, req.URL.RequestURI(), at, req.Header.Get(OperatorHeader), body))))
+		nonce := make([]byte, 16)
+		rand.Read(nonce)
+		n := hex.EncodeToString(nonce)
+		req.Header.Set(DeskHeader, c.deskID)
+		req.Header.Set(TimeHeader, strconv.FormatInt(at, 10))
+		req.Header.Set(NonceHeader, n)
+		req.Header.Set(SignatureHeader, hex.EncodeToString(ed25519.Sign(c.key, signedMessage(req.Method, req.URL.RequestURI(), at, n, req.Header.Get(OperatorHeader), body))))
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -161,8 +161,19 @@ func (q *queueAPI) handleEvents(w http.ResponseWriter, r *http.Request) {
 		q.pollEvents(w, r, after, given)
 		return
 	}
+	// A stream lasts and reads the store every second: an address may
+	// hold a few (a board holds one), not hundreds.
+	addr := clientAddr(r)
+	if !q.streams.enter(addr) {
+		tooMany(w, 5*time.Second)
+		return
+	}
+	defer q.streams.leave(addr)
 	q.streamEvents(w, r, after, given)
 }
+
+// maxStreamsPerAddr is how many event streams one address may hold open.
+const maxStreamsPerAddr = 16
 
 func (q *queueAPI) pollEvents(w http.ResponseWriter, r *http.Request, after int64, given bool) {
 	evs, full, err := q.catchUp(r.Context(), after, given)
@@ -197,9 +208,11 @@ func (q *queueAPI) pollEvents(w http.ResponseWriter, r *http.Request, after int6
 // until the client goes.
 func (q *queueAPI) streamEvents(w http.ResponseWriter, r *http.Request, after int64, given bool) {
 	ctx := r.Context()
+	// Each write and flush of the stream (events, keep-alives) gets the
+	// write timeout anew (the edge's deadlineWriter): a stream lives as
+	// long as its client reads it, and a client that stops reading is cut
+	// off.
 	rc := http.NewResponseController(w)
-	// The stream outlives any write timeout of the server.
-	_ = rc.SetWriteDeadline(time.Time{})
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")

@@ -61,17 +61,25 @@ func (s *Server) handleRotateKey(w http.ResponseWriter, r *http.Request) {
 // handleRecognise enrols again, without a code, a desk that shows this
 // server's receipt of its key (not signed: the receipt is the proof, and it
 // names the desk's own key, which signs everything after).
+// Like enrolment it is limited per address, and wrong receipts count
+// towards the address's lockout.
 func (s *Server) handleRecognise(w http.ResponseWriter, r *http.Request) {
+	addr := clientAddr(r)
+	if ok, wait := s.enrol.admit(addr, s.now()); !ok {
+		tooMany(w, wait)
+		return
+	}
 	var receipt store.Receipt
 	if !decode(w, r, MaxEnrolBytes, &receipt) {
 		return
 	}
 	d, err := s.store.Recognise(r.Context(), receipt)
 	if err != nil {
-		s.log.Info("recognition refused", "code", fault.Code(err))
+		s.enrolFailed(addr, "receipt", err)
 		s.writeFault(w, r, err)
 		return
 	}
+	s.enrol.succeeded(addr)
 	epoch, err := s.store.Epoch(r.Context())
 	if err != nil {
 		s.writeFault(w, r, err)
@@ -79,16 +87,6 @@ func (s *Server) handleRecognise(w http.ResponseWriter, r *http.Request) {
 	}
 	s.log.Info("desk recognised", "desk", d.DeskID, "desk_code", d.DeskCode)
 	writeJSON(w, http.StatusOK, EnrolResponse{DeskID: d.DeskID, KeyID: d.KeyID, Epoch: epoch, LastSeq: d.LastSeq})
-}
-
-// refusedDesk is the answer to a request of a desk the server does not
-// trust: not enrolled, or revoked (with the date).
-func refusedDesk(err error) ErrorBody {
-	var f *fault.Error
-	if errors.As(err, &f) && f.Code == fault.Forbidden {
-		return ErrorBody{Code: CodeUnauthorised, Message: f.Message, Args: f.Args}
-	}
-	return ErrorBody{Code: CodeUnauthorised, Message: "This desk is not enrolled at the server"}
 }
 
 // RotateKey moves the desk to the key next: signed with the current key,

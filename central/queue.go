@@ -143,31 +143,34 @@ type queueAPI struct {
 	s              *Server
 	calls          *callBatcher // call-nexts arriving together share a transaction
 	hub            *eventHub
+	streams        *openCount // open event streams per address
 	pollEvery      time.Duration
 	keepAliveEvery time.Duration
 }
 
 // queueRoutes adds the queue's routes.
 func (s *Server) queueRoutes() {
-	q := &queueAPI{s: s, hub: newEventHub(), pollEvery: pollEvery, keepAliveEvery: keepAliveEvery, calls: &callBatcher{st: s.store}}
+	q := &queueAPI{s: s, hub: newEventHub(), pollEvery: pollEvery, keepAliveEvery: keepAliveEvery, calls: &callBatcher{st: s.store},
+		streams: newOpenCount(maxStreamsPerAddr)}
 	// Desks: signed.
-	s.mux.HandleFunc("GET /v1/queue/office", s.desk(q.handleOffice))
-	s.mux.HandleFunc("GET /v1/queue/desk/status", s.desk(q.handleDeskStatus))
-	s.mux.HandleFunc("GET /v1/queue/desk/tickets", s.desk(q.handleTickets))
-	s.mux.HandleFunc("GET /v1/queue/desk/no-shows", s.desk(q.handleNoShows))
-	s.mux.HandleFunc("GET /v1/queue/desk/pauses", s.desk(q.handlePauses))
-	s.mux.HandleFunc("POST /v1/queue/issue", s.desk(q.handleIssue))
-	s.mux.HandleFunc("POST /v1/queue/call-next", s.desk(q.handleCallNext))
-	s.mux.HandleFunc("POST /v1/queue/tickets/{id}/{action}", s.desk(q.handleTicket))
-	s.mux.HandleFunc("POST /v1/queue/pause", s.desk(q.handlePause))
-	s.mux.HandleFunc("POST /v1/queue/end-pause", s.desk(q.handleEndPause))
-	s.mux.HandleFunc("POST /v1/queue/check-in", s.desk(q.handleDeskCheckIn))
-	// Kiosks, boards and phones: public.
+	s.mux.HandleFunc("GET /v1/queue/office", s.desk(0, q.handleOffice))
+	s.mux.HandleFunc("GET /v1/queue/desk/status", s.desk(0, q.handleDeskStatus))
+	s.mux.HandleFunc("GET /v1/queue/desk/tickets", s.desk(0, q.handleTickets))
+	s.mux.HandleFunc("GET /v1/queue/desk/no-shows", s.desk(0, q.handleNoShows))
+	s.mux.HandleFunc("GET /v1/queue/desk/pauses", s.desk(0, q.handlePauses))
+	s.mux.HandleFunc("POST /v1/queue/issue", s.desk(MaxSmallBytes, q.handleIssue))
+	s.mux.HandleFunc("POST /v1/queue/call-next", s.desk(MaxSmallBytes, q.handleCallNext))
+	s.mux.HandleFunc("POST /v1/queue/tickets/{id}/{action}", s.desk(MaxSmallBytes, q.handleTicket))
+	s.mux.HandleFunc("POST /v1/queue/pause", s.desk(MaxSmallBytes, q.handlePause))
+	s.mux.HandleFunc("POST /v1/queue/end-pause", s.desk(MaxSmallBytes, q.handleEndPause))
+	s.mux.HandleFunc("POST /v1/queue/check-in", s.desk(MaxSmallBytes, q.handleDeskCheckIn))
+	// Kiosks: an enrolled desk's signature or a kiosk device's credential.
+	s.mux.HandleFunc("POST /v1/queue/kiosk/issue", s.kiosk(q.handleKioskIssue))
+	s.mux.HandleFunc("POST /v1/queue/kiosk/check-in", s.kiosk(q.handleCheckIn))
+	// Boards and phones: public reads, limited by address.
 	s.mux.HandleFunc("GET /v1/queue/status", q.handleBoardStatus)
 	s.mux.HandleFunc("GET /v1/queue/seq", q.handleSeq)
 	s.mux.HandleFunc("GET /v1/queue/events", q.handleEvents)
-	s.mux.HandleFunc("POST /v1/queue/kiosk/issue", q.handleKioskIssue)
-	s.mux.HandleFunc("POST /v1/queue/kiosk/check-in", q.handleCheckIn)
 	s.mux.HandleFunc("GET /v1/queue/tickets/{uid}", q.handleTicketView)
 }
 
@@ -223,7 +226,7 @@ func (q *queueAPI) handlePauses(w http.ResponseWriter, r *http.Request) {
 
 func (q *queueAPI) handleIssue(w http.ResponseWriter, r *http.Request) {
 	var req IssueRequest
-	if !decode(w, r, MaxSimpleBytes, &req) {
+	if !decode(w, r, MaxSmallBytes, &req) {
 		return
 	}
 	is, err := q.s.store.IssueTicket(r.Context(), operator(r), req.Service, req.Priority)
@@ -232,7 +235,7 @@ func (q *queueAPI) handleIssue(w http.ResponseWriter, r *http.Request) {
 
 func (q *queueAPI) handleCallNext(w http.ResponseWriter, r *http.Request) {
 	var req CallNextRequest
-	if !decode(w, r, MaxSimpleBytes, &req) {
+	if !decode(w, r, MaxSmallBytes, &req) {
 		return
 	}
 	res := q.calls.call(r.Context(), store.CallRequest{Operator: operator(r), Counter: req.Counter, CallID: req.CallID})
@@ -295,7 +298,7 @@ func (q *queueAPI) handleTicket(w http.ResponseWriter, r *http.Request) {
 
 func (q *queueAPI) handlePause(w http.ResponseWriter, r *http.Request) {
 	var req PauseRequest
-	if !decode(w, r, MaxSimpleBytes, &req) {
+	if !decode(w, r, MaxSmallBytes, &req) {
 		return
 	}
 	p, err := q.s.store.PauseCounter(r.Context(), operator(r), req.Counter, req.Kind)
@@ -304,7 +307,7 @@ func (q *queueAPI) handlePause(w http.ResponseWriter, r *http.Request) {
 
 func (q *queueAPI) handleEndPause(w http.ResponseWriter, r *http.Request) {
 	var req PauseRequest
-	if !decode(w, r, MaxSimpleBytes, &req) {
+	if !decode(w, r, MaxSmallBytes, &req) {
 		return
 	}
 	p, err := q.s.store.EndPause(r.Context(), operator(r), req.Counter)
@@ -314,7 +317,7 @@ func (q *queueAPI) handleEndPause(w http.ResponseWriter, r *http.Request) {
 // handleDeskCheckIn is a booking's check-in at a desk's own kiosk screen.
 func (q *queueAPI) handleDeskCheckIn(w http.ResponseWriter, r *http.Request) {
 	var req CheckInRequest
-	if !decode(w, r, MaxSimpleBytes, &req) {
+	if !decode(w, r, MaxSmallBytes, &req) {
 		return
 	}
 	is, err := q.s.store.CheckInAppointment(r.Context(), req.Code)
@@ -333,7 +336,7 @@ func (q *queueAPI) handleSeq(w http.ResponseWriter, r *http.Request) {
 
 func (q *queueAPI) handleKioskIssue(w http.ResponseWriter, r *http.Request) {
 	var req IssueRequest
-	if !decode(w, r, MaxSimpleBytes, &req) {
+	if !decode(w, r, MaxSmallBytes, &req) {
 		return
 	}
 	is, err := q.s.store.IssueTicket(r.Context(), kioskOperator, strings.ToUpper(strings.TrimSpace(req.Service)), req.Priority)
@@ -342,7 +345,7 @@ func (q *queueAPI) handleKioskIssue(w http.ResponseWriter, r *http.Request) {
 
 func (q *queueAPI) handleCheckIn(w http.ResponseWriter, r *http.Request) {
 	var req CheckInRequest
-	if !decode(w, r, MaxSimpleBytes, &req) {
+	if !decode(w, r, MaxSmallBytes, &req) {
 		return
 	}
 	is, err := q.s.store.CheckInAppointment(r.Context(), req.Code)
@@ -357,7 +360,7 @@ func (q *queueAPI) handleTicketView(w http.ResponseWriter, r *http.Request) {
 // decodeOptional reads a JSON body that may be empty (an action that
 // needs nothing but the ticket).
 func decodeOptional(w http.ResponseWriter, r *http.Request, v any) bool {
-	body, err := readBody(w, r, MaxSimpleBytes)
+	body, err := readBody(w, r, MaxSmallBytes)
 	if err != nil {
 		return false
 	}

@@ -35,12 +35,24 @@ type queueOffice struct {
 
 func newQueueOffice(tb testing.TB) *queueOffice {
 	tb.Helper()
+	return newQueueOfficeWith(tb, nil)
+}
+
+// newQueueOfficeWith lets tune change the server (its limits, timeouts)
+// before it serves, with the timeouts and header limit sportellod uses.
+func newQueueOfficeWith(tb testing.TB, tune func(*Server)) *queueOffice {
+	tb.Helper()
 	st, err := store.Open(filepath.Join(tb.TempDir(), "server.db"), store.Options{DeskCode: "SRV", Create: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
 	o := &queueOffice{tb: tb, store: st, server: NewServer(st, nil)}
-	o.http = httptest.NewServer(o.server.Handler())
+	if tune != nil {
+		tune(o.server)
+	}
+	o.http = httptest.NewUnstartedServer(nil)
+	o.server.Configure(o.http.Config)
+	o.http.Start()
 	tb.Cleanup(func() {
 		o.http.Close()
 		st.Close()
@@ -340,7 +352,7 @@ func TestQueueRefusals(t *testing.T) {
 		{"unknown action", "POST", "/v1/queue/tickets/1/teleport", `{}`, nil, 404, fault.NotFound},
 		{"empty body of an action", "POST", fmt.Sprintf("/v1/queue/tickets/%d/cancel", a.Ticket.ID), ``, nil, 409, fault.Conflict},
 		{"unknown pause", "POST", "/v1/queue/pause", `{"counter":"1","kind":"nap"}`, nil, 400, fault.Invalid},
-		{"wrong method", "GET", "/v1/queue/call-next", "", nil, 404, fault.NotFound},
+		{"wrong method", "GET", "/v1/queue/call-next", "", nil, 405, CodeMethod},
 		{"too large", "POST", "/v1/queue/issue", `{"service":"` + strings.Repeat("A", MaxSimpleBytes) + `"}`, nil, 413, CodeTooLarge},
 	} {
 		status, e := mac(tc.method, tc.path, tc.body, tc.tamper)
@@ -357,7 +369,8 @@ func TestQueueRefusals(t *testing.T) {
 func TestPublicQueueRoutes(t *testing.T) {
 	o := newQueueOffice(t)
 	d := o.enrol("D01")
-	kiosk := o.public()
+	kiosk := o.enrol("K01") // the desk app's kiosk: an enrolled desk
+	anon := o.public()
 	ctx := context.Background()
 
 	r, err := kiosk.KioskIssue(ctx, "a", true)
@@ -378,11 +391,13 @@ func TestPublicQueueRoutes(t *testing.T) {
 	_, err = kiosk.KioskIssue(ctx, "C", false)
 	wantCode(t, "closed service", err, fault.Conflict)
 
-	// A kiosk cannot work the queue.
-	_, err = kiosk.CallNext(ctx, "clerk1", "1", "k1")
-	wantCode(t, "kiosk calls", err, fault.Internal)
-	if !strings.Contains(fmt.Sprint(err), "desk is not enrolled") {
-		t.Errorf("kiosk calls: %v", err)
+	// Nobody anonymous takes a ticket or works the queue.
+	_, err = anon.KioskIssue(ctx, "A", false)
+	wantCode(t, "anonymous kiosk issue", err, fault.Forbidden)
+	_, err = anon.CallNext(ctx, "clerk1", "1", "k1")
+	wantCode(t, "anonymous calls", err, fault.Forbidden)
+	if !strings.Contains(fmt.Sprint(err), "could not read the desk's signature") {
+		t.Errorf("anonymous calls: %v", err)
 	}
 
 	if _, err := d.CallNext(ctx, "mrossi", "1", "c1"); err != nil {
@@ -397,7 +412,7 @@ func TestPublicQueueRoutes(t *testing.T) {
 	if _, err := d.CallNext(ctx, "mrossi", "2", "c2"); err != nil {
 		t.Fatal(err)
 	}
-	st, err := kiosk.BoardStatus(ctx)
+	st, err := anon.BoardStatus(ctx)
 	if err != nil || len(st.LastCalls) != 2 || st.LastCalls[0].Label != "A002" || st.LastCalls[0].Counter != "2" || st.Counters[1].Current.Label != "A002" {
 		t.Fatalf("board status = %+v, %v", st, err)
 	}
@@ -405,13 +420,13 @@ func TestPublicQueueRoutes(t *testing.T) {
 	if code != 200 || bytes.Contains(body, []byte("mrossi")) || bytes.Contains(body, []byte("carta")) {
 		t.Errorf("the public status shows the clerk or the outcome: %d %s", code, body)
 	}
-	v, err := kiosk.Ticket(ctx, second.UID)
+	v, err := anon.Ticket(ctx, second.UID)
 	if err != nil || v.State != "called" || v.CounterName != "Sportello 2" {
 		t.Fatalf("ticket view = %+v, %v", v, err)
 	}
-	_, err = kiosk.Ticket(ctx, strings.Repeat("0", 26))
+	_, err = anon.Ticket(ctx, strings.Repeat("0", 26))
 	wantCode(t, "unknown uid", err, fault.NotFound)
-	seq, err := kiosk.QueueSeq(ctx)
+	seq, err := anon.QueueSeq(ctx)
 	if err != nil || seq != st.Seq {
 		t.Errorf("seq = %d, %v; want %d", seq, err, st.Seq)
 	}

@@ -3,8 +3,11 @@ package central
 import (
 	"context"
 	"errors"
+	"net/http"
+	"sync"
 	"time"
 
+	"sportello/fault"
 	"sportello/store"
 )
 
@@ -25,6 +28,18 @@ type Syncer struct {
 	// "fetched" (a page of changes arrived), "applied" (it is written).
 	// The fault tests kill the desk there.
 	Hook func(step string)
+
+	mu      sync.Mutex
+	refusal *fault.Error // why the server refused this desk at the last sync, nil when it did not
+}
+
+// Refusal is why the server refused this desk's requests at the last
+// sync (its clock, its enrolment, ...), for the top bar; nil when the last
+// sync was let in, or did not reach the server.
+func (s *Syncer) Refusal() *fault.Error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refusal
 }
 
 func (s *Syncer) step(name string) {
@@ -49,6 +64,15 @@ type Report struct {
 // pull until the change log is exhausted.
 func (s *Syncer) Once(ctx context.Context) (Report, error) {
 	rep, err := s.once(ctx)
+	var se *ServerError
+	switch {
+	case errors.As(err, &se) && se.Status == http.StatusUnauthorized:
+		s.setRefusal(se.Fault())
+	case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
+		// Slowed down: what was refused before still stands.
+	case err == nil || !errors.Is(err, ErrUnreachable):
+		s.setRefusal(nil)
+	}
 	if errors.Is(err, ErrUnreachable) {
 		rep.Unreachable = true
 		if merr := s.Store.MarkReachable(ctx, false); merr != nil {
@@ -60,6 +84,12 @@ func (s *Syncer) Once(ctx context.Context) (Report, error) {
 		err = s.Store.MarkReachable(ctx, true)
 	}
 	return rep, err
+}
+
+func (s *Syncer) setRefusal(f *fault.Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusal = f
 }
 
 func (s *Syncer) once(ctx context.Context) (Report, error) {

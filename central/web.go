@@ -22,6 +22,7 @@ import (
 	"sportello/assets"
 	"sportello/fault"
 	"sportello/registry"
+	"sportello/store"
 )
 
 // The web pages sportellod serves on the office network, in Italian, with
@@ -89,6 +90,7 @@ func (s *Server) webRoutes() {
 	s.mux.HandleFunc("GET /verify", p.handleVerifyPage)
 	s.mux.HandleFunc("POST /verify", p.handleVerifyPage)
 	s.mux.HandleFunc("POST /v1/verify", p.handleVerify)
+	s.mux.HandleFunc("POST /device/enrol", p.handleDeviceEnrol)
 	files := http.StripPrefix("/web/", http.FileServerFS(static))
 	s.mux.HandleFunc("GET /web/", func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/") { // no listings
@@ -216,8 +218,7 @@ func (p *webPages) render(w http.ResponseWriter, r *http.Request, status int, pa
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
 }
@@ -244,6 +245,9 @@ func (b boardPage) CounterName(code string) string {
 }
 
 func (p *webPages) handleBoard(w http.ResponseWriter, r *http.Request) {
+	if !p.needDevice(w, r, store.DeviceBoard) {
+		return
+	}
 	page := boardPage{Now: p.s.now(), Counter: map[string]string{}}
 	st, err := boardStatus(r.Context(), p.s)
 	if err != nil {
@@ -269,6 +273,9 @@ type kioskPage struct {
 }
 
 func (p *webPages) handleKiosk(w http.ResponseWriter, r *http.Request) {
+	if !p.needDevice(w, r, store.DeviceKiosk) {
+		return
+	}
 	var page kioskPage
 	st, err := boardStatus(r.Context(), p.s)
 	if err != nil {

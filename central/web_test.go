@@ -22,7 +22,13 @@ import (
 // page gets a page and checks its status and type.
 func page(t *testing.T, o *queueOffice, path string, status int) string {
 	t.Helper()
-	resp, err := o.http.Client().Get(o.http.URL + path)
+	return pageAs(t, o.http.Client(), o, path, status)
+}
+
+// pageAs gets a page with the client c (a device's browser).
+func pageAs(t *testing.T, c *http.Client, o *queueOffice, path string, status int) string {
+	t.Helper()
+	resp, err := c.Get(o.http.URL + path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +71,7 @@ func TestBoardPageShowsTheCallsAndTheLines(t *testing.T) {
 	if _, err := d.CallNext(ctx, "mrossi", "2", "b1"); err != nil {
 		t.Fatal(err)
 	}
-	body := page(t, o, "/board", 200)
+	body := pageAs(t, o.device(t, "board"), o, "/board", 200)
 	mustContain(t, "the board", body, `<html lang="it">`, "Sala d&#39;attesa", "Ultime chiamate",
 		`<p id="call-number" class="call-number">A001</p>`, `<p id="call-counter" class="call-counter">Sportello 2</p>`,
 		`<span class="name">Anagrafe e certificati</span><span class="count">2</span>`,
@@ -73,7 +79,8 @@ func TestBoardPageShowsTheCallsAndTheLines(t *testing.T) {
 		`src="/web/board.js"`, `"seq":5`, "Attiva l'annuncio vocale")
 	mustNotContain(t, "the board", body, "mrossi")
 
-	empty := page(t, newQueueOffice(t), "/board", 200)
+	other := newQueueOffice(t)
+	empty := pageAs(t, other.device(t, "board"), other, "/board", 200)
 	mustContain(t, "an empty board", empty, `<p id="call-number" class="call-number">&mdash;</p>`)
 }
 
@@ -82,7 +89,7 @@ func TestKioskPageOffersTheOpenServices(t *testing.T) {
 	if _, err := o.store.SaveService(context.Background(), "admin", queue.Service{Code: "C", Name: "Sportello sociale - PUA", DailyCap: 80, Position: 3}); err != nil {
 		t.Fatal(err)
 	}
-	body := page(t, o, "/kiosk", 200)
+	body := pageAs(t, o.device(t, "kiosk"), o, "/kiosk", 200)
 	mustContain(t, "the kiosk", body, `data-service="A"`, "Anagrafe e certificati", `data-service="B"`,
 		"Ho diritto alla precedenza", "Ha una prenotazione?", `src="/web/kiosk.js"`)
 	mustNotContain(t, "the kiosk", body, `data-service="C"`, "Sportello sociale")
@@ -90,7 +97,7 @@ func TestKioskPageOffersTheOpenServices(t *testing.T) {
 
 func TestTicketPageTellsWhereTheTicketIs(t *testing.T) {
 	o := newQueueOffice(t)
-	kiosk := o.public()
+	kiosk := o.enrol("K01")
 	d := o.enrol("D01")
 	ctx := context.Background()
 	var rs []TicketReceipt
@@ -230,7 +237,7 @@ func TestVerifyAcceptsARealSealAndRefusesAnAlteredOne(t *testing.T) {
 
 	verify := func(text string) (int, []byte) {
 		body, _ := json.Marshal(VerifyRequest{Text: text})
-		return o.raw("POST", "/v1/verify", nil, string(body))
+		return o.raw("POST", "/v1/verify", http.Header{"Content-Type": {"application/json"}}, string(body))
 	}
 	status, body := verify(good)
 	var v VerifyResponse

@@ -20,6 +20,9 @@ const (
 	DeskHeader      = "Sportello-Desk"
 	TimeHeader      = "Sportello-Time"
 	SignatureHeader = "Sportello-Signature"
+	// NonceHeader is 32 random hex digits, new for every request (a retry
+	// too): the server refuses one it has seen within the time window.
+	NonceHeader = "Sportello-Nonce"
 )
 
 // Limits.
@@ -29,7 +32,8 @@ const (
 	PullPageSize   = 2000
 	SignatureSkew  = 5 * 60 // seconds a request's time may differ from the server's
 	MaxEnrolBytes  = 4 << 10
-	MaxSimpleBytes = 64 << 10
+	MaxSmallBytes  = 4 << 10  // the queue's requests, a login
+	MaxSimpleBytes = 64 << 10 // a seal to verify
 )
 
 // ErrorBody is every error the API answers: a code (fault's codes and a few
@@ -40,7 +44,21 @@ type ErrorBody struct {
 	Message string         `json:"message"`
 	Args    map[string]any `json:"args,omitempty"`
 	LastSeq *int64         `json:"last_seq,omitempty"` // for code "seq_gap"
+	// Reason says why a request was unauthorised (code "unauthorised"),
+	// one of the Reason constants, so the desk says what to do.
+	Reason string `json:"reason,omitempty"`
 }
+
+// Why the server refused a request's identity (code "unauthorised").
+const (
+	ReasonUnsigned  = "unsigned"     // headers missing or malformed
+	ReasonClock     = "clock"        // the time is outside the window
+	ReasonUnknown   = "unknown_desk" // no enrolled desk has that id
+	ReasonRevoked   = "revoked"      // the desk was revoked
+	ReasonSignature = "signature"    // the signature does not verify with the desk's key
+	ReasonReplay    = "replay"       // the request was already received
+	ReasonNoDevice  = "no_device"    // a kiosk or board page without a device credential
+)
 
 // Protocol error codes beside fault's.
 const (
@@ -48,6 +66,8 @@ const (
 	CodeClientVersion = "client_version" // the client speaks another version
 	CodeUnauthorised  = "unauthorised"   // missing or bad signature
 	CodeTooLarge      = "too_large"
+	CodeTooMany       = "too_many" // 429: slow down, see Retry-After
+	CodeMethod        = "method"   // 405: see Allow
 )
 
 // EnrolRequest asks the server to trust a desk.

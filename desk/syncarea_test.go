@@ -104,3 +104,16 @@ func TestSyncStateInTheTopBarAndConflictsResolved(t *testing.T) {
 		t.Errorf("download: %q, bar visible %v", s.sync.Text, s.download.Visible())
 	}
 }
+
+func TestTopBarSaysWhyTheServerRefusesTheDesk(t *testing.T) {
+	link := &recordingSync{view: SyncView{LastSync: testNow, Pending: 2, Download: -1,
+		Refused:     "The desk's clock differs from the server's by {{.Minutes}} minutes: set this computer's date and time right (automatic time) and try again",
+		RefusedArgs: map[string]any{"Minutes": 12}}, resolved: map[int64]bool{}}
+	h := newHarness(t, Deps{Sync: link})
+	s := h.enterAs(clerkUser)
+	top := s.sync.Text
+	if !strings.Contains(top, "L'orologio della postazione differisce da quello del server di 12 minuti") ||
+		strings.Contains(top, "In linea") || !strings.Contains(top, "2 da inviare") {
+		t.Fatalf("top bar: %q", top)
+	}
+}

@@ -16,6 +16,10 @@ type SyncView struct {
 	Rejected     int       // changes the server refused (shown until handled)
 	Conflicts    int       // fields changed two ways, for a clerk to resolve
 	Download     float64   // the first download of the register, 0 to 1; -1 when none runs
+	// Refused is why the server refuses this desk (a message key: its
+	// clock, its enrolment, ...), "" when it does not; RefusedArgs fill it.
+	Refused     string
+	RefusedArgs map[string]any
 }
 
 // Downloading reports whether the first download of the register runs.
@@ -26,6 +30,8 @@ func (v SyncView) Downloading() bool { return v.Download >= 0 && v.Download < 1 
 func (v SyncView) Text() string {
 	var text string
 	switch {
+	case v.Refused != "":
+		text = translated(v.Refused, v.RefusedArgs)
 	case v.Downloading():
 		text = lang.L("Downloading the register: {{.Percent}}%", map[string]any{"Percent": int(v.Download * 100)})
 	case !v.OfflineSince.IsZero():

@@ -3,10 +3,8 @@ package store
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -79,12 +77,10 @@ func (s *Store) NewEnrolCode(ctx context.Context, operator, deskCode string) (st
 	if deskCode == "" {
 		return "", fault.New(fault.Invalid, "The desk code is required", nil)
 	}
-	b := make([]byte, 10)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("enrolment code: %w", err)
+	code, err := oneTimeCode()
+	if err != nil {
+		return "", err
 	}
-	raw := base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
-	code := raw[:4] + "-" + raw[4:8] + "-" + raw[8:12] + "-" + raw[12:16]
 	tx, err := s.begin(ctx, operator)
 	if err != nil {
 		return "", err

@@ -30,6 +30,8 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod seed    --db FILE [--people N] [--municipality CODE]   crea un'anagrafe dimostrativa
   sportellod import  --db FILE [--skip-bad] FILE.csv                 carica l'anagrafe da CSV
   sportellod enrol   --db FILE --desk-code D01                       codice monouso per registrare una postazione
+  sportellod enrol   --db FILE --kind kiosk|board --name NOME        codice monouso per un totem o un monitor nel browser
+  sportellod device  list|revoke --db FILE [ID]                      i totem e i monitor registrati; revoca di uno
   sportellod backup  --db FILE --out FILE                            copia coerente, anche col server in funzione
   sportellod desk list   --db FILE                                 postazioni, chiavi, date di registrazione e revoca, codici
   sportellod desk revoke --db FILE D02                             revoca una postazione: richieste rifiutate, sigilli revocati
@@ -49,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
-		"desk": cmdDesk,
+		"desk": cmdDesk, "device": cmdDevice,
 	}
 	f, ok := commands[args[0]]
 	if !ok {
@@ -164,9 +166,10 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 	}
 	api := central.NewServer(st, log)
 	api.Municipality = registry.MunicipalityTitle(cfg.Municipality)
-	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	srv := &http.Server{
 		// Event streams end with the server, not only when their client leaves.
 		BaseContext: func(net.Listener) context.Context { return ctx }}
+	api.Configure(srv) // handler, timeouts, header limit
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -260,6 +263,8 @@ func cmdEnrol(args []string, stdout io.Writer) error {
 	fs := newFlags("enrol")
 	db := fs.String("db", "", "file del database del server")
 	desk := fs.String("desk-code", "", "codice della postazione da registrare, per esempio D01")
+	kind := fs.String("kind", "desk", "desk (una postazione, anche il totem o il monitor del programma), kiosk o board (un totem o un monitor nel browser)")
+	name := fs.String("name", "", "nome del totem o del monitor, per riconoscerlo nell'elenco (sportellod device list)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -268,12 +273,64 @@ func cmdEnrol(args []string, stdout io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	if *kind != "desk" {
+		d, code, err := st.NewDeviceCode(context.Background(), "admin", *kind, *name)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Codice di registrazione per %s %q (valido %d ore, una sola volta):\n\n    %s\n\nSul dispositivo: aprite https://SERVER/%s e scrivete il codice. Per revocarlo: sportellod device revoke --db %s %s\n",
+			map[string]string{store.DeviceKiosk: "il totem", store.DeviceBoard: "il monitor"}[d.Kind], d.Name, int(store.EnrolCodeTTL.Hours()), code, d.Kind, *db, d.ID)
+		return nil
+	}
 	code, err := st.NewEnrolCode(context.Background(), "admin", *desk)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Codice di registrazione per la postazione %s (valido %d ore, una sola volta):\n\n    %s\n\nSulla postazione: sportello enrol --server URL --code %s\n",
 		strings.ToUpper(*desk), int(store.EnrolCodeTTL.Hours()), code, code)
+	return nil
+}
+
+// cmdDevice lists the browser devices (kiosks, boards) or revokes one.
+func cmdDevice(args []string, stdout io.Writer) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "revoke") {
+		return fmt.Errorf("%w: usate device list oppure device revoke ID", errUsage)
+	}
+	fs := newFlags("device")
+	db := fs.String("db", "", "file del database del server")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	st, err := openStore(*db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	if args[0] == "revoke" {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%w: device revoke vuole l'identificativo del dispositivo (sportellod device list)", errUsage)
+		}
+		if err := st.RevokeDevice(ctx, "admin", fs.Arg(0)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "Dispositivo %s revocato: il suo browser non apre più il totem o il monitor.\n", fs.Arg(0))
+		return nil
+	}
+	devices, err := st.Devices(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range devices {
+		state := "registrato il " + d.EnrolledAt.In(registry.Rome).Format("02/01/2006 15:04")
+		switch {
+		case !d.RevokedAt.IsZero():
+			state = "revocato il " + d.RevokedAt.In(registry.Rome).Format("02/01/2006 15:04")
+		case d.EnrolledAt.IsZero():
+			state = "codice non ancora usato"
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", d.ID, d.Kind, d.Name, state)
+	}
 	return nil
 }
 

@@ -40,6 +40,19 @@ func TestAdministration(t *testing.T) {
 	if !strings.Contains(out, "D07") || !strings.Contains(out, "sportello enrol --server URL --code ") {
 		t.Fatalf("enrol: %s", out)
 	}
+	out = runOK(t, "enrol", "--db", db, "--kind", "kiosk", "--name", "Totem ingresso")
+	if !strings.Contains(out, `il totem "Totem ingresso"`) || !strings.Contains(out, "/kiosk") {
+		t.Fatalf("enrol a kiosk: %s", out)
+	}
+	list := runOK(t, "device", "list", "--db", db)
+	id, _, _ := strings.Cut(list, "\t")
+	if !strings.Contains(list, "kiosk\tTotem ingresso\tcodice non ancora usato") {
+		t.Fatalf("device list: %q", list)
+	}
+	runOK(t, "device", "revoke", "--db", db, id)
+	if list := runOK(t, "device", "list", "--db", db); !strings.Contains(list, "revocato il") {
+		t.Fatalf("device list after revoke: %q", list)
+	}
 	backup := filepath.Join(dir, "copy.db")
 	runOK(t, "backup", "--db", db, "--out", backup)
 	var stdout, stderr bytes.Buffer
@@ -128,13 +141,22 @@ func TestServeTLSAndStop(t *testing.T) {
 		t.Fatalf("no address: %q", out.String())
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
-	resp, err := client.Get(addr + "/board")
+	resp, err := client.Get(addr + "/verify")
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("board over TLS: %d", resp.StatusCode)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Fatalf("verify page over TLS: %d, HSTS %q", resp.StatusCode, resp.Header.Get("Strict-Transport-Security"))
+	}
+	// Headers are bounded: 64 KiB of them (Go accepts 1 MiB by default) is refused.
+	req, _ := http.NewRequest("GET", addr+"/verify", nil)
+	req.Header.Set("X-Padding", strings.Repeat("x", 64<<10))
+	if resp, err := client.Do(req); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Errorf("64 KiB of headers: %d", resp.StatusCode)
+		}
 	}
 	cancel()
 	select {
