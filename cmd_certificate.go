@@ -208,11 +208,11 @@ func authenticatedIssuer(ctx context.Context, st *store.Store, cfg config, usern
 		return certificate.Issuer{}, err
 	}
 	if password == "" {
-		return certificate.Issuer{}, fmt.Errorf("manca la password dell'operatore %s: scrivetela sulla prima riga dello standard input", username)
+		return certificate.Issuer{}, fmt.Errorf("manca la password dell'operatore %s: la scriva sulla prima riga dello standard input", username)
 	}
 	var auth access.Authenticator = st.WithLockout()
 	if cfg.Server != "" {
-		c, err := deskClient(ctx, st, cfg.Server)
+		c, err := deskClient(ctx, st, cfg)
 		if err != nil {
 			return certificate.Issuer{}, err
 		}

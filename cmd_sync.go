@@ -28,7 +28,7 @@ func deskClient(ctx context.Context, st *store.Store, cfg config) (*central.Clie
 	}
 	hc, err := central.HTTPClient(cfg.ServerCA)
 	if err != nil {
-		return nil, fmt.Errorf("impostazione server_ca: %v: indicate un file PEM con il certificato del server o della CA del Comune", err)
+		return nil, fmt.Errorf("impostazione server_ca: %v: indichi un file PEM con il certificato del server o della CA del Comune", err)
 	}
 	key, err := st.DeskKey(ctx)
 	if err != nil {

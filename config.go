@@ -212,7 +212,7 @@ func letterheadOf(v *viper.Viper) (printing.Letterhead, error) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		return lh, fmt.Errorf("impostazione coat_of_arms: impossibile leggere %s (%v): controllate il percorso", file, err)
+		return lh, fmt.Errorf("impostazione coat_of_arms: impossibile leggere %s (%v): controlli il percorso", file, err)
 	}
 	if _, err := png.DecodeConfig(bytes.NewReader(data)); err != nil {
 		return lh, fmt.Errorf("impostazione coat_of_arms: %s non è un'immagine PNG: salvate lo stemma in formato PNG", file)
@@ -285,7 +285,7 @@ func virtualBollo(number, day string, to *certificate.Settings) error {
 	}
 	d, err := registry.ParseDate(day)
 	if err != nil || !d.Valid() || d.After(registry.Today()) {
-		return fmt.Errorf("impostazione bollo_virtual_authorisation_date: %q non è una data passata: scrivetela come AAAA-MM-GG", day)
+		return fmt.Errorf("impostazione bollo_virtual_authorisation_date: %q non è una data passata: la scriva come AAAA-MM-GG", day)
 	}
 	to.VirtualBollo = certificate.Authorisation{Number: number, Date: d}
 	return nil

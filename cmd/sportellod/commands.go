@@ -294,7 +294,7 @@ func cmdEnrol(args []string, stdout io.Writer) error {
 // cmdDevice lists the browser devices (kiosks, boards) or revokes one.
 func cmdDevice(args []string, stdout io.Writer) error {
 	if len(args) == 0 || (args[0] != "list" && args[0] != "revoke") {
-		return fmt.Errorf("%w: usate device list oppure device revoke ID", errUsage)
+		return fmt.Errorf("%w: usi device list oppure device revoke ID", errUsage)
 	}
 	fs := newFlags("device")
 	db := fs.String("db", "", "file del database del server")
