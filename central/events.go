@@ -12,6 +12,7 @@ import (
 
 	"sportello/fault"
 	"sportello/queue"
+	"sportello/store"
 )
 
 // GET /v1/queue/events streams the queue's events as server-sent events:
@@ -122,6 +123,13 @@ func (q *queueAPI) catchUp(ctx context.Context, after int64, given bool) ([]Queu
 		return nil, &st, nil
 	}
 	if !given {
+		return full()
+	}
+	// A cursor of events the server lost in a restore: the client's
+	// picture holds what this server never had.
+	if r, err := q.s.store.RestoreInfo(ctx); err != nil {
+		return nil, nil, err
+	} else if r.Restored() && after > r.LastEvent && after <= r.LastEvent+store.RestoreIDJump {
 		return full()
 	}
 	evs, err := q.s.store.QueueEvents(ctx, after, maxReplay+1)

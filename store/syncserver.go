@@ -641,6 +641,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	takenAt := s.now()
 	if _, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -650,6 +651,15 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	defer copyDB.Close()
 	if _, err := copyDB.ExecContext(ctx, setMetaSQL, MetaEpoch, newUID()); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	// The copy is marked: the store opened on it knows it runs on a
+	// restored file (store/restore.go).
+	if _, err := copyDB.ExecContext(ctx, setMetaSQL, metaBackupAt, timestamp(takenAt)); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if _, err := copyDB.ExecContext(ctx, `DELETE FROM meta WHERE key IN (?, ?, ?, ?)`,
+		metaRestoredAt, metaRestoreDay, metaRestoreTicket, metaRestoreEvent); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil
