@@ -201,7 +201,9 @@ func TestBoardReportsTheNumbersItSawAfterARestore(t *testing.T) {
 	for range store.RestoreNumberJump + 10 {
 		issue(t, kiosk, "B")
 	}
-	waitFor("all waiting", func(st BoardStatus) bool { return len(st.Services) > 1 && st.Services[1].Waiting == store.RestoreNumberJump+11 })
+	waitFor("all waiting", func(st BoardStatus) bool {
+		return len(st.Services) > 1 && st.Services[1].Waiting == store.RestoreNumberJump+11
+	})
 	o.restoreFrom(backup)
 	// The board notices the new epoch when its stream comes back, and
 	// reports the last number it saw: a kiosk that knows nothing gets a
