@@ -84,4 +84,7 @@ type Status struct {
 	LastSeq    int64  `json:"last_seq"` // the last mutation of this desk the server holds
 	ChangeSeq  int64  `json:"change_seq"`
 	ServerTime string `json:"server_time"`
+	// Social says the desk is enabled for the social desk; a desk that
+	// is not drops the social records it holds.
+	Social bool `json:"social"`
 }

@@ -399,6 +399,9 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 			after.Entity != docAddress && after.Entity != docUser {
 			return fault.New(fault.Invalid, "The sync data holds an unknown kind of record", nil)
 		}
+		if err := CheckSocialDesk(ctx, tx, m.DeskID, after.Entity); err != nil {
+			return err
+		}
 		theirs, exists, err := readDoc(ctx, tx, after.key())
 		if err != nil {
 			return err
@@ -504,6 +507,10 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID stri
 		return ChangePage{}, err
 	}
 	page := ChangePage{Epoch: epoch, Cursor: after}
+	social, err := s.DeskSocial(ctx, deskID)
+	if err != nil {
+		return page, err
+	}
 	// One read transaction: the documents are read as of the same moment
 	// as the log.
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -530,7 +537,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID stri
 		}
 		n++
 		page.Cursor = e.seq
-		if origin != "" && origin == deskID {
+		if origin != "" && origin == deskID || !social && isSocialEntity(e.key.Entity) {
 			continue
 		}
 		entries = append(entries, e)
@@ -550,7 +557,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID stri
 		for len(keys) > 0 {
 			k := keys[0]
 			keys = keys[1:]
-			if seen[k] {
+			if seen[k] || !social && isSocialEntity(k.Entity) {
 				continue
 			}
 			seen[k] = true
