@@ -365,6 +365,9 @@ func rejected(m Mutation, f *fault.Error) PushResult {
 // every desk trusts. Other mutations (certificates issued, tickets, cash)
 // are kept as received in sync_mutation, the server's register of them.
 func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now time.Time, r *PushResult) error {
+	if m.Entity == accessEntity {
+		return applyAccessView(ctx, tx, m)
+	}
 	if m.Entity == docDeskKey && m.Op == "create" {
 		var k struct {
 			DeskCode  string `json:"desk_code"`

@@ -34,6 +34,8 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod backup  --db FILE --out FILE                            copia coerente, anche col server in funzione
   sportellod verify  --db FILE INPUT                                 verifica il sigillo di un certificato (testo del QR)
   sportellod desk set --db FILE D03 --social | --no-social           abilita (o no) una postazione allo sportello sociale
+  sportellod access-log --db FILE [--clerk U] [--cf CF] [--desk D01] [--from GG] [--to GG] [--csv]
+                                                                     chi ha consultato quali dati, da ogni postazione
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
@@ -49,7 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
-		"desk": cmdDesk,
+		"desk": cmdDesk, "access-log": cmdAccessLog,
 	}
 	f, ok := commands[args[0]]
 	if !ok {
