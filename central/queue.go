@@ -164,6 +164,7 @@ func (s *Server) queueRoutes() {
 	s.mux.HandleFunc("POST /v1/queue/end-pause", s.desk(q.handleEndPause))
 	s.mux.HandleFunc("POST /v1/queue/check-in", s.desk(q.handleDeskCheckIn))
 	s.mux.HandleFunc("POST /v1/queue/report", s.desk(q.handleReport))
+	s.officeSetupRoutes(q)
 	// Kiosks, boards and phones: public.
 	s.mux.HandleFunc("GET /v1/queue/status", q.handleBoardStatus)
 	s.mux.HandleFunc("GET /v1/queue/seq", q.handleSeq)
