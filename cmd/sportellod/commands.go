@@ -34,6 +34,8 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod backup  --db FILE --out FILE                            copia coerente, anche col server in funzione
   sportellod verify  --db FILE INPUT                                 verifica il sigillo di un certificato (testo del QR)
   sportellod desk set --db FILE D03 --social | --no-social           abilita (o no) una postazione allo sportello sociale
+  sportellod office show --db FILE                                   l'impostazione dell'ufficio (servizi, sportelli, orari, chiamata) in YAML
+  sportellod office load --db FILE FILE.yaml                         la carica da un file YAML o JSON (aggiunge e cambia, non toglie)
   sportellod access-log --db FILE [--clerk U] [--cf CF] [--desk D01] [--from GG] [--to GG] [--csv]
                                                                      chi ha consultato quali dati, da ogni postazione
 
@@ -51,7 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
-		"desk": cmdDesk, "access-log": cmdAccessLog,
+		"desk": cmdDesk, "access-log": cmdAccessLog, "office": cmdOffice,
 	}
 	f, ok := commands[args[0]]
 	if !ok {
