@@ -235,7 +235,13 @@ func (q *queueAPI) handleIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	is, err := q.s.store.IssueTicket(r.Context(), operator(r), req.Service, req.Priority)
-	q.answer(w, r, is, err, true)
+	if err != nil {
+		q.s.writeFault(w, r, err)
+		return
+	}
+	// A kiosk only issues: the epoch tells it of a restore.
+	epoch, err := q.s.store.Epoch(r.Context())
+	q.answer(w, r, IssuedAnswer{Issued: is, Epoch: epoch}, err, true)
 }
 
 func (q *queueAPI) handleCallNext(w http.ResponseWriter, r *http.Request) {

@@ -82,8 +82,14 @@ func (qc *QueueClient) QueueOffice(ctx context.Context) (queue.Office, error) {
 
 // IssueTicket gives a new ticket of the service.
 func (qc *QueueClient) IssueTicket(ctx context.Context, operator string, service string, priority bool) (queue.Issued, error) {
-	var is queue.Issued
-	return is, qc.do(ctx, http.MethodPost, "/v1/queue/issue", operator, IssueRequest{Service: service, Priority: priority}, &is)
+	var is IssuedAnswer
+	if err := qc.do(ctx, http.MethodPost, "/v1/queue/issue", operator, IssueRequest{Service: service, Priority: priority}, &is); err != nil {
+		return is.Issued, err
+	}
+	// A restored server: report what this client saw (the ticket just
+	// issued is already above all of it).
+	qc.noticeEpoch(ctx, is.Epoch)
+	return is.Issued, nil
 }
 
 // CallNext calls the next ticket for the counter. A call that got no

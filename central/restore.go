@@ -28,6 +28,13 @@ type DeskStatus struct {
 	Epoch string `json:"epoch"`
 }
 
+// IssuedAnswer is a ticket issued at a desk or a kiosk, with the server's
+// epoch: a kiosk, which only issues, learns of a restore from it.
+type IssuedAnswer struct {
+	queue.Issued
+	Epoch string `json:"epoch"`
+}
+
 // QueueReport is what a device saw of today's queue before a restore.
 type QueueReport struct {
 	Day     string         `json:"day"`     // YYYY-MM-DD, Europe/Rome
@@ -125,6 +132,8 @@ func (s *seenQueue) note(v any) {
 	case *queue.Ticket:
 		s.ticket(*v)
 	case *queue.Issued:
+		s.ticket(v.Ticket)
+	case *IssuedAnswer:
 		s.ticket(v.Ticket)
 	case *[]queue.Ticket:
 		for _, t := range *v {

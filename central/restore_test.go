@@ -35,6 +35,9 @@ func (o *queueOffice) restoreFrom(backup string) {
 	o.server = NewServer(st, nil)
 	o.http.Config.Handler = o.server.Handler()
 	o.http.CloseClientConnections() // a restore restarts the server
+	// Clients open new connections (a POST on a connection the old
+	// server closed would fail once).
+	o.http.Client().Transport.(*http.Transport).CloseIdleConnections()
 }
 
 func (o *queueOffice) backup() string {
@@ -265,4 +268,29 @@ func TestRestoreReportRefusals(t *testing.T) {
 			t.Errorf("after a hostile report the next ticket is %s", tk.Label)
 		}
 	})
+}
+
+// A kiosk only issues tickets: the answer's epoch tells it of a restore.
+func TestKioskThatOnlyIssuesGivesItsTicketsBack(t *testing.T) {
+	ctx := context.Background()
+	o := newQueueOffice(t)
+	kiosk := o.enrol("K01")
+	backup := o.backup()
+	var lost []queue.Ticket
+	for range 3 {
+		lost = append(lost, issue(t, kiosk, "C"))
+	}
+	o.restoreFrom(backup)
+	after := issue(t, kiosk, "C")
+	if after.Number <= 3 {
+		t.Fatalf("the restored server gave %s", after.Label)
+	}
+	for _, l := range lost {
+		if status, _ := o.raw(http.MethodGet, "/ticket/"+l.UID, nil, ""); status != http.StatusOK {
+			t.Errorf("the page of %s after the kiosk's report: %d", l.Label, status)
+		}
+	}
+	if _, err := kiosk.QueueStatus(ctx); err != nil {
+		t.Fatal(err)
+	}
 }
