@@ -48,7 +48,7 @@ func cmdAccessLog(args []string, stdout io.Writer) error {
 		}
 		*d.into = t
 	}
-	st, err := openStore(*db, false)
+	st, err := openReadOnly(*db)
 	if err != nil {
 		return err
 	}

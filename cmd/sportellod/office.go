@@ -72,7 +72,7 @@ func cmdOfficeShow(args []string, stdout io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, err := openStore(*db, false)
+	st, err := openReadOnly(*db)
 	if err != nil {
 		return err
 	}
@@ -218,6 +218,15 @@ func parseOfficeHours(s string) (queue.Hours, error) {
 		return queue.Hours{}, fmt.Errorf("orario %q: %v", s, message(err))
 	}
 	return queue.Hours{Weekday: wd, Opens: o, Closes: c}, nil
+}
+
+// openReadOnly opens the server's database to read it only: a look at a
+// backup copy does not make it a restored file.
+func openReadOnly(path string) (*store.Store, error) {
+	if path == "" {
+		return nil, fmt.Errorf("%w: manca --db FILE", errUsage)
+	}
+	return store.Open(path, store.Options{ReadOnly: true})
 }
 
 // readOfficeFile is the office's set-up as the file writes it.
