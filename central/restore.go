@@ -2,6 +2,7 @@ package central
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -198,6 +199,9 @@ func (s *seenQueue) report() (QueueReport, bool) {
 		rep.Tickets = append(rep.Tickets, t)
 	}
 	slices.SortFunc(rep.Tickets, func(a, b queue.Ticket) int { return int(a.ID - b.ID) })
+	// The latest, if it saw more than a report carries: the lost ones
+	// came last.
+	rep.Tickets = rep.Tickets[max(0, len(rep.Tickets)-store.MaxReportTickets):]
 	return rep, len(rep.Numbers) > 0
 }
 
@@ -209,7 +213,9 @@ func (qc *QueueClient) noticeEpoch(ctx context.Context, epoch string) (reported 
 	known := qc.seen.epoch
 	qc.seen.epoch = epoch
 	qc.seen.mu.Unlock()
-	if known == "" || epoch == "" || known == epoch {
+	// Only an enrolled device may report (a client with no key reads the
+	// public routes only).
+	if known == "" || epoch == "" || known == epoch || qc.c.key == nil {
 		return false, nil
 	}
 	rep, ok := qc.seen.report()
@@ -218,10 +224,13 @@ func (qc *QueueClient) noticeEpoch(ctx context.Context, epoch string) (reported 
 	}
 	var a QueueReportAnswer
 	if err := qc.do(ctx, http.MethodPost, "/v1/queue/report", "", rep, &a); err != nil {
-		// Told again at the next answer with the new epoch.
-		qc.seen.mu.Lock()
-		qc.seen.epoch = known
-		qc.seen.mu.Unlock()
+		if errors.Is(err, ErrUnreachable) {
+			// Told again at the next answer with the new epoch; a
+			// refusal is final.
+			qc.seen.mu.Lock()
+			qc.seen.epoch = known
+			qc.seen.mu.Unlock()
+		}
 		return false, err
 	}
 	return true, nil
