@@ -196,6 +196,12 @@ func (qc *QueueClient) QueueEvents(ctx context.Context, after int64, limit int) 
 	if err := qc.do(ctx, http.MethodGet, path, "", nil, &page); err != nil {
 		return nil, err
 	}
+	if page.Full != nil {
+		// The server cannot go on from this cursor (it was restored from
+		// a backup): one restore event at its last sequence tells the
+		// caller to read the status again.
+		return []queue.Event{{Seq: page.Seq, Action: queue.ActRestore}}, nil
+	}
 	var out []queue.Event
 	for _, e := range page.Events {
 		out = append(out, e.Event())

@@ -172,6 +172,12 @@ func TestRestoredServerGivesNoNumberTwiceAndGetsTicketsBack(t *testing.T) {
 	if status != http.StatusOK || json.Unmarshal(body, &page) != nil || page.Full == nil {
 		t.Errorf("a cursor of the lost server does not get the full status: %d %s", status, body)
 	}
+	// A desk's board reads events page by page: it is told to read the
+	// status again, and goes on from the server's sequence.
+	evs, err := desk.QueueEvents(ctx, lostSeq, 200)
+	if seq, _ := o.store.QueueSeq(ctx); err != nil || len(evs) != 1 || evs[0].Action != queue.ActRestore || evs[0].Seq != seq {
+		t.Errorf("events after a cursor of the lost server: %+v %v", evs, err)
+	}
 }
 
 // A board follows the queue: after a restore it reports the numbers it saw.
