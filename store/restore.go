@@ -103,6 +103,9 @@ func readRestore(ctx context.Context, q querier) (Restore, error) {
 // use, and moves ids, event numbers and today's numbering past what the
 // lost server may have given.
 func (s *Store) resumeAfterRestore(ctx context.Context) error {
+	if r, err := readRestore(ctx, s.r); err != nil || r.BackupAt.IsZero() || r.Restored() {
+		return err // the usual case: no write
+	}
 	tx, err := s.begin(ctx, "sportellod")
 	if err != nil {
 		return err
