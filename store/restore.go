@@ -203,8 +203,8 @@ const MaxReportTickets = 5000
 // every number reported (within what the service could have given), and
 // each ticket the store lost comes back with its uid, id and state. A ticket
 // of another day, with an id the copy held or beyond the lost range, a
-// label that does not match its service and number, or an unknown service
-// or counter, is refused.
+// label that does not match its service and number, a number another
+// ticket of the day has, or an unknown service or counter, is refused.
 func (s *Store) ReportQueue(ctx context.Context, operator string, rep QueueReport) (QueueReportResult, error) {
 	var res QueueReportResult
 	if len(rep.Tickets) > MaxReportTickets {
@@ -324,8 +324,13 @@ func lostTicket(ctx context.Context, tx *sql.Tx, t queue.Ticket, r Restore, toda
 	if given {
 		return true, nil
 	}
+	// Its id is free, and no other ticket of the day has its number (the
+	// restored server gave it again when more were lost than it jumped
+	// over): the number is never called twice, and that ticket's page
+	// says it was lost.
 	var taken int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM queue_ticket WHERE id = ?`, t.ID).Scan(&taken); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM queue_ticket WHERE id = ? OR (? AND day = ? AND label = ? AND parent_id IS NULL)`,
+		t.ID, t.ParentID == 0, t.Day.String(), t.Label).Scan(&taken); err != nil {
 		return false, fmt.Errorf("report: %w", err)
 	}
 	return taken == 0, nil
