@@ -3,6 +3,7 @@ package central
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -191,13 +192,7 @@ func (s *seenQueue) label(service, label string) {
 func (s *seenQueue) report() (QueueReport, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rep := QueueReport{Day: s.today(), Numbers: map[string]int{}}
-	for k, n := range s.numbers {
-		rep.Numbers[k] = n
-	}
-	for _, t := range s.tickets {
-		rep.Tickets = append(rep.Tickets, t)
-	}
+	rep := QueueReport{Day: s.today(), Numbers: maps.Clone(s.numbers), Tickets: slices.Collect(maps.Values(s.tickets))}
 	slices.SortFunc(rep.Tickets, func(a, b queue.Ticket) int { return int(a.ID - b.ID) })
 	// The latest, if it saw more than a report carries: the lost ones
 	// came last.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -241,14 +242,7 @@ func (s *Store) ReportQueue(ctx context.Context, operator string, rep QueueRepor
 ON CONFLICT(service, day) DO UPDATE SET last_number = max(last_number, excluded.last_number)`, service, today.String(), n)
 		return err
 	}
-	services := slices.Sorted(func(yield func(string) bool) {
-		for k := range rep.Numbers {
-			if !yield(k) {
-				return
-			}
-		}
-	})
-	for _, code := range services {
+	for _, code := range slices.Sorted(maps.Keys(rep.Numbers)) {
 		n := rep.Numbers[code]
 		if h, ok := highest[code]; ok && n >= h[0] && n <= h[1] {
 			if err := raise(code, n); err != nil {
