@@ -29,7 +29,7 @@ import (
 // prints its number; exit 1 with the reason when the rules refuse.
 func cmdCertificate(args []string, stdout io.Writer) error {
 	fs := newFlags("certificate")
-	db := fs.String("db", "", "database file")
+	fs.String("db", "", "database file [db]")
 	cf := fs.String("cf", "", "codice fiscale of the person")
 	typ := fs.String("type", "", "certificate type: table 13 code, a name (residenza, stato-di-famiglia...), contestuale, or a list 8,5,12")
 	use := fs.String("use", "private", "use: private, abroad, court, immigration or office")
@@ -42,8 +42,10 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	at := fs.String("at", "", "date for the historical residence at a date (YYYY-MM-DD)")
 	operator := fs.String("operator", "", "username of the operator who issues and whose name is printed; the password is read from standard input")
 	force := fs.String("force", "", "a registrar's reason to issue despite a refusal the law lets them override")
-	deskCode := fs.String("desk-code", "D01", "code of this desk, for a database that has none yet")
-	municipality := fs.String("municipality", "A269", "cadastral code of the municipality")
+	// --db, --desk-code and --municipality fall back on the config file, as
+	// the desk's own settings.
+	fs.String("desk-code", "D01", "code of this desk, for a database that has none yet [desk_code]")
+	fs.String("municipality", "A269", "cadastral code of the municipality [municipality]")
 	office := fs.String("office", "", "office printed under the municipality")
 	out := fs.String("out", "", "PDF file to write")
 	selfDecl := fs.String("self-declaration", "", "also write the pre-filled self-declaration to this PDF file")
@@ -59,10 +61,10 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 		return err
 	}
 	if reprint := fs.Lookup("reprint").Value.String(); reprint != "" {
-		return reprintCertificate(*db, reprint, *out, *operator, cfg.Letterhead, stdout)
+		return reprintCertificate(cfg.DB, reprint, *out, *operator, cfg.Letterhead, stdout)
 	}
-	if *db == "" || *cf == "" || *typ == "" || *out == "" {
-		return fmt.Errorf("%w: servono --db, --cf, --type e --out", errUsage)
+	if *cf == "" || *typ == "" || *out == "" {
+		return fmt.Errorf("%w: servono --cf, --type e --out", errUsage)
 	}
 	types, err := certificate.ParseTypes(*typ)
 	if err != nil {
@@ -83,11 +85,11 @@ func cmdCertificate(args []string, stdout io.Writer) error {
 	if req.AtDate, err = registry.ParseDate(*at); err != nil {
 		return err
 	}
-	m, err := municipalityOf(*municipality, *office)
+	m, err := municipalityOf(cfg.Municipality, *office)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(*db, store.Options{DeskCode: strings.ToUpper(*deskCode)})
+	st, err := store.Open(cfg.DB, store.Options{DeskCode: cfg.DeskCode})
 	if err != nil {
 		return err
 	}

@@ -75,6 +75,10 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	return cancel, nil
 }
 
+// A supervisor's desk that works the server's queue sets up the server's
+// office (the set-up screen finds it on the queue).
+var _ desk.OfficeSetup = (*central.QueueClient)(nil)
+
 // syncLink is the desk's view of the sync: the store's state, a poke that
 // syncs at once, the first download's progress.
 type syncLink struct {

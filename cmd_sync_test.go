@@ -55,6 +55,15 @@ func TestEnrolAndSyncAgainstAServer(t *testing.T) {
 	if !strings.Contains(out.String(), "ricevute") {
 		t.Fatalf("sync said %q", out.String())
 	}
+	// The same from the desk's config file alone: its database, its code
+	// and its server.
+	cfgFile := filepath.Join(dir, "sportello.yaml")
+	if err := os.WriteFile(cfgFile, []byte("db: "+db+"\ndesk_code: D05\nserver: "+web.URL+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c := run([]string{"sync", "--config", cfgFile}, &out, &errOut); c != 0 {
+		t.Fatalf("sync from the config: exit %d, %q", c, errOut.String())
+	}
 	st, err := store.Open(db, store.Options{DeskCode: "D05"})
 	if err != nil {
 		t.Fatal(err)

@@ -43,10 +43,10 @@ Uso:
   sportello cf check CODICE                 controlla un codice fiscale e lo decodifica
   sportello cf compute --surname S --name N --sex M|F --born AAAA-MM-GG --place LUOGO
                                             calcola un codice fiscale (LUOGO: codice catastale o nome)
-  sportello user add --db FILE --username U --name "Nome Cognome" --role RUOLO
+  sportello user add [--db FILE] --username U --name "Nome Cognome" --role RUOLO
                                             crea un utente; la password si legge dallo standard input
   sportello audit verify --db FILE          verifica la catena del registro delle operazioni
-  sportello certificate --db FILE --operator UTENTE --cf CODICE --type TIPO [--use USO] [--exempt CODICE --reason TESTO] --out FILE.pdf
+  sportello certificate [--db FILE] --operator UTENTE --cf CODICE --type TIPO [--use USO] [--exempt CODICE --reason TESTO] --out FILE.pdf
                                             rilascia e registra un certificato (TIPO: codice della tabella 13,
                                             residenza, nascita, stato-di-famiglia, cittadinanza, contestuale...);
                                             la password dell'operatore si legge dallo standard input
@@ -64,8 +64,8 @@ Uso:
   sportello enrol --server URL --code CODICE [opzioni]
                                             registra la postazione presso il server centrale
                                             (codice da sportellod enrol) e fa la prima sincronizzazione
-  sportello sync --server URL [opzioni]     sincronizza una volta con il server centrale
-  sportello key rotate --server URL [opzioni]
+  sportello sync [--server URL] [opzioni]   sincronizza una volta con il server centrale
+  sportello key rotate [--server URL] [opzioni]
                                             la postazione adotta una nuova chiave, firmata con quella attuale
   sportello --help                          questo aiuto
 
@@ -437,15 +437,20 @@ func cmdUser(args []string, stdout io.Writer) error {
 		return fmt.Errorf("%w: usi user add", errUsage)
 	}
 	fs := newFlags("user add")
-	db := fs.String("db", "", "database file")
+	fs.String("config", "", "file di configurazione YAML (predefinito: "+defaultConfigFile()+")")
+	fs.String("db", "", "database file (predefinito: quello della configurazione) [db]")
 	username := fs.String("username", "", "login name")
 	name := fs.String("name", "", "full name")
 	role := fs.String("role", string(access.Clerk), "clerk, registrar, social_worker, supervisor or admin")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	if *db == "" || *username == "" || *name == "" {
-		return fmt.Errorf("%w: servono --db, --username e --name", errUsage)
+	if *username == "" || *name == "" {
+		return fmt.Errorf("%w: servono --username e --name", errUsage)
+	}
+	cfg, err := loadConfig(fs)
+	if err != nil {
+		return err
 	}
 	r := access.Role(*role)
 	if !r.Valid() {
@@ -458,7 +463,10 @@ func cmdUser(args []string, stdout io.Writer) error {
 	if len(password) < 8 {
 		return errors.New("la password (dallo standard input) deve avere almeno 8 caratteri")
 	}
-	st, err := store.Open(*db, store.Options{Create: true})
+	if err := os.MkdirAll(filepath.Dir(cfg.DB), 0o755); err != nil {
+		return fmt.Errorf("cartella dei dati %s: %w", filepath.Dir(cfg.DB), err)
+	}
+	st, err := store.Open(cfg.DB, store.Options{Create: true})
 	if err != nil {
 		return err
 	}

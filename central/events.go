@@ -12,6 +12,7 @@ import (
 
 	"sportello/fault"
 	"sportello/queue"
+	"sportello/store"
 )
 
 // GET /v1/queue/events streams the queue's events as server-sent events:
@@ -109,6 +110,16 @@ func eventCursor(r *http.Request) (after int64, given bool, err error) {
 	return after, true, nil
 }
 
+// lostCursor reports whether a client's cursor names events the server
+// lost in a restore: the client's picture holds what this server never had.
+func (q *queueAPI) lostCursor(ctx context.Context, after int64) (bool, error) {
+	r, err := q.s.store.RestoreInfo(ctx)
+	if err != nil {
+		return false, err
+	}
+	return r.Restored() && after > r.LastEvent && after <= r.LastEvent+store.RestoreIDJump, nil
+}
+
 // catchUp returns the events after the cursor, or the full status when
 // the client must start again: a first connection, more than maxReplay
 // missed events, a daily reset among them, or a cursor beyond the last
@@ -122,6 +133,12 @@ func (q *queueAPI) catchUp(ctx context.Context, after int64, given bool) ([]Queu
 		return nil, &st, nil
 	}
 	if !given {
+		return full()
+	}
+	if lost, err := q.lostCursor(ctx, after); err != nil || lost {
+		if err != nil {
+			return nil, nil, err
+		}
 		return full()
 	}
 	evs, err := q.s.store.QueueEvents(ctx, after, maxReplay+1)
@@ -177,7 +194,12 @@ const maxStreamsPerAddr = 16
 
 func (q *queueAPI) pollEvents(w http.ResponseWriter, r *http.Request, after int64, given bool) {
 	evs, full, err := q.catchUp(r.Context(), after, given)
-	if l, lerr := strconv.Atoi(r.URL.Query().Get("limit")); lerr == nil && given {
+	lost, lerr := q.lostCursor(r.Context(), after)
+	if lerr != nil {
+		q.s.writeFault(w, r, lerr)
+		return
+	}
+	if l, lerr := strconv.Atoi(r.URL.Query().Get("limit")); lerr == nil && given && !lost {
 		// A page of at most limit events, however far behind: the desk's
 		// QueueEvents, which reads on page by page.
 		var page []queue.Event

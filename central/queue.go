@@ -77,8 +77,9 @@ type SeqResponse struct {
 // service, what each counter is doing and the last calls. It carries
 // ticket labels only, never clerks or outcomes.
 type BoardStatus struct {
-	Seq       int64          `json:"seq"` // the last event included
-	Day       string         `json:"day"` // YYYY-MM-DD, Europe/Rome
+	Seq       int64          `json:"seq"`   // the last event included
+	Day       string         `json:"day"`   // YYYY-MM-DD, Europe/Rome
+	Epoch     string         `json:"epoch"` // new after a restore from a backup
 	Services  []BoardService `json:"services"`
 	Counters  []BoardCounter `json:"counters"`
 	LastCalls []BoardTicket  `json:"last_calls"` // most recent first
@@ -164,6 +165,8 @@ func (s *Server) queueRoutes() {
 	s.mux.HandleFunc("POST /v1/queue/pause", s.desk(MaxSmallBytes, q.handlePause))
 	s.mux.HandleFunc("POST /v1/queue/end-pause", s.desk(MaxSmallBytes, q.handleEndPause))
 	s.mux.HandleFunc("POST /v1/queue/check-in", s.desk(MaxSmallBytes, q.handleDeskCheckIn))
+	s.mux.HandleFunc("POST /v1/queue/report", s.desk(maxReportBytes, q.handleReport))
+	s.officeSetupRoutes(q)
 	// Kiosks: an enrolled desk's signature or a kiosk device's credential.
 	s.mux.HandleFunc("POST /v1/queue/kiosk/issue", s.kiosk(q.handleKioskIssue))
 	s.mux.HandleFunc("POST /v1/queue/kiosk/check-in", s.kiosk(q.handleCheckIn))
@@ -198,7 +201,12 @@ func (q *queueAPI) handleOffice(w http.ResponseWriter, r *http.Request) {
 
 func (q *queueAPI) handleDeskStatus(w http.ResponseWriter, r *http.Request) {
 	st, err := q.s.store.QueueStatus(r.Context())
-	q.answer(w, r, st, err, false)
+	if err != nil {
+		q.s.writeFault(w, r, err)
+		return
+	}
+	epoch, err := q.s.store.Epoch(r.Context())
+	q.answer(w, r, DeskStatus{Status: st, Epoch: epoch}, err, false)
 }
 
 func (q *queueAPI) handleTickets(w http.ResponseWriter, r *http.Request) {
@@ -230,7 +238,13 @@ func (q *queueAPI) handleIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	is, err := q.s.store.IssueTicket(r.Context(), operator(r), req.Service, req.Priority)
-	q.answer(w, r, is, err, true)
+	if err != nil {
+		q.s.writeFault(w, r, err)
+		return
+	}
+	// A kiosk only issues: the epoch tells it of a restore.
+	epoch, err := q.s.store.Epoch(r.Context())
+	q.answer(w, r, IssuedAnswer{Issued: is, Epoch: epoch}, err, true)
 }
 
 func (q *queueAPI) handleCallNext(w http.ResponseWriter, r *http.Request) {
@@ -402,7 +416,9 @@ func boardStatus(ctx context.Context, s *Server) (BoardStatus, error) {
 	if err != nil {
 		return BoardStatus{}, err
 	}
-	return publicStatus(st, office), nil
+	b := publicStatus(st, office)
+	b.Epoch, err = s.store.Epoch(ctx)
+	return b, err
 }
 
 // publicStatus turns the store's snapshot into the board's view. Counters
@@ -466,7 +482,7 @@ func ticketView(ctx context.Context, s *Server, uid string) (TicketView, error) 
 	}
 	i := slices.IndexFunc(tickets, func(t queue.Ticket) bool { return t.UID == uid })
 	if i < 0 {
-		return TicketView{}, notFound
+		return TicketView{}, lostOr(ctx, s, uid, notFound)
 	}
 	t := tickets[i]
 	for t.State == queue.Transferred {

@@ -32,12 +32,15 @@ type QueueClient struct {
 	reconnect    time.Duration
 	maxReconnect time.Duration
 	silence      time.Duration
+	// seen is what this client saw of today's queue, reported to a
+	// server restored from a backup (restore.go).
+	seen *seenQueue
 }
 
 // NewQueueClient uses c's server, identity and key.
 func NewQueueClient(c *Client) *QueueClient {
 	return &QueueClient{c: c, retries: 4, backoff: 200 * time.Millisecond,
-		reconnect: time.Second, maxReconnect: 15 * time.Second, silence: 3 * keepAliveEvery}
+		reconnect: time.Second, maxReconnect: 15 * time.Second, silence: 3 * keepAliveEvery, seen: &seenQueue{}}
 }
 
 var (
@@ -58,6 +61,9 @@ func errQueueUnreachable(err error) error {
 // domain error the server gave; no answer is ErrUnreachable.
 func (qc *QueueClient) do(ctx context.Context, method, path, operator string, in, out any) error {
 	err := qc.c.send(ctx, method, path, operator, MaxBodyBytes, in, out)
+	if err == nil {
+		qc.seen.note(out)
+	}
 	var se *ServerError
 	switch {
 	case errors.As(err, &se):
@@ -76,8 +82,14 @@ func (qc *QueueClient) QueueOffice(ctx context.Context) (queue.Office, error) {
 
 // IssueTicket gives a new ticket of the service.
 func (qc *QueueClient) IssueTicket(ctx context.Context, operator string, service string, priority bool) (queue.Issued, error) {
-	var is queue.Issued
-	return is, qc.do(ctx, http.MethodPost, "/v1/queue/issue", operator, IssueRequest{Service: service, Priority: priority}, &is)
+	var is IssuedAnswer
+	if err := qc.do(ctx, http.MethodPost, "/v1/queue/issue", operator, IssueRequest{Service: service, Priority: priority}, &is); err != nil {
+		return is.Issued, err
+	}
+	// A restored server: report what this client saw (the ticket just
+	// issued is already above all of it).
+	qc.noticeEpoch(ctx, is.Epoch)
+	return is.Issued, nil
 }
 
 // CallNext calls the next ticket for the counter. A call that got no
@@ -159,9 +171,18 @@ func (qc *QueueClient) CancelTicket(ctx context.Context, operator string, ticket
 }
 
 // QueueStatus is the snapshot a counter panel shows.
+// A status with another epoch than before (a server restored from a
+// backup) is read again after the report of what this client saw.
 func (qc *QueueClient) QueueStatus(ctx context.Context) (queue.Status, error) {
-	var st queue.Status
-	return st, qc.do(ctx, http.MethodGet, "/v1/queue/desk/status", "", nil, &st)
+	var st DeskStatus
+	if err := qc.do(ctx, http.MethodGet, "/v1/queue/desk/status", "", nil, &st); err != nil {
+		return st.Status, err
+	}
+	if reported, err := qc.noticeEpoch(ctx, st.Epoch); err != nil || !reported {
+		return st.Status, nil
+	}
+	st = DeskStatus{}
+	return st.Status, qc.do(ctx, http.MethodGet, "/v1/queue/desk/status", "", nil, &st)
 }
 
 // QueueEvents returns up to limit events after seq after (the server
@@ -174,6 +195,12 @@ func (qc *QueueClient) QueueEvents(ctx context.Context, after int64, limit int) 
 	path := "/v1/queue/events?poll=1&after=" + strconv.FormatInt(after, 10) + "&limit=" + strconv.Itoa(limit)
 	if err := qc.do(ctx, http.MethodGet, path, "", nil, &page); err != nil {
 		return nil, err
+	}
+	if page.Full != nil {
+		// The server cannot go on from this cursor (it was restored from
+		// a backup): one restore event at its last sequence tells the
+		// caller to read the status again.
+		return []queue.Event{{Seq: page.Seq, Action: queue.ActRestore}}, nil
 	}
 	var out []queue.Event
 	for _, e := range page.Events {
@@ -286,9 +313,16 @@ func (qc *QueueClient) Follow(ctx context.Context, after int64, full func(BoardS
 func (qc *QueueClient) FollowBoard(ctx context.Context, show func(st BoardStatus, e *QueueEvent)) error {
 	var b *BoardState
 	return qc.Follow(ctx, 0, func(st BoardStatus) {
+		if reported, err := qc.noticeEpoch(ctx, st.Epoch); err == nil && reported {
+			if again, err := qc.BoardStatus(ctx); err == nil {
+				st = again
+			}
+		}
+		qc.sawBoard(st)
 		b = NewBoardState(st)
 		show(b.Status(), nil)
 	}, func(e QueueEvent) {
+		qc.seen.note(&e)
 		if b == nil || !b.Apply(e) {
 			st, err := qc.BoardStatus(ctx)
 			if err != nil {

@@ -378,7 +378,12 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) {
 		s.writeFault(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, Status{Epoch: epoch, LastSeq: d.LastSeq, ChangeSeq: seq, ServerTime: s.now().UTC().Format(time.RFC3339), Receipt: &receipt})
+	social, err := s.store.DeskSocial(r.Context(), d.DeskID)
+	if err != nil {
+		s.writeFault(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, Status{Epoch: epoch, LastSeq: d.LastSeq, ChangeSeq: seq, ServerTime: s.now().UTC().Format(time.RFC3339), Receipt: &receipt, Social: social})
 }
 
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,17 +26,28 @@ const snapshotMaxAge = 15 * time.Minute
 
 // snapshots builds and keeps the server's snapshot files.
 type snapshots struct {
-	mu     sync.Mutex
-	dir    string
-	latest *store.SnapshotInfo
+	mu  sync.Mutex
+	dir string
+	// latest is the newest snapshot for desks not enabled for the social
+	// desk ([0]: its tables empty) and for those enabled ([1]).
+	latest [2]*store.SnapshotInfo
 }
 
-var snapshotName = regexp.MustCompile(`^snapshot-[0-9]+-[0-9A-Z]+\.db$`)
+var snapshotName = regexp.MustCompile(`^snapshot-[0-9]+-[0-9A-Z]+(-social)?\.db$`)
+
+// socialSnapshot is the end of the name of a snapshot with the social
+// desk's records.
+const socialSnapshot = "-social.db"
 
 // current returns a snapshot no older than snapshotMaxAge, building one
 // when needed; older files are removed, the previous one is kept for
-// downloads under way.
-func (s *Server) currentSnapshot(ctx context.Context) (store.SnapshotInfo, error) {
+// downloads under way. Only a desk enabled for the social desk (social)
+// gets the social desk's records.
+func (s *Server) currentSnapshot(ctx context.Context, social bool) (store.SnapshotInfo, error) {
+	kind := 0
+	if social {
+		kind = 1
+	}
 	sn := &s.snap
 	sn.mu.Lock()
 	defer sn.mu.Unlock()
@@ -47,32 +59,44 @@ func (s *Server) currentSnapshot(ctx context.Context) (store.SnapshotInfo, error
 	if err != nil {
 		return store.SnapshotInfo{}, err
 	}
-	if l := sn.latest; l != nil && l.Epoch == epoch && (l.Cursor == seq || s.now().Sub(l.Created) < snapshotMaxAge) {
+	if l := sn.latest[kind]; l != nil && l.Epoch == epoch && (l.Cursor == seq || s.now().Sub(l.Created) < snapshotMaxAge) {
 		return *l, nil
 	}
 	if err := os.MkdirAll(sn.dir, 0o700); err != nil {
 		return store.SnapshotInfo{}, fmt.Errorf("snapshot: %w", err)
 	}
 	name := fmt.Sprintf("snapshot-%d-%s.db", s.now().Unix(), epoch)
-	info, err := s.store.BuildSnapshot(ctx, filepath.Join(sn.dir, name))
+	if social {
+		name = strings.TrimSuffix(name, ".db") + socialSnapshot
+	}
+	info, err := s.store.BuildSnapshotFor(ctx, filepath.Join(sn.dir, name), social)
 	if err != nil {
 		return info, err
 	}
-	if sn.latest != nil {
-		old, _ := filepath.Glob(filepath.Join(sn.dir, "snapshot-*.db"))
-		for _, f := range old {
-			if b := filepath.Base(f); b != name && b != sn.latest.Name {
-				os.Remove(f)
-			}
+	keep := map[string]bool{name: true}
+	for _, l := range sn.latest {
+		if l != nil {
+			keep[l.Name] = true
 		}
 	}
-	sn.latest = &info
+	old, _ := filepath.Glob(filepath.Join(sn.dir, "snapshot-*.db"))
+	for _, f := range old {
+		if !keep[filepath.Base(f)] {
+			os.Remove(f)
+		}
+	}
+	sn.latest[kind] = &info
 	s.log.Info("snapshot built", "people", info.People, "cursor", info.Cursor, "bytes", info.Size)
 	return info, nil
 }
 
 func (s *Server) handleSnapshotInfo(w http.ResponseWriter, r *http.Request) {
-	info, err := s.currentSnapshot(r.Context())
+	social, err := s.store.DeskSocial(r.Context(), requestDesk(r.Context()).DeskID)
+	if err != nil {
+		s.writeFault(w, r, err)
+		return
+	}
+	info, err := s.currentSnapshot(r.Context(), social)
 	if err != nil {
 		s.writeFault(w, r, err)
 		return
@@ -84,7 +108,14 @@ func (s *Server) handleSnapshotInfo(w http.ResponseWriter, r *http.Request) {
 // Range requests, so a cut download resumes where it stopped.
 func (s *Server) handleSnapshotFile(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	if !snapshotName.MatchString(name) {
+	social, err := s.store.DeskSocial(r.Context(), requestDesk(r.Context()).DeskID)
+	if err != nil {
+		s.writeFault(w, r, err)
+		return
+	}
+	// A desk not enabled for the social desk never gets its records, not
+	// even by naming the file that has them.
+	if !snapshotName.MatchString(name) || !social && strings.HasSuffix(name, socialSnapshot) {
 		writeError(w, http.StatusNotFound, ErrorBody{Code: fault.NotFound, Message: "The register file asked for is no longer on the server: the desk asks for a new one"})
 		return
 	}

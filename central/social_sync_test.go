@@ -17,7 +17,7 @@ var worker = access.User{Username: "pblu", FullName: "Paolo Blu", Role: access.S
 func TestSocialCasesTravel(t *testing.T) {
 	ctx := context.Background()
 	o := newOffice(t, 40)
-	a, b := o.newDesk("D01"), o.newDesk("D02")
+	a, b := o.socialDesk("D01"), o.socialDesk("D02")
 	if _, err := a.store.CreateUser(ctx, "admin", worker, "una-password-lunga"); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestSocialCasesTravel(t *testing.T) {
 	}
 	// A desk enrolled later starts from the snapshot and the log: it has
 	// the case, its notes and its document.
-	c3 := o.newDesk("D03")
+	c3 := o.socialDesk("D03")
 	c3.sync(t)
 	if f, err := c3.store.CaseFile(ctx, worker, c.UID, social.PurposeCaseWork); err != nil || len(f.Notes) != 2 || len(f.Documents) != 1 {
 		t.Fatalf("the case at a new desk: %+v %v", f, err)

@@ -113,7 +113,17 @@ func (s *Syncer) once(ctx context.Context) (Report, error) {
 	if err := s.push(ctx, &rep); err != nil {
 		return rep, err
 	}
-	return rep, s.pull(ctx, &rep)
+	if err := s.pull(ctx, &rep); err != nil {
+		return rep, err
+	}
+	if !st.Social {
+		// Not (or no longer) a desk of the social desk: what it held goes,
+		// once the server answered its own changes to it.
+		if _, err := s.Store.DropSocial(ctx); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
 }
 
 func (s *Syncer) push(ctx context.Context, rep *Report) error {

@@ -295,6 +295,7 @@ type ticketPage struct {
 	UID     string
 	Ticket  TicketView
 	Problem string
+	Lost    bool // given before a restore from a backup, and not given back
 	Now     time.Time
 }
 
@@ -303,9 +304,12 @@ func (p *webPages) handleTicket(w http.ResponseWriter, r *http.Request) {
 	v, err := ticketView(r.Context(), p.s, page.UID)
 	if err != nil {
 		status := http.StatusInternalServerError
-		if fault.Code(err) == fault.NotFound {
+		switch {
+		case errors.Is(err, errTicketLost):
+			status, page.Lost = http.StatusGone, true
+		case fault.Code(err) == fault.NotFound:
 			status = http.StatusNotFound
-		} else {
+		default:
 			p.s.log.Error("ticket page", "err", err)
 		}
 		page.Problem = p.sayError(err)

@@ -107,4 +107,7 @@ type Status struct {
 	// Receipt is the server's signed receipt of the desk's key, which the
 	// desk keeps to be recognised by a server restored from a backup.
 	Receipt *store.Receipt `json:"receipt,omitempty"`
+	// Social says the desk is enabled for the social desk; a desk that
+	// is not drops the social records it holds.
+	Social bool `json:"social"`
 }

@@ -52,6 +52,9 @@ const (
 	ActResume     Action = "resume"
 	ActCancel     Action = "cancel"
 	ActClose      Action = "close"
+	// ActRestore gives back to a server restored from a backup a ticket
+	// that a desk or a kiosk still held: no transition, the ticket as it was.
+	ActRestore Action = "restore"
 )
 
 // transitions maps an action and the state it starts from to the state it

@@ -28,16 +28,24 @@ func (s *Store) LogAccess(ctx context.Context, operator string, personID int64, 
 	if strings.TrimSpace(operator) == "" {
 		return fault.New(fault.Invalid, "The operator is required", nil)
 	}
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
 	var uid string
-	err := s.w.QueryRowContext(ctx, `SELECT uid FROM person WHERE id = ?`, personID).Scan(&uid)
+	err = tx.QueryRowContext(ctx, `SELECT uid FROM person WHERE id = ?`, personID).Scan(&uid)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fault.New(fault.NotFound, "The person was not found", nil)
 	}
 	if err != nil {
 		return fmt.Errorf("log access: %w", err)
 	}
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO access_log(at, operator, person_uid, purpose) VALUES (?, ?, ?, ?)`,
-		timestamp(s.now()), operator, uid, string(purpose)); err != nil {
+	// The view reaches the server with sync (access_sync.go).
+	if err := s.logView(ctx, tx, operator, opViewPerson, uid, string(purpose)); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("log access: %w", err)
 	}
 	return nil

@@ -278,7 +278,7 @@ func (s *Store) CheckInAppointment(ctx context.Context, code string) (queue.Issu
 	day := queue.DayOf(now)
 	// A booking has its place: the daily cap and the last number limit
 	// walk-ins only.
-	number, err := nextNumber(ctx, tx, sv.Code, day, first)
+	number, _, err := nextNumber(ctx, tx, sv.Code, day, first)
 	if err != nil {
 		return out, fmt.Errorf("check in: %w", err)
 	}

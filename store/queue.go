@@ -239,9 +239,16 @@ type ticketPayload struct {
 	Version   int64  `json:"version"`
 }
 
+// insertEventSQL appends a queue event: its sequence number follows the
+// last one, and after a restore the floor above what the lost server gave
+// (metaEventFloor).
+const insertEventSQL = `INSERT INTO queue_event(seq, at, action, ticket_id, label, service, counter, state, priority)
+VALUES ((SELECT max(coalesce(max(seq), 0), coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = '` + metaEventFloor + `'), 0)) + 1 FROM queue_event),
+?, ?, ?, ?, ?, ?, ?, ?)`
+
 // record appends the event of a new ticket and logs the change, within tx.
 func (s *Store) record(ctx context.Context, tx *sql.Tx, operator string, t queue.Ticket, action queue.Action, parentUID string, now time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO queue_event(at, action, ticket_id, label, service, counter, state, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := tx.ExecContext(ctx, insertEventSQL,
 		timestamp(now), string(action), t.ID, t.Label, t.Service, t.Counter, string(t.State), t.Priority)
 	if err != nil {
 		return fmt.Errorf("queue event: %w", err)
@@ -311,7 +318,7 @@ func (s *Store) apply(ctx context.Context, tx *sql.Tx, operator string, t queue.
 		edit(&t)
 	}
 	t.State, t.Version = to, version+1
-	res, err := tx.ExecContext(ctx, `INSERT INTO queue_event(at, action, ticket_id, label, service, counter, state, priority) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := tx.ExecContext(ctx, insertEventSQL,
 		timestamp(now), string(action), t.ID, t.Label, t.Service, t.Counter, string(t.State), t.Priority)
 	if err != nil {
 		return t, fmt.Errorf("queue event: %w", err)
@@ -409,11 +416,11 @@ func (s *Store) IssueTicket(ctx context.Context, operator string, service string
 		return out, fault.New(fault.Conflict, "The service {{.Name}} is closed now", map[string]any{"Name": sv.Name})
 	}
 	day := queue.DayOf(now)
-	number, err := nextNumber(ctx, tx, sv.Code, day, first)
+	number, skipped, err := nextNumber(ctx, tx, sv.Code, day, first)
 	if err != nil {
 		return out, fmt.Errorf("issue ticket: %w", err)
 	}
-	if number-first+1 > sv.DailyCap || number > last {
+	if number-first+1-skipped > sv.DailyCap || number > last {
 		return out, fault.New(fault.Conflict, "The service {{.Name}} has given all its tickets for today", map[string]any{"Name": sv.Name})
 	}
 	t := queue.Ticket{UID: newUID(), Day: day, Label: queue.Label(sv.Code, number), Service: sv.Code, Number: number,
@@ -436,12 +443,12 @@ func (s *Store) IssueTicket(ctx context.Context, operator string, service string
 }
 
 // nextNumber gives the service's next number of the day, first for the
-// day's first ticket.
-func nextNumber(ctx context.Context, tx *sql.Tx, service string, day registry.Date, first int) (int, error) {
-	var number int
-	err := tx.QueryRowContext(ctx, `INSERT INTO queue_number(service, day, last_number) VALUES (?, ?, ?)
-ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING last_number`, service, day.String(), first).Scan(&number)
-	return number, err
+// day's first ticket, and how many numbers of the day a restore jumped
+// over (they were never given).
+func nextNumber(ctx context.Context, tx *sql.Tx, service string, day registry.Date, first int) (number, skipped int, err error) {
+	err = tx.QueryRowContext(ctx, `INSERT INTO queue_number(service, day, last_number) VALUES (?, ?, ?)
+ON CONFLICT(service, day) DO UPDATE SET last_number = last_number + 1 RETURNING last_number, skipped`, service, day.String(), first).Scan(&number, &skipped)
+	return number, skipped, err
 }
 
 func insertTicket(ctx context.Context, tx *sql.Tx, t queue.Ticket, parent int64) (int64, error) {
@@ -449,8 +456,11 @@ func insertTicket(ctx context.Context, tx *sql.Tx, t queue.Ticket, parent int64)
 	if parent != 0 {
 		parentArg = parent
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO queue_ticket(uid, day, label, service, number, priority, state, arrived_at, appointment_at, parent_id, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.UID, t.Day.String(), t.Label, t.Service, t.Number, t.Priority, string(t.State),
+	// After a restore, ids start above the floor (metaTicketFloor), past
+	// the ids the lost server gave.
+	res, err := tx.ExecContext(ctx, `INSERT INTO queue_ticket(id, uid, day, label, service, number, priority, state, arrived_at, appointment_at, parent_id, version)
+VALUES ((SELECT max(coalesce(max(id), 0), coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) + 1 FROM queue_ticket),
+?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, metaTicketFloor, t.UID, t.Day.String(), t.Label, t.Service, t.Number, t.Priority, string(t.State),
 		timestamp(t.ArrivedAt), timeArg(t.AppointmentAt), parentArg, t.Version)
 	if err != nil {
 		return 0, fmt.Errorf("insert ticket: %w", err)

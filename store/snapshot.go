@@ -42,6 +42,12 @@ type SnapshotInfo struct {
 // moment: it reads in one transaction of its own connection, so the server
 // keeps taking pushes meanwhile.
 func (s *Store) BuildSnapshot(ctx context.Context, path string) (SnapshotInfo, error) {
+	return s.BuildSnapshotFor(ctx, path, true)
+}
+
+// BuildSnapshotFor is BuildSnapshot for a desk enabled for the social desk
+// (social) or not: then the social desk's tables are there, empty.
+func (s *Store) BuildSnapshotFor(ctx context.Context, path string, social bool) (SnapshotInfo, error) {
 	info := SnapshotInfo{Name: filepath.Base(path), Created: s.now()}
 	epoch, err := s.Epoch(ctx)
 	if err != nil {
@@ -78,7 +84,11 @@ func (s *Store) BuildSnapshot(ctx context.Context, path string) (SnapshotInfo, e
 	}
 	for _, t := range snapshotTables {
 		// t is one of the constant table names above.
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE snap.`+t+` AS SELECT * FROM main.`+t); err != nil {
+		q := `CREATE TABLE snap.` + t + ` AS SELECT * FROM main.` + t
+		if !social && isSocialEntity(t) {
+			q += ` WHERE false`
+		}
+		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return info, fmt.Errorf("snapshot %s: %w", t, err)
 		}
 	}

@@ -464,16 +464,8 @@ func (s *Store) CaseFile(ctx context.Context, u access.User, caseUID string, pur
 	if s.w == nil {
 		return f, fault.New(fault.Forbidden, "The database is open for reading only", nil)
 	}
-	var n int
-	if err := s.w.QueryRowContext(ctx, `SELECT count(*) FROM social_case WHERE uid = ?`, caseUID).Scan(&n); err != nil {
-		return f, fmt.Errorf("case file: %w", err)
-	}
-	if n == 0 {
-		return f, errCaseNotFound
-	}
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO social_access_log(at, operator, case_uid, purpose) VALUES (?, ?, ?, ?)`,
-		timestamp(s.now()), u.Username, caseUID, string(purpose)); err != nil {
-		return f, fmt.Errorf("case file: %w", err)
+	if err := s.logCaseView(ctx, u.Username, caseUID, purpose); err != nil {
+		return f, err
 	}
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {

@@ -114,7 +114,13 @@ func (s *Store) open(path string, opt Options, exists bool) error {
 			}
 		}
 	}
-	return s.loadIdentity(ctx, opt.DeskCode)
+	if err := s.loadIdentity(ctx, opt.DeskCode); err != nil {
+		return err
+	}
+	if opt.ReadOnly {
+		return nil
+	}
+	return s.resumeAfterRestore(ctx)
 }
 
 // Close closes the connections.

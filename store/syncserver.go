@@ -459,6 +459,9 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 	if err := checkCertificate(ctx, tx, m.DeskID, m); err != nil {
 		return err
 	}
+	if m.Entity == accessEntity {
+		return applyAccessView(ctx, tx, m)
+	}
 	if m.Entity == docDeskKey && m.Op == "create" {
 		var k struct {
 			DeskCode  string `json:"desk_code"`
@@ -492,6 +495,9 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 		if _, social := socialTableOf(after.Entity); !social && after.Entity != docPerson && after.Entity != docFamily &&
 			after.Entity != docAddress && after.Entity != docUser {
 			return fault.New(fault.Invalid, "The sync data holds an unknown kind of record", nil)
+		}
+		if err := CheckSocialDesk(ctx, tx, m.DeskID, after.Entity); err != nil {
+			return err
 		}
 		theirs, exists, err := readDoc(ctx, tx, after.key())
 		if err != nil {
@@ -598,6 +604,10 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID stri
 		return ChangePage{}, err
 	}
 	page := ChangePage{Epoch: epoch, Cursor: after}
+	social, err := s.DeskSocial(ctx, deskID)
+	if err != nil {
+		return page, err
+	}
 	// One read transaction: the documents are read as of the same moment
 	// as the log.
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
@@ -624,7 +634,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID stri
 		}
 		n++
 		page.Cursor = e.seq
-		if origin != "" && origin == deskID {
+		if origin != "" && origin == deskID || !social && isSocialEntity(e.key.Entity) {
 			continue
 		}
 		entries = append(entries, e)
@@ -644,7 +654,7 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, deskID stri
 		for len(keys) > 0 {
 			k := keys[0]
 			keys = keys[1:]
-			if seen[k] {
+			if seen[k] || !social && isSocialEntity(k.Entity) {
 				continue
 			}
 			seen[k] = true
@@ -740,6 +750,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
+	takenAt := s.now()
 	if _, err := s.w.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
@@ -749,6 +760,15 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	defer copyDB.Close()
 	if _, err := copyDB.ExecContext(ctx, setMetaSQL, MetaEpoch, newUID()); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	// The copy is marked: the store opened on it knows it runs on a
+	// restored file (store/restore.go).
+	if _, err := copyDB.ExecContext(ctx, setMetaSQL, metaBackupAt, timestamp(takenAt)); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if _, err := copyDB.ExecContext(ctx, `DELETE FROM meta WHERE key IN (?, ?, ?, ?)`,
+		metaRestoredAt, metaRestoreDay, metaRestoreTicket, metaRestoreEvent); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	return nil

@@ -16,8 +16,10 @@ import (
 // and each consent record, document received, note, referral and
 // appointment on its own, so that two desks adding notes to one case never
 // meet as a conflict. Notes, documents and consent records are written
-// once and never changed. The case-number counters and the case-view log
-// stay on the desk that made them.
+// once and never changed. The case-number counters stay on the desk that
+// made them; the case-view log reaches the server as access_log mutations
+// (access_sync.go). Only desks enabled for the social desk get these
+// documents (socialdesk.go).
 
 // socialTable describes how one social table becomes a document.
 type socialTable struct {

@@ -36,6 +36,11 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod desk list   --db FILE                                 postazioni, chiavi, date di registrazione e revoca, codici
   sportellod desk revoke --db FILE D02                             revoca una postazione: richieste rifiutate, sigilli revocati
   sportellod verify  --db FILE INPUT                                 verifica il sigillo di un certificato (testo del QR)
+  sportellod desk set --db FILE D03 --social | --no-social           abilita (o no) una postazione allo sportello sociale
+  sportellod office show --db FILE                                   l'impostazione dell'ufficio (servizi, sportelli, orari, chiamata) in YAML
+  sportellod office load --db FILE FILE.yaml                         la carica da un file YAML o JSON (aggiunge e cambia, non toglie)
+  sportellod access-log --db FILE [--clerk U] [--cf CF] [--desk D01] [--from GG] [--to GG] [--csv]
+                                                                     chi ha consultato quali dati, da ogni postazione
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
@@ -51,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
-		"desk": cmdDesk, "device": cmdDevice,
+		"desk": cmdDesk, "device": cmdDevice, "access-log": cmdAccessLog, "office": cmdOffice,
 	}
 	f, ok := commands[args[0]]
 	if !ok {

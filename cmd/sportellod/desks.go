@@ -15,16 +15,17 @@ import (
 var deskCommands = map[string]func([]string, io.Writer) error{
 	"list":   cmdDeskList,
 	"revoke": cmdDeskRevoke,
+	"set":    cmdDeskSet, // desk_settings.go
 }
 
 // cmdDesk runs `sportellod desk VERB`: the desks the server trusts.
 func cmdDesk(args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return fmt.Errorf("%w: desk vuole list o revoke", errUsage)
+		return fmt.Errorf("%w: desk vuole list, revoke o set", errUsage)
 	}
 	f, ok := deskCommands[args[0]]
 	if !ok {
-		return fmt.Errorf("%w: desk %q non esiste (list, revoke)", errUsage, args[0])
+		return fmt.Errorf("%w: desk %q non esiste (list, revoke, set)", errUsage, args[0])
 	}
 	return f(args[1:], stdout)
 }

@@ -64,7 +64,7 @@ func TestDeskListAndRevoke(t *testing.T) {
 		{"revoke again", []string{"desk", "revoke", "--db", db, "D02"}, 1, "revocata"},
 		{"an unknown desk", []string{"desk", "revoke", "--db", db, "D09"}, 1, "D09"},
 		{"no desk code", []string{"desk", "revoke", "--db", db}, 2, "codice della postazione"},
-		{"no verb", []string{"desk"}, 2, "list o revoke"},
+		{"no verb", []string{"desk"}, 2, "list, revoke o set"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
