@@ -27,7 +27,7 @@ import (
 
 const usage = `sportellod: il server centrale di Sportello
 
-  sportellod serve   [--config FILE] [--db FILE] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
+  sportellod serve   [--config FILE] [--db FILE] [--listen ADDR] [--tls-cert FILE --tls-key FILE] [--portal-listen ADDR] [--portal-url URL] [--demo]
   sportellod seed    --db FILE [--people N] [--municipality CODE]   crea un'anagrafe dimostrativa
   sportellod import  --db FILE [--skip-bad] FILE.csv                 carica l'anagrafe da CSV
   sportellod enrol   --db FILE --desk-code D01                       codice monouso per registrare una postazione
@@ -36,7 +36,8 @@ const usage = `sportellod: il server centrale di Sportello
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
-ascolta solo sull'interfaccia di loopback.
+ascolta solo sull'interfaccia di loopback. Il portale dei cittadini (Sportello online): portal_listen, portal_url,
+portal_providers (elenco di {name, issuer, label}), portal_contacts; --demo aggiunge un gestore di identità dimostrativo.
 `
 
 var errUsage = errors.New("uso")
@@ -97,6 +98,7 @@ func openStore(path string, create bool) (*store.Store, error) {
 // serveConfig is the server's deployment configuration.
 type serveConfig struct {
 	DB, Listen, TLSCert, TLSKey, Municipality string
+	Portal                                    portalConfig
 }
 
 func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
@@ -104,7 +106,8 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 	v.SetEnvPrefix("SPORTELLOD")
 	v.AutomaticEnv()
 	v.SetDefault("listen", "127.0.0.1:8420")
-	for key, flag := range map[string]string{"db": "db", "listen": "listen", "tls_cert": "tls-cert", "tls_key": "tls-key", "municipality": "municipality"} {
+	for key, flag := range map[string]string{"db": "db", "listen": "listen", "tls_cert": "tls-cert", "tls_key": "tls-key", "municipality": "municipality",
+		"portal_listen": "portal-listen", "portal_url": "portal-url"} {
 		if err := v.BindPFlag(key, fs.Lookup(flag)); err != nil {
 			return serveConfig{}, err
 		}
@@ -115,8 +118,10 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 			return serveConfig{}, fmt.Errorf("lettura di %s: %w", file, err)
 		}
 	}
+	demo, _ := fs.GetBool("demo")
+	pc, err := loadPortalConfig(v, demo)
 	return serveConfig{DB: v.GetString("db"), Listen: v.GetString("listen"), TLSCert: v.GetString("tls_cert"), TLSKey: v.GetString("tls_key"),
-		Municipality: v.GetString("municipality")}, nil
+		Municipality: v.GetString("municipality"), Portal: pc}, err
 }
 
 func cmdServe(args []string, stdout io.Writer) error {
@@ -127,6 +132,9 @@ func cmdServe(args []string, stdout io.Writer) error {
 	fs.String("tls-cert", "", "certificato TLS (PEM)")
 	fs.String("tls-key", "", "chiave del certificato TLS (PEM)")
 	fs.String("municipality", "A269", "codice catastale del comune, per il nome sulle pagine web")
+	fs.String("portal-listen", "", "indirizzo:porta del portale dei cittadini (Sportello online)")
+	fs.String("portal-url", "", "indirizzo pubblico del portale, per esempio https://sportello.comune.example.it")
+	fs.Bool("demo", false, "portale con un gestore di identità dimostrativo (solo per provare)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -160,6 +168,12 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("ascolto su %s: %w", cfg.Listen, err)
 	}
+	waitPortal, err := startPortal(ctx, cfg, st, log, stdout)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer waitPortal()
 	api := central.NewServer(st, log)
 	api.Municipality = registry.MunicipalityTitle(cfg.Municipality)
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second,
