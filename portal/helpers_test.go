@@ -86,7 +86,7 @@ func testPortal(tb testing.TB, st *store.Store, cfg Config) *Portal {
 }
 
 // testOP runs a provider on 127.0.0.1 that signs in the register's demo citizens.
-func testOP(tb testing.TB, st *store.Store) (*OP, ProviderConfig) {
+func testOP(tb testing.TB, st *store.Store, opts ...func(*OP)) (*OP, ProviderConfig) {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -102,6 +102,9 @@ func testOP(tb testing.TB, st *store.Store) (*OP, ProviderConfig) {
 	}, &http.Client{Timeout: 5 * time.Second})
 	if err != nil {
 		tb.Fatal(err)
+	}
+	for _, o := range opts {
+		o(op)
 	}
 	srv := httptest.NewUnstartedServer(op.Handler())
 	srv.Listener.Close()

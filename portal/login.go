@@ -181,7 +181,7 @@ func (p *Portal) handleCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sid := randomHex(32)
-	if err := p.st.NewPortalSession(ctx, store.PortalSession{IDHash: hashToken(sid), PersonUID: uid, Provider: login.Provider, CSRF: randomHex(32)}); err != nil {
+	if err := p.st.NewPortalSession(ctx, store.PortalSession{IDHash: hashToken(sid), PersonUID: uid, Provider: login.Provider, CSRF: randomHex(32), CreatedAt: p.now()}); err != nil {
 		p.problem(w, r, http.StatusInternalServerError, err)
 		return
 	}

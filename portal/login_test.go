@@ -16,8 +16,7 @@ func TestSignInGreetsAndSignOutEndsTheSession(t *testing.T) {
 			name = "standard discovery"
 		}
 		t.Run(name, func(t *testing.T) {
-			op, pc := testOP(t, st)
-			op.federation = federation
+			op, pc := testOP(t, st, func(op *OP) { op.federation = federation })
 			p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
 			first, err := op.citizens(t.Context())
 			if err != nil || len(first) == 0 {
@@ -80,8 +79,7 @@ func TestRelyingPartyRefusesBadTokens(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			op, pc := testOP(t, st)
-			tc.setup(op)
+			_, pc := testOP(t, st, tc.setup)
 			p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
 			b := newBrowser(t)
 			status, body := b.signIn(p, "test")

@@ -20,6 +20,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"sportello/fault"
@@ -63,7 +64,7 @@ type Portal struct {
 	client    *http.Client
 	limits    *limiter
 	mux       *http.ServeMux
-	now       func() time.Time
+	clock     atomic.Pointer[func() time.Time] // time.Now; tests move it
 	ctx       context.Context // lives as long as the portal, for key set fetches
 }
 
@@ -93,7 +94,8 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	}
 	p := &Portal{cfg: cfg, base: base, secure: base.Scheme == "https", st: st, log: cmp.Or(cfg.Log, slog.Default()),
 		providers: map[string]*provider{}, client: cfg.HTTPClient, limits: newLimiter(), mux: http.NewServeMux(),
-		now: time.Now, ctx: ctx}
+		ctx: ctx}
+	p.setClock(time.Now)
 	if p.client == nil {
 		p.client = &http.Client{Timeout: 10 * time.Second}
 	}
@@ -123,6 +125,10 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	p.routes()
 	return p, nil
 }
+
+func (p *Portal) now() time.Time { return (*p.clock.Load())() }
+
+func (p *Portal) setClock(now func() time.Time) { p.clock.Store(&now) }
 
 // URL is the portal's public base URL, without a final slash.
 func (p *Portal) URL() string { return p.base.String() }

@@ -56,7 +56,7 @@ func (p *Portal) citizen(r *http.Request) (*citizen, error) {
 		return nil, p.st.EndPortalSession(ctx, ps.IDHash)
 	}
 	if now.Sub(ps.SeenAt) > touchEvery {
-		if err := p.st.TouchPortalSession(ctx, ps.IDHash); err != nil {
+		if err := p.st.TouchPortalSession(ctx, ps.IDHash, now); err != nil {
 			return nil, err
 		}
 	}

@@ -174,12 +174,16 @@ type PortalSession struct {
 	EndedAt   time.Time // zero while open
 }
 
-// NewPortalSession opens a session.
+// NewPortalSession opens a session at ps.CreatedAt (now when zero): the
+// portal's clock decides its timeouts.
 func (s *Store) NewPortalSession(ctx context.Context, ps PortalSession) error {
 	if s.w == nil {
 		return fault.New(fault.Forbidden, "The database is open for reading only", nil)
 	}
-	now := timestamp(s.now())
+	if ps.CreatedAt.IsZero() {
+		ps.CreatedAt = s.now()
+	}
+	now := timestamp(ps.CreatedAt)
 	if _, err := s.w.ExecContext(ctx, `INSERT INTO portal_session(id_hash, person_uid, provider, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		ps.IDHash, ps.PersonUID, ps.Provider, ps.CSRF, now, now); err != nil {
 		return fmt.Errorf("new portal session: %w", err)
@@ -206,13 +210,13 @@ FROM portal_session WHERE id_hash = ?`, idHash).Scan(&ps.IDHash, &ps.PersonUID, 
 	return ps, nil
 }
 
-// TouchPortalSession records that the open session was used now.
-func (s *Store) TouchPortalSession(ctx context.Context, idHash string) error {
+// TouchPortalSession records that the open session was used at.
+func (s *Store) TouchPortalSession(ctx context.Context, idHash string, at time.Time) error {
 	if s.w == nil {
 		return fault.New(fault.Forbidden, "The database is open for reading only", nil)
 	}
 	if _, err := s.w.ExecContext(ctx, `UPDATE portal_session SET seen_at = ? WHERE id_hash = ? AND ended_at IS NULL`,
-		timestamp(s.now()), idHash); err != nil {
+		timestamp(at), idHash); err != nil {
 		return fmt.Errorf("touch portal session: %w", err)
 	}
 	return nil
