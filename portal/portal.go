@@ -65,7 +65,7 @@ type Portal struct {
 	limits    *limiter
 	mux       *http.ServeMux
 	clock     atomic.Pointer[func() time.Time] // time.Now; tests move it
-	ctx       context.Context // lives as long as the portal, for key set fetches
+	ctx       context.Context                  // lives as long as the portal, for key set fetches
 }
 
 // Session timeouts: an idle session ends after idleTimeout, any session

@@ -289,7 +289,9 @@ func TestCitizenNotInTheRegister(t *testing.T) {
 		t.Fatalf("%s is not a valid code", stranger)
 	}
 	_, pc := testOP(t, st, func(op *OP) {
-		op.citizens = func(context.Context) ([]Citizen, error) { return []Citizen{{CF: stranger, Surname: "Ignoto", Name: "Tizio"}}, nil }
+		op.citizens = func(context.Context) ([]Citizen, error) {
+			return []Citizen{{CF: stranger, Surname: "Ignoto", Name: "Tizio"}}, nil
+		}
 	})
 	p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
 	status, body := newBrowser(t).signIn(p, "test")
