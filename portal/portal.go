@@ -118,7 +118,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	if p.keys, err = loadKeyring(ctx, st); err != nil {
 		return nil, err
 	}
-	p.pages = template.Must(template.New("").Funcs(template.FuncMap{"date": italianDate}).ParseFS(webFiles, "web/pages/*.html"))
+	p.pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join}).ParseFS(webFiles, "web/pages/*.html"))
 	if cfg.Demo {
 		p.mountDemo()
 	}
@@ -154,6 +154,7 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("GET /login/{name}", p.limited(signInRate, p.handleLogin))
 	p.mux.HandleFunc("GET /oidc/callback", p.limited(signInRate, p.handleCallback))
 	p.mux.HandleFunc("POST /logout", p.handleLogout)
+	p.mux.HandleFunc("GET /record", p.handleRecord)
 	p.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusNotFound, fault.New(fault.NotFound, "This page does not exist", nil))
 	})

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"context"
+	"html"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"sportello/access"
 	"sportello/registry"
 )
 
@@ -231,6 +233,9 @@ func TestEveryStringIsTranslated(t *testing.T) {
 		if !strings.Contains(body, `action="/logout"`) {
 			t.Fatalf("%s: not signed in: %s", lang, body)
 		}
+		if status, _ := b.get(p.URL() + "/record"); status != http.StatusOK {
+			t.Fatalf("%s: record: %d", lang, status)
+		}
 		for _, err := range []error{errProviderDown, errBadAnswer, errOtherBrowser, errCancelled, errNotVerified, errLevel, errForm, errNoProvider} {
 			newTr(lang).Error(err)
 		}
@@ -300,5 +305,55 @@ func TestCitizenNotInTheRegister(t *testing.T) {
 	}
 	if n, _ := st.OpenPortalSessions(t.Context()); n != 0 {
 		t.Fatalf("%d sessions", n)
+	}
+}
+
+func TestRecordShowsTheCitizensOwnRecordAndLogsTheView(t *testing.T) {
+	st := testStore(t)
+	op, pc := testOP(t, st)
+	p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
+	people, err := op.citizens(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := st.PersonByCF(t.Context(), people[0].CF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.Record(t.Context(), me.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Signed out, the page shows nothing and logs nothing.
+	anon := newBrowser(t)
+	if _, body := anon.get(p.URL() + "/record"); strings.Contains(body, rec.Person.CF) {
+		t.Fatal("the record is shown to someone not signed in")
+	}
+	if log, _ := st.AccessLog(t.Context(), access.LogFilter{Subject: rec.Person.UID}); len(log) != 0 {
+		t.Fatalf("logged: %+v", log)
+	}
+
+	b := newBrowser(t)
+	b.signIn(p, "test")
+	status, body := b.get(p.URL() + "/record")
+	if status != http.StatusOK {
+		t.Fatalf("%d %s", status, body)
+	}
+	want := []string{rec.Person.CF, rec.Person.Surname, rec.Address.Line(), "Dati personali", "Famiglia"}
+	for _, m := range rec.Members {
+		want = append(want, m.Person.Surname+" "+m.Person.Name)
+	}
+	if len(rec.Members) < 2 {
+		t.Fatalf("the demo citizen lives alone: %+v", rec.Members)
+	}
+	for _, w := range want {
+		if !strings.Contains(body, html.EscapeString(w)) {
+			t.Errorf("the record lacks %q", w)
+		}
+	}
+	log, err := st.AccessLog(t.Context(), access.LogFilter{Subject: rec.Person.UID})
+	if err != nil || len(log) != 1 || log[0].Purpose != access.PurposeOnline || log[0].Operator != "online:"+rec.Person.UID {
+		t.Fatalf("access log: %+v %v", log, err)
 	}
 }
