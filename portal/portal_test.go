@@ -2,8 +2,8 @@ package portal
 
 import (
 	"context"
-	"html"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
