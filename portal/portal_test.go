@@ -233,6 +233,7 @@ func TestEveryStringIsTranslated(t *testing.T) {
 		if !strings.Contains(body, `action="/logout"`) {
 			t.Fatalf("%s: not signed in: %s", lang, body)
 		}
+		b.get(p.URL() + "/record/accesses")
 		if status, _ := b.get(p.URL() + "/record"); status != http.StatusOK {
 			t.Fatalf("%s: record: %d", lang, status)
 		}
@@ -355,5 +356,43 @@ func TestRecordShowsTheCitizensOwnRecordAndLogsTheView(t *testing.T) {
 	log, err := st.AccessLog(t.Context(), access.LogFilter{Subject: rec.Person.UID})
 	if err != nil || len(log) != 1 || log[0].Purpose != access.PurposeOnline || log[0].Operator != "online:"+rec.Person.UID {
 		t.Fatalf("access log: %+v %v", log, err)
+	}
+}
+
+func TestAccessHistoryShowsWhoViewedTheRecord(t *testing.T) {
+	st := testStore(t)
+	op, pc := testOP(t, st)
+	p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
+	people, err := op.citizens(t.Context())
+	if err != nil || len(people) < 2 {
+		t.Fatalf("%v %v", people, err)
+	}
+	me, _ := st.PersonByCF(t.Context(), people[0].CF)
+	other, _ := st.PersonByCF(t.Context(), people[1].CF)
+	if err := st.LogAccess(t.Context(), "operatore", me.ID, access.PurposeCounter); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.LogAccess(t.Context(), "ufficiale", other.ID, access.PurposeElectoral); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	b.signIn(p, "test")
+	b.get(p.URL() + "/record")
+	status, body := b.get(p.URL() + "/record/accesses")
+	if status != http.StatusOK {
+		t.Fatalf("%d", status)
+	}
+	for _, want := range []string{"Lei, online", "Online, la persona stessa", "Il personale del Comune", "Richiesta della persona allo sportello"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the history lacks %q", want)
+		}
+	}
+	for _, not := range []string{"operatore", "ufficiale", "Adempimenti dell"} {
+		if strings.Contains(body, not) {
+			t.Errorf("the history shows %q", not)
+		}
+	}
+	if _, body := newBrowser(t).get(p.URL() + "/record/accesses"); strings.Contains(body, "Lei, online") {
+		t.Fatal("the history is shown to someone not signed in")
 	}
 }
