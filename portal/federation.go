@@ -105,7 +105,8 @@ func (p *Portal) entityConfiguration() (string, error) {
 	}
 	return signJWT(p.keys.current("federation"), entityStatementType, entityStatement{
 		Iss: p.URL(), Sub: p.URL(), Iat: now.Unix(), Exp: now.Add(entityLifetime).Unix(),
-		JWKS: p.keys.public("federation"), Metadata: map[string]json.RawMessage{"openid_relying_party": md},
+		JWKS: p.keys.public("federation"), AuthorityHints: p.cfg.AuthorityHints,
+		Metadata: map[string]json.RawMessage{"openid_relying_party": md},
 	})
 }
 

@@ -157,6 +157,38 @@ func (k *keyring) decryptionKeys() []jose.JSONWebKey {
 // published for two days, so providers that cached them keep working.
 func (p *Portal) RotateKeys(ctx context.Context) error { return p.keys.rotate(ctx) }
 
+// RotateKeys replaces the relying party's keys in st, for an administrator
+// while the server runs: a running portal reads them within keyReload.
+func RotateKeys(ctx context.Context, st *store.Store) ([]store.PortalKey, error) {
+	k, err := loadKeyring(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	if err := k.rotate(ctx); err != nil {
+		return nil, err
+	}
+	return st.PortalKeys(ctx)
+}
+
+// keyReload is how often a running portal reads its keys again.
+const keyReload = 5 * time.Minute
+
+// reloadEvery reads the keys again every keyReload until ctx ends.
+func (k *keyring) reloadEvery(ctx context.Context, log interface{ Error(string, ...any) }) {
+	t := time.NewTicker(keyReload)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := k.reload(ctx); err != nil && ctx.Err() == nil {
+				log.Error("portal: reload keys", "err", err)
+			}
+		}
+	}
+}
+
 // signJWT signs claims with key as a compact JWS of type typ.
 func signJWT(key jose.JSONWebKey, typ string, claims any) (string, error) {
 	opts := &jose.SignerOptions{}

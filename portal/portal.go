@@ -39,12 +39,16 @@ type ProviderConfig struct {
 
 // Config is the portal's deployment configuration.
 type Config struct {
-	URL          string           // portal_url: public base URL, also the relying party's client_id
-	Providers    []ProviderConfig // portal_providers
-	Contacts     []string         // portal_contacts: published in the relying party's metadata
-	Municipality string           // the municipality's title, on every page
-	Demo         bool             // adds the demonstration identity provider (serve --demo)
-	Log          *slog.Logger
+	URL       string           // portal_url: public base URL, also the relying party's client_id
+	Providers []ProviderConfig // portal_providers
+	Contacts  []string         // portal_contacts: published in the relying party's metadata
+	// AuthorityHints (portal_authority_hints) name the federation's
+	// intermediates or trust anchor above the portal, in its entity
+	// configuration, as the SPID/CIE federation's onboarding asks.
+	AuthorityHints []string
+	Municipality   string // the municipality's title, on every page
+	Demo           bool   // adds the demonstration identity provider (serve --demo)
+	Log            *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
 	HTTPClient *http.Client
 }
@@ -118,6 +122,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	if p.keys, err = loadKeyring(ctx, st); err != nil {
 		return nil, err
 	}
+	go p.keys.reloadEvery(ctx, p.log)
 	p.pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join}).ParseFS(webFiles, "web/pages/*.html"))
 	if cfg.Demo {
 		p.mountDemo()

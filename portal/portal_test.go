@@ -19,7 +19,7 @@ import (
 
 func TestEntityConfigurationPublishesTheRelyingParty(t *testing.T) {
 	st := testStore(t)
-	p := testPortal(t, st, Config{Contacts: []string{"urp@comune.example.it"}})
+	p := testPortal(t, st, Config{Contacts: []string{"urp@comune.example.it"}, AuthorityHints: []string{"https://registry.spid.gov.it"}})
 	fetch := func() (entityStatement, rpMetadata, jose.JSONWebKeySet) {
 		t.Helper()
 		es, err := fetchEntityConfiguration(t.Context(), http.DefaultClient, p.URL(), time.Now())
@@ -46,6 +46,9 @@ func TestEntityConfigurationPublishesTheRelyingParty(t *testing.T) {
 		md.ClientName != "Sportello online - Comune di Anagni" || len(md.Contacts) != 1 || md.TokenEndpointAuthMethod != "private_key_jwt" ||
 		md.JWKSURI != p.URL()+"/oidc/jwks.json" {
 		t.Fatalf("metadata: %+v", md)
+	}
+	if len(es.AuthorityHints) != 1 || es.AuthorityHints[0] != "https://registry.spid.gov.it" {
+		t.Fatalf("authority_hints: %v", es.AuthorityHints)
 	}
 	if len(es.JWKS.Keys) != 1 || len(md.JWKS.Keys) != 2 || len(set.Keys) != 2 {
 		t.Fatalf("keys: federation %d, metadata %d, jwks_uri %d", len(es.JWKS.Keys), len(md.JWKS.Keys), len(set.Keys))

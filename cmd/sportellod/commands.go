@@ -33,11 +33,12 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod enrol   --db FILE --desk-code D01                       codice monouso per registrare una postazione
   sportellod backup  --db FILE --out FILE                            copia coerente, anche col server in funzione
   sportellod verify  --db FILE INPUT                                 verifica il sigillo di un certificato (testo del QR)
+  sportellod portal-keys --db FILE [--rotate]                         chiavi del portale dei cittadini; --rotate le sostituisce
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
 ascolta solo sull'interfaccia di loopback. Il portale dei cittadini (Sportello online): portal_listen, portal_url,
-portal_providers (elenco di {name, issuer, label}), portal_contacts; --demo aggiunge un gestore di identità dimostrativo.
+portal_providers (elenco di {name, issuer, label}), portal_contacts, portal_authority_hints; --demo aggiunge un gestore di identità dimostrativo.
 `
 
 var errUsage = errors.New("uso")
@@ -49,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
+		"portal-keys": cmdPortalKeys,
 	}
 	f, ok := commands[args[0]]
 	if !ok {

@@ -24,6 +24,7 @@ type portalConfig struct {
 	URL       string                  // portal_url: its public base URL, the relying party's client_id
 	Providers []portal.ProviderConfig // portal_providers: [{name, issuer, label}]
 	Contacts  []string                // portal_contacts: in the relying party's metadata
+	Hints     []string                // portal_authority_hints: the federation above the portal
 	Demo      bool                    // --demo: the demonstration identity provider
 }
 
@@ -33,7 +34,7 @@ const demoPortalListen = "127.0.0.1:8421"
 func loadPortalConfig(v *viper.Viper, demo bool) (portalConfig, error) {
 	tls := v.GetString("tls_cert") != ""
 	pc := portalConfig{Listen: v.GetString("portal_listen"), URL: v.GetString("portal_url"),
-		Contacts: v.GetStringSlice("portal_contacts"), Demo: demo}
+		Contacts: v.GetStringSlice("portal_contacts"), Hints: v.GetStringSlice("portal_authority_hints"), Demo: demo}
 	if err := v.UnmarshalKey("portal_providers", &pc.Providers); err != nil {
 		return portalConfig{}, fmt.Errorf("%w: portal_providers: %v", errUsage, err)
 	}
@@ -62,7 +63,7 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	}
 	// On loopback with no portal_url, the portal is where it listens.
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
-	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts,
+	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints,
 		Municipality: registry.MunicipalityTitle(cfg.Municipality), Demo: pc.Demo, Log: log})
 	if err != nil {
 		ln.Close()
@@ -97,4 +98,39 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	}
 	fmt.Fprintf(stdout, "Sportello online su %s (in ascolto su %s)%s\n", p.URL(), ln.Addr(), demo)
 	return func() { <-done }, nil
+}
+
+// cmdPortalKeys lists the portal's keys, or rotates them (--rotate): the
+// old ones stay published two days, a running server takes the new ones
+// within five minutes.
+func cmdPortalKeys(args []string, stdout io.Writer) error {
+	fs := newFlags("portal-keys")
+	db := fs.String("db", "", "file del database del server")
+	rotate := fs.Bool("rotate", false, "sostituisce le chiavi del portale")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := openStore(*db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx := context.Background()
+	var keys []store.PortalKey
+	if *rotate {
+		keys, err = portal.RotateKeys(ctx, st)
+	} else {
+		keys, err = st.PortalKeys(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	for _, k := range keys {
+		state := "in uso"
+		if !k.RetiredAt.IsZero() {
+			state = "ritirata, pubblicata fino al " + k.ExpiresAt.In(registry.Rome).Format("02/01/2006 15:04")
+		}
+		fmt.Fprintf(stdout, "%-10s %s  %s\n", k.Use, k.KID, state)
+	}
+	return nil
 }

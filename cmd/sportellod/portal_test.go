@@ -98,3 +98,23 @@ func TestServePortalWithoutDemoHasNoDemoProvider(t *testing.T) {
 		t.Fatalf("portal beyond loopback without TLS: exit %d, %q", code, stderr.String())
 	}
 }
+
+func TestPortalKeysRotate(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	runOK(t, "seed", "--db", db, "--people", "20")
+	servePortal(t, db, portalConfig{Listen: "127.0.0.1:0"}) // the first start makes the keys
+	before := runOK(t, "portal-keys", "--db", db)
+	if strings.Count(before, "in uso") != 3 {
+		t.Fatalf("keys after the first start:\n%s", before)
+	}
+	after := runOK(t, "portal-keys", "--db", db, "--rotate")
+	if strings.Count(after, "in uso") != 3 || strings.Count(after, "ritirata") != 3 {
+		t.Fatalf("after rotation:\n%s", after)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(before), "\n") {
+		kid := strings.Fields(line)[1]
+		if !strings.Contains(after, kid+"  ritirata") {
+			t.Errorf("key %s not retired:\n%s", kid, after)
+		}
+	}
+}
