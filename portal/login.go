@@ -180,6 +180,13 @@ func (p *Portal) handleCallback(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, statusOf(err), err)
 		return
 	}
+	// A session this browser still had (another citizen's, say) ends here.
+	if old, err := r.Cookie(p.sessionCookie()); err == nil && len(old.Value) == 64 {
+		if err := p.st.EndPortalSession(ctx, hashToken(old.Value)); err != nil {
+			p.problem(w, r, http.StatusInternalServerError, err)
+			return
+		}
+	}
 	sid := randomHex(32)
 	if err := p.st.NewPortalSession(ctx, store.PortalSession{IDHash: hashToken(sid), PersonUID: uid, Provider: login.Provider, CSRF: randomHex(32), CreatedAt: p.now()}); err != nil {
 		p.problem(w, r, http.StatusInternalServerError, err)

@@ -138,3 +138,15 @@ func TestCallbackRefusesWhatItDidNotStart(t *testing.T) {
 		}
 	})
 }
+
+func TestSigningInAgainEndsTheBrowsersOldSession(t *testing.T) {
+	st := testStore(t)
+	_, pc := testOP(t, st)
+	p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
+	b := newBrowser(t)
+	b.signIn(p, "test")
+	b.signIn(p, "test")
+	if n, err := st.OpenPortalSessions(t.Context()); err != nil || n != 1 {
+		t.Fatalf("open sessions after two sign-ins in one browser: %d %v", n, err)
+	}
+}

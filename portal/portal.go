@@ -250,7 +250,10 @@ func (p *Portal) problem(w http.ResponseWriter, r *http.Request, status int, err
 		p.log.Error("portal", "path", r.URL.Path, "err", err)
 		status = http.StatusInternalServerError
 	}
-	c, _ := p.citizen(r)
+	var c *citizen
+	if status != http.StatusTooManyRequests { // a flood costs no database reads
+		c, _ = p.citizen(r)
+	}
 	pg := p.newPage(r, c)
 	pg.Problem = pg.T.Error(err)
 	pg.Title = pg.T.L("Something is wrong")
