@@ -39,7 +39,12 @@ type entityStatement struct {
 	Exp            int64                      `json:"exp"`
 	JWKS           jose.JSONWebKeySet         `json:"jwks"`
 	AuthorityHints []string                   `json:"authority_hints,omitempty"`
-	Metadata       map[string]json.RawMessage `json:"metadata"`
+	Metadata       map[string]json.RawMessage `json:"metadata,omitempty"`
+	// MetadataPolicy is what a superior's statement about its subordinate
+	// imposes on its metadata, by entity type and claim.
+	MetadataPolicy map[string]map[string]map[string]any `json:"metadata_policy,omitempty"`
+
+	raw string // the signed statement, for checking it again with a superior's keys
 }
 
 // rpMetadata is the relying party's metadata (openid_relying_party).
@@ -141,28 +146,38 @@ func (p *Portal) handleJWKS(w http.ResponseWriter, r *http.Request) {
 // entityID: its type, its signature by one of the keys it carries, its
 // subject and issuer, its validity at now.
 func parseEntityConfiguration(token, entityID string, now time.Time) (entityStatement, error) {
+	return parseEntityStatement(token, entityID, entityID, nil, now)
+}
+
+// parseEntityStatement checks an entity statement that iss made about sub,
+// signed by one of keys (nil: the keys it carries, for a configuration).
+func parseEntityStatement(token, iss, sub string, keys *jose.JSONWebKeySet, now time.Time) (entityStatement, error) {
 	obj, err := jose.ParseSigned(token, signingAlgs)
 	if err != nil {
-		return entityStatement{}, fmt.Errorf("entity configuration: %w", err)
+		return entityStatement{}, fmt.Errorf("entity statement: %w", err)
 	}
 	if len(obj.Signatures) != 1 || obj.Signatures[0].Header.ExtraHeaders[jose.HeaderType] != entityStatementType {
-		return entityStatement{}, errors.New("entity configuration: not an entity-statement+jwt")
+		return entityStatement{}, errors.New("entity statement: not an entity-statement+jwt")
 	}
 	var es entityStatement
 	if err := json.Unmarshal(obj.UnsafePayloadWithoutVerification(), &es); err != nil {
-		return entityStatement{}, fmt.Errorf("entity configuration: %w", err)
+		return entityStatement{}, fmt.Errorf("entity statement: %w", err)
 	}
-	if _, err := verifyJWS(token, es.JWKS); err != nil {
-		return entityStatement{}, fmt.Errorf("entity configuration: %w", err)
+	if keys == nil {
+		keys = &es.JWKS
+	}
+	if _, err := verifyJWS(token, *keys); err != nil {
+		return entityStatement{}, fmt.Errorf("entity statement: %w", err)
 	}
 	switch {
-	case es.Iss != entityID || es.Sub != entityID:
-		return entityStatement{}, fmt.Errorf("entity configuration: iss %q sub %q, want %q", es.Iss, es.Sub, entityID)
+	case es.Iss != iss || es.Sub != sub:
+		return entityStatement{}, fmt.Errorf("entity statement: iss %q sub %q, want %q and %q", es.Iss, es.Sub, iss, sub)
 	case time.Unix(es.Exp, 0).Before(now):
-		return entityStatement{}, errors.New("entity configuration: expired")
+		return entityStatement{}, errors.New("entity statement: expired")
 	case time.Unix(es.Iat, 0).After(now.Add(clockSkew)):
-		return entityStatement{}, errors.New("entity configuration: issued in the future")
+		return entityStatement{}, errors.New("entity statement: issued in the future")
 	}
+	es.raw = token
 	return es, nil
 }
 
@@ -246,6 +261,11 @@ func (p *Portal) discover(ctx context.Context, pr *provider) (*discovered, error
 		raw, ok := es.Metadata["openid_provider"]
 		if !ok {
 			return nil, fmt.Errorf("provider %s: entity configuration without openid_provider", pr.cfg.Name)
+		}
+		if len(p.cfg.TrustAnchors) > 0 {
+			if raw, err = p.trustedMetadata(ctx, es, "openid_provider"); err != nil {
+				return nil, fmt.Errorf("provider %s: %w", pr.cfg.Name, err)
+			}
 		}
 		if err := json.Unmarshal(raw, &meta); err != nil {
 			return nil, fmt.Errorf("provider %s: %w", pr.cfg.Name, err)

@@ -44,6 +44,8 @@ type OP struct {
 
 	// federation: publish an entity configuration; else only standard discovery.
 	federation bool
+	// authorityHints are the federation authorities above the provider.
+	authorityHints []string
 	// For the tests of the relying party's checks: tokens signed with
 	// forgeKey (not published), tokens that live tokenTTL.
 	forgeKey *jose.JSONWebKey
@@ -179,7 +181,7 @@ func (op *OP) entityConfiguration() (string, error) {
 		return "", err
 	}
 	now := op.now()
-	return signJWT(op.fedKey, entityStatementType, entityStatement{Iss: op.issuer, Sub: op.issuer, Iat: now.Unix(),
+	return signJWT(op.fedKey, entityStatementType, entityStatement{Iss: op.issuer, Sub: op.issuer, Iat: now.Unix(), AuthorityHints: op.authorityHints,
 		Exp: now.Add(entityLifetime).Unix(), JWKS: jose.JSONWebKeySet{Keys: []jose.JSONWebKey{op.fedKey.Public()}},
 		Metadata: map[string]json.RawMessage{"openid_provider": md}})
 }

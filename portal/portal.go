@@ -46,9 +46,13 @@ type Config struct {
 	// intermediates or trust anchor above the portal, in its entity
 	// configuration, as the SPID/CIE federation's onboarding asks.
 	AuthorityHints []string
-	Municipality   string // the municipality's title, on every page
-	Demo           bool   // adds the demonstration identity provider (serve --demo)
-	Log            *slog.Logger
+	// TrustAnchors (portal_trust_anchors) are the federations' anchors a
+	// provider's entity configuration must chain to; none: a provider's
+	// self-signed configuration is trusted as its TLS certificate is.
+	TrustAnchors []string
+	Municipality string // the municipality's title, on every page
+	Demo         bool   // adds the demonstration identity provider (serve --demo)
+	Log          *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
 	HTTPClient *http.Client
 }
