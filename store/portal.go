@@ -184,12 +184,25 @@ func (s *Store) NewPortalSession(ctx context.Context, ps PortalSession) error {
 		ps.CreatedAt = s.now()
 	}
 	now := timestamp(ps.CreatedAt)
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO portal_session(id_hash, person_uid, provider, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("new portal session: %w", err)
+	}
+	defer tx.Rollback()
+	// Sessions unused for portalSessionKept go: an old cookie is refused
+	// just the same, as unknown.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM portal_session WHERE seen_at < ?`, timestamp(ps.CreatedAt.Add(-portalSessionKept))); err != nil {
+		return fmt.Errorf("new portal session: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO portal_session(id_hash, person_uid, provider, csrf, created_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		ps.IDHash, ps.PersonUID, ps.Provider, ps.CSRF, now, now); err != nil {
 		return fmt.Errorf("new portal session: %w", err)
 	}
-	return nil
+	return tx.Commit()
 }
+
+// portalSessionKept is how long a session row stays after its last use.
+const portalSessionKept = 7 * 24 * time.Hour
 
 // FindPortalSession returns the session with that cookie hash, ended or
 // not; an unknown one is a fault.NotFound error.

@@ -90,4 +90,12 @@ func TestPortalSessionEnds(t *testing.T) {
 	if _, err := s.FindPortalSession(ctx, "nope"); fault.Code(err) != fault.NotFound {
 		t.Fatalf("unknown session: %v", err)
 	}
+	// A week later the row is gone when the next session opens.
+	if err := s.NewPortalSession(ctx, PortalSession{IDHash: "h2", PersonUID: "P2", Provider: "spid", CSRF: "c",
+		CreatedAt: later.Add(portalSessionKept + time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FindPortalSession(ctx, "h"); fault.Code(err) != fault.NotFound {
+		t.Fatalf("an old session row stays: %v", err)
+	}
 }
