@@ -34,6 +34,10 @@ var registerOnce = sync.OnceValues(func() (string, error) {
 	if _, err := st.Load(context.Background(), demo.Generate(demo.Config{People: 60, Seed: 1}), nil); err != nil {
 		return "", err
 	}
+	// The portal's keys too, made once: every test's portal starts with them.
+	if _, err := loadKeyring(context.Background(), st); err != nil {
+		return "", err
+	}
 	return path, nil
 })
 

@@ -47,6 +47,12 @@ type ringKey struct {
 
 func loadKeyring(ctx context.Context, st *store.Store) (*keyring, error) {
 	k := &keyring{st: st}
+	if err := k.reload(ctx); err != nil {
+		return nil, err
+	}
+	if k.complete() {
+		return k, nil
+	}
 	fresh, err := newKeys()
 	if err != nil {
 		return nil, err
@@ -55,6 +61,22 @@ func loadKeyring(ctx context.Context, st *store.Store) (*keyring, error) {
 		return nil, err
 	}
 	return k, k.reload(ctx)
+}
+
+// complete reports whether every use has a key in use.
+func (k *keyring) complete() bool {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for _, use := range keyUses {
+		found := false
+		for _, rk := range k.keys {
+			found = found || (rk.use == use && !rk.retired)
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }
 
 // newKeys makes one key of each use.
