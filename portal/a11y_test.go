@@ -139,4 +139,3 @@ func TestPagesKeepTheMarkupRules(t *testing.T) {
 		t.Fatalf("the checker missed some of %q", got)
 	}
 }
-
