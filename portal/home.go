@@ -25,12 +25,7 @@ func (p *Portal) handleHome(w http.ResponseWriter, r *http.Request) {
 	pg.Title = pg.T.L("Home")
 	data := homeData{Providers: p.providerList(), SignedOut: c == nil && r.URL.Query().Get("signed_out") == "1"}
 	if c != nil {
-		rec, err := p.st.Record(r.Context(), c.personID)
-		if err != nil {
-			p.problem(w, r, statusOf(err), err)
-			return
-		}
-		data.Name, data.Surname = rec.Person.Name, rec.Person.Surname
+		data.Name, data.Surname = c.session.Name, c.session.Surname
 	}
 	pg.Data = data
 	p.render(w, http.StatusOK, "home.html", pg)

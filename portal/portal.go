@@ -71,6 +71,7 @@ type Portal struct {
 	demo      *OP      // the demonstration provider, with Config.Demo only
 	client    *http.Client
 	limits    *limiter
+	pageLimit int // requests a minute per address: pageRate
 	mux       *http.ServeMux
 	clock     atomic.Pointer[func() time.Time] // time.Now; tests move it
 	ctx       context.Context                  // lives as long as the portal, for key set fetches
@@ -101,7 +102,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 		return nil, fmt.Errorf("portal_url %q: plain http only on loopback (127.0.0.1, ::1, localhost)", cfg.URL)
 	}
 	p := &Portal{cfg: cfg, base: base, secure: base.Scheme == "https", st: st, log: cmp.Or(cfg.Log, slog.Default()),
-		providers: map[string]*provider{}, client: cfg.HTTPClient, limits: newLimiter(), mux: http.NewServeMux(),
+		providers: map[string]*provider{}, client: cfg.HTTPClient, limits: newLimiter(), pageLimit: pageRate, mux: http.NewServeMux(),
 		ctx: ctx}
 	p.setClock(time.Now)
 	if p.client == nil {
@@ -183,7 +184,7 @@ func (p *Portal) guard(next http.Handler) http.Handler {
 		if p.secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		if !p.limits.allow(clientIP(r), pageRate, p.now()) {
+		if !p.limits.allow(clientIP(r), p.pageLimit, p.now()) {
 			h.Set("Retry-After", "60")
 			p.problem(w, r, http.StatusTooManyRequests, fault.New(fault.Forbidden, "Too many requests: please wait a minute and try again", nil))
 			return

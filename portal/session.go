@@ -60,11 +60,10 @@ func (p *Portal) citizen(r *http.Request) (*citizen, error) {
 			return nil, err
 		}
 	}
-	id, err := p.st.PersonIDByUID(ctx, ps.PersonUID)
-	if err != nil {
-		return nil, err
+	if ps.PersonID == 0 { // no longer in the register
+		return nil, p.st.EndPortalSession(ctx, ps.IDHash)
 	}
-	return &citizen{session: ps, personID: id}, nil
+	return &citizen{session: ps, personID: ps.PersonID}, nil
 }
 
 // checkForm reads a posted form and reports whether it carries the

@@ -172,6 +172,10 @@ type PortalSession struct {
 	CreatedAt time.Time
 	SeenAt    time.Time
 	EndedAt   time.Time // zero while open
+	// The person as the register holds them now (read with the session;
+	// PersonID 0 when the register no longer has them).
+	PersonID      int64
+	Surname, Name string
 }
 
 // NewPortalSession opens a session at ps.CreatedAt (now when zero): the
@@ -205,12 +209,15 @@ func (s *Store) NewPortalSession(ctx context.Context, ps PortalSession) error {
 const portalSessionKept = 7 * 24 * time.Hour
 
 // FindPortalSession returns the session with that cookie hash, ended or
-// not; an unknown one is a fault.NotFound error.
+// not, with its person as the register holds them; an unknown one is a
+// fault.NotFound error.
 func (s *Store) FindPortalSession(ctx context.Context, idHash string) (PortalSession, error) {
 	var ps PortalSession
 	var created, seen, ended string
-	err := s.r.QueryRowContext(ctx, `SELECT id_hash, person_uid, provider, csrf, created_at, seen_at, coalesce(ended_at, '')
-FROM portal_session WHERE id_hash = ?`, idHash).Scan(&ps.IDHash, &ps.PersonUID, &ps.Provider, &ps.CSRF, &created, &seen, &ended)
+	err := s.r.QueryRowContext(ctx, `SELECT s.id_hash, s.person_uid, s.provider, s.csrf, s.created_at, s.seen_at, coalesce(s.ended_at, ''),
+coalesce(p.id, 0), coalesce(p.surname, ''), coalesce(p.name, '')
+FROM portal_session s LEFT JOIN person p ON p.uid = s.person_uid WHERE s.id_hash = ?`, idHash).Scan(
+		&ps.IDHash, &ps.PersonUID, &ps.Provider, &ps.CSRF, &created, &seen, &ended, &ps.PersonID, &ps.Surname, &ps.Name)
 	if errors.Is(err, sql.ErrNoRows) {
 		return PortalSession{}, fault.New(fault.NotFound, "The session has ended: please sign in again", nil)
 	}
@@ -276,19 +283,6 @@ func (s *Store) PersonUID(ctx context.Context, personID int64) (string, error) {
 		return "", fmt.Errorf("read person uid: %w", err)
 	}
 	return uid, nil
-}
-
-// PersonIDByUID is the id of the person with that uid.
-func (s *Store) PersonIDByUID(ctx context.Context, uid string) (int64, error) {
-	var id int64
-	err := s.r.QueryRowContext(ctx, `SELECT id FROM person WHERE uid = ?`, uid).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, fault.New(fault.NotFound, "The person was not found", nil)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("read person id: %w", err)
-	}
-	return id, nil
 }
 
 // DemoCitizens lists up to n adult residents who live with their family,
