@@ -344,7 +344,7 @@ func TestRecordShowsTheCitizensOwnRecordAndLogsTheView(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("%d %s", status, body)
 	}
-	want := []string{rec.Person.CF, rec.Person.Surname, rec.Address.Line(), "Dati personali", "Famiglia"}
+	want := []string{rec.Person.CF, rec.Person.Surname, rec.Address.Line(), "Dati anagrafici", "Famiglia"}
 	for _, m := range rec.Members {
 		want = append(want, m.Person.Surname+" "+m.Person.Name)
 	}

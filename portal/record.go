@@ -58,9 +58,9 @@ func (p *Portal) handleRecord(w http.ResponseWriter, r *http.Request) {
 
 func recordView(t *tr, rec registry.Record) recordData {
 	per := rec.Person
-	d := recordData{Surname: per.Surname, Name: per.Name, CF: per.CF, Sex: t.sexName(per.Sex),
+	d := recordData{Surname: per.Surname, Name: per.Name, CF: per.CF, Sex: t.label(per.Sex.Label()),
 		BirthDate: italianDate(per.BirthDate), BirthPlace: t.placeName(per.BirthPlace, per.BirthDate, per.BirthPlaceName),
-		CivilStatus: t.civilStatusName(per.CivilStatus, per.Sex), Status: t.statusLong(per.Status, per.Sex)}
+		CivilStatus: t.label(per.CivilStatus.Label(per.Sex)), Status: t.label(per.Status.Label(per.Sex))}
 	for _, code := range per.Citizenships {
 		d.Citizenships = append(d.Citizenships, t.citizenshipName(code, registry.Today()))
 	}
@@ -71,7 +71,7 @@ func recordView(t *tr, rec registry.Record) recordData {
 	d.Convivenza = rec.Family.Convivenza.Name
 	for _, m := range rec.Members {
 		d.Members = append(d.Members, memberRow{Name: strings.TrimSpace(m.Person.Surname + " " + m.Person.Name),
-			Relationship: t.relationshipName(m.Relationship, m.Person.Sex), BirthDate: italianDate(m.Person.BirthDate),
+			Relationship: t.label(m.Relationship.Label(m.Person.Sex)), BirthDate: italianDate(m.Person.BirthDate),
 			Self: m.Person.ID == per.ID})
 	}
 	return d
