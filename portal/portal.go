@@ -71,6 +71,7 @@ type Portal struct {
 	demo      *OP      // the demonstration provider, with Config.Demo only
 	client    *http.Client
 	limits    *limiter
+	views     *viewLog
 	pageLimit int // requests a minute per address: pageRate
 	mux       *http.ServeMux
 	clock     atomic.Pointer[func() time.Time] // time.Now; tests move it
@@ -102,7 +103,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 		return nil, fmt.Errorf("portal_url %q: plain http only on loopback (127.0.0.1, ::1, localhost)", cfg.URL)
 	}
 	p := &Portal{cfg: cfg, base: base, secure: base.Scheme == "https", st: st, log: cmp.Or(cfg.Log, slog.Default()),
-		providers: map[string]*provider{}, client: cfg.HTTPClient, limits: newLimiter(), pageLimit: pageRate, mux: http.NewServeMux(),
+		providers: map[string]*provider{}, client: cfg.HTTPClient, limits: newLimiter(), views: &viewLog{st: st}, pageLimit: pageRate, mux: http.NewServeMux(),
 		ctx: ctx}
 	p.setClock(time.Now)
 	if p.client == nil {

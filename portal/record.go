@@ -6,6 +6,7 @@ import (
 
 	"sportello/access"
 	"sportello/registry"
+	"sportello/store"
 )
 
 // The citizen's own record as the register holds it: personal data, the
@@ -46,7 +47,8 @@ func (p *Portal) handleRecord(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Logged before it is shown: a view the log cannot record is not shown.
-	if err := p.st.LogAccess(ctx, onlineOperator(c.session.PersonUID), c.personID, access.PurposeOnline); err != nil {
+	view := store.AccessView{Operator: onlineOperator(c.session.PersonUID), PersonUID: c.session.PersonUID, Purpose: access.PurposeOnline}
+	if err := p.views.log(ctx, view); err != nil {
 		p.problem(w, r, statusOf(err), err)
 		return
 	}

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"sportello/access"
 	"sportello/fault"
 	"sportello/registry"
 )
@@ -321,4 +323,49 @@ func (s *Store) OpenPortalSessions(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count portal sessions: %w", err)
 	}
 	return n, nil
+}
+
+// AccessView is one view of a person's record, for LogAccesses.
+type AccessView struct {
+	Operator  string
+	PersonUID string
+	Purpose   access.Purpose
+}
+
+// Validate checks what the access log needs of a view.
+func (v AccessView) Validate() error {
+	if !v.Purpose.Valid() {
+		return fault.New(fault.Invalid, "Choose the purpose of the access", nil)
+	}
+	if strings.TrimSpace(v.Operator) == "" || v.PersonUID == "" {
+		return fault.New(fault.Invalid, "The operator is required", nil)
+	}
+	return nil
+}
+
+// LogAccesses writes views of records to the access log in one
+// transaction: the portal gathers the views that arrive together, so a
+// crowd of citizens costs one commit per batch, not one per page.
+func (s *Store) LogAccesses(ctx context.Context, views []AccessView) error {
+	if s.w == nil {
+		return fault.New(fault.Forbidden, "The database is open for reading only", nil)
+	}
+	for _, v := range views {
+		if err := v.Validate(); err != nil {
+			return err
+		}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("log accesses: %w", err)
+	}
+	defer tx.Rollback()
+	at := timestamp(s.now())
+	for _, v := range views {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO access_log(at, operator, person_uid, purpose) VALUES (?, ?, ?, ?)`,
+			at, v.Operator, v.PersonUID, string(v.Purpose)); err != nil {
+			return fmt.Errorf("log accesses: %w", err)
+		}
+	}
+	return tx.Commit()
 }
