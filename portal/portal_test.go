@@ -399,3 +399,53 @@ func TestAccessHistoryShowsWhoViewedTheRecord(t *testing.T) {
 		t.Fatal("the history is shown to someone not signed in")
 	}
 }
+
+func TestHostileRequestsChangeNothing(t *testing.T) {
+	st := testStore(t)
+	_, pc := testOP(t, st)
+	p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
+	b := newBrowser(t)
+	_, body := b.signIn(p, "test")
+	token := hiddenCSRF.FindStringSubmatch(body)[1]
+	cases := []struct {
+		name, method, path, body string
+		status                   int
+	}{
+		{"an oversized form", http.MethodPost, "/logout", "csrf=" + token + "&x=" + strings.Repeat("a", 2*maxFormBytes), http.StatusForbidden},
+		{"sign-out by GET", http.MethodGet, "/logout", "", http.StatusNotFound},
+		{"an unknown provider", http.MethodGet, "/login/nobody", "", http.StatusNotFound},
+		{"a language the portal does not speak", http.MethodGet, "/lang/xx", "", http.StatusNotFound},
+		{"a callback without state", http.MethodGet, "/oidc/callback?code=abc", "", http.StatusBadRequest},
+		{"a callback with a huge state", http.MethodGet, "/oidc/callback?code=abc&state=" + strings.Repeat("a", 300), "", http.StatusBadRequest},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tc.method, p.URL()+tc.path, strings.NewReader(tc.body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := b.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			if _, home := b.get(p.URL() + "/"); !strings.Contains(home, "Buongiorno") {
+				t.Fatal("the session did not survive")
+			}
+		})
+	}
+	t.Run("the language switch goes nowhere else", func(t *testing.T) {
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for _, next := range []string{"//evil.example/x", "https://evil.example", `/\evil.example`} {
+			resp, err := client.Get(p.URL() + "/lang/en?next=" + url.QueryEscape(next))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if loc := resp.Header.Get("Location"); loc != "/" {
+				t.Errorf("next=%s: redirected to %q", next, loc)
+			}
+		}
+	})
+}
