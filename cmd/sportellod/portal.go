@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/viper"
 
+	"sportello/demo"
 	"sportello/portal"
 	"sportello/registry"
 	"sportello/store"
@@ -58,6 +59,11 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	pc := cfg.Portal
 	if pc.Listen == "" {
 		return func() {}, nil
+	}
+	if pc.Demo {
+		if err := seedDemo(ctx, st, cfg.Municipality, stdout); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", pc.Listen)
 	if err != nil {
@@ -134,5 +140,26 @@ func cmdPortalKeys(args []string, stdout io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "%-10s %s  %s\n", k.Use, k.KID, state)
 	}
+	return nil
+}
+
+// demoPeople is the size of the register a demonstration starts with.
+const demoPeople = 20000
+
+// seedDemo gives a demonstration on an empty database a demo register, so
+// its identity provider has citizens to offer.
+func seedDemo(ctx context.Context, st *store.Store, municipality string, stdout io.Writer) error {
+	n, err := st.CountPersons(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	loaded, err := st.Load(ctx, demo.Generate(demo.Config{People: demoPeople, Seed: 1, Municipality: municipality}), nil)
+	if err != nil {
+		return err
+	}
+	if err := st.LogLoadedRegister(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Database vuoto: caricata un'anagrafe dimostrativa di %d persone\n", loaded)
 	return nil
 }

@@ -42,8 +42,7 @@ func servePortal(t *testing.T, db string, pc portalConfig) string {
 }
 
 func TestServeDemoPortalSignsInADemoCitizen(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "s.db")
-	runOK(t, "seed", "--db", db, "--people", "50")
+	db := filepath.Join(t.TempDir(), "s.db") // empty: --demo loads a demo register
 	base := servePortal(t, db, portalConfig{Listen: "127.0.0.1:0", Demo: true})
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 10 * time.Second}
