@@ -122,8 +122,8 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 			return serveConfig{}, fmt.Errorf("lettura di %s: %w", file, err)
 		}
 	}
-	demo, _ := fs.GetBool("demo")
-	pc, err := loadPortalConfig(v, demo)
+	withDemo, _ := fs.GetBool("demo")
+	pc, err := loadPortalConfig(v, withDemo)
 	return serveConfig{DB: v.GetString("db"), Listen: v.GetString("listen"), TLSCert: v.GetString("tls_cert"), TLSKey: v.GetString("tls_key"),
 		Municipality: v.GetString("municipality"), Portal: pc}, err
 }
