@@ -18,7 +18,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -333,7 +332,7 @@ var errNoProvider = fault.New(fault.NotFound, "This way of signing in is not off
 
 func (p *Portal) provider(name string) (*provider, error) {
 	pr, ok := p.providers[name]
-	if !ok || !slices.Contains(p.order, name) {
+	if !ok {
 		return nil, errNoProvider
 	}
 	return pr, nil
