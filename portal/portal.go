@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -49,9 +50,12 @@ type Config struct {
 	// provider's entity configuration must chain to; none: a provider's
 	// self-signed configuration is trusted as its TLS certificate is.
 	TrustAnchors []string
-	Municipality string // the municipality's title, on every page
-	Demo         bool   // adds the demonstration identity provider (serve --demo)
-	Log          *slog.Logger
+	// TrustedProxies (portal_trusted_proxies) are the reverse proxies, as
+	// addresses or CIDR prefixes, whose X-Forwarded-For names the caller.
+	TrustedProxies []string
+	Municipality   string // the municipality's title, on every page
+	Demo           bool   // adds the demonstration identity provider (serve --demo)
+	Log            *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
 	HTTPClient *http.Client
 }
@@ -72,6 +76,7 @@ type Portal struct {
 	limits    *limiter
 	views     *viewLog
 	pageLimit int // requests a minute per address: pageRate
+	proxies   []netip.Prefix
 	mux       *http.ServeMux
 	clock     atomic.Pointer[func() time.Time] // time.Now; tests move it
 	ctx       context.Context                  // lives as long as the portal, for key set fetches
@@ -98,6 +103,9 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	if err != nil || base.Host == "" || base.RawQuery != "" || base.Fragment != "" || (base.Scheme != "https" && base.Scheme != "http") {
 		return nil, fmt.Errorf("portal_url %q is not an absolute http(s) URL", cfg.URL)
 	}
+	if base.Path != "" {
+		return nil, fmt.Errorf("portal_url %q: the portal is served at the root of its host, without a path", cfg.URL)
+	}
 	if base.Scheme == "http" && !loopbackHost(base.Hostname()) {
 		return nil, fmt.Errorf("portal_url %q: plain http only on loopback (127.0.0.1, ::1, localhost)", cfg.URL)
 	}
@@ -107,6 +115,17 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	p.setClock(time.Now)
 	if p.client == nil {
 		p.client = &http.Client{Timeout: 10 * time.Second}
+	}
+	for _, tp := range cfg.TrustedProxies {
+		prefix, err := netip.ParsePrefix(tp)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(tp)
+			if aerr != nil {
+				return nil, fmt.Errorf("portal_trusted_proxies: %q is not an address or a prefix", tp)
+			}
+			prefix = netip.PrefixFrom(addr.Unmap(), addr.Unmap().BitLen())
+		}
+		p.proxies = append(p.proxies, prefix.Masked())
 	}
 	for _, pc := range cfg.Providers {
 		switch {
@@ -184,7 +203,7 @@ func (p *Portal) guard(next http.Handler) http.Handler {
 		if p.secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
-		if !p.limits.allow(clientIP(r), p.pageLimit, p.now()) {
+		if !p.limits.allow(p.clientIP(r), p.pageLimit, p.now()) {
 			h.Set("Retry-After", "60")
 			p.problem(w, r, http.StatusTooManyRequests, fault.New(fault.Forbidden, "Too many requests: please wait a minute and try again", nil))
 			return
@@ -202,7 +221,7 @@ const maxFormBytes = 16 << 10
 // limited applies a tighter rate to the routes that start or end a sign-in.
 func (p *Portal) limited(rate int, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !p.limits.allow(clientIP(r)+" "+r.Pattern, rate, p.now()) {
+		if !p.limits.allow(p.clientIP(r)+" "+r.Pattern, rate, p.now()) {
 			w.Header().Set("Retry-After", "60")
 			p.problem(w, r, http.StatusTooManyRequests, fault.New(fault.Forbidden, "Too many requests: please wait a minute and try again", nil))
 			return
@@ -310,13 +329,39 @@ func loopbackHost(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// clientIP is the caller's address, as the connection has it.
-func clientIP(r *http.Request) string {
+// clientIP is the caller's address: the connection's, or, when the
+// connection comes from a trusted proxy, the last address of
+// X-Forwarded-For that is not one of the proxies.
+func (p *Portal) clientIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !p.trustedProxy(addr) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return host // a forged or broken header: the proxy is the caller
+		}
+		if !p.trustedProxy(hop) {
+			return hop.String()
+		}
 	}
 	return host
+}
+
+func (p *Portal) trustedProxy(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, pr := range p.proxies {
+		if pr.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // providerList is the providers in the order the sign-in page shows them.

@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -448,4 +449,39 @@ func TestHostileRequestsChangeNothing(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestClientAddressBehindTrustedProxies(t *testing.T) {
+	st := testStore(t)
+	p, err := New(t.Context(), st, Config{URL: "https://sportello.example.it", TrustedProxies: []string{"127.0.0.1", "10.0.0.0/8"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name, remote, xff, want string
+	}{
+		{"direct, a header ignored", "198.51.100.7:4000", "1.2.3.4", "198.51.100.7"},
+		{"through the proxy", "127.0.0.1:4000", "203.0.113.9", "203.0.113.9"},
+		{"through two proxies", "127.0.0.1:4000", "203.0.113.9, 10.1.2.3", "203.0.113.9"},
+		{"a caller's forged hop before its own", "127.0.0.1:4000", "6.6.6.6, 203.0.113.9", "203.0.113.9"},
+		{"a broken header", "127.0.0.1:4000", "203.0.113.9, nonsense", "127.0.0.1"},
+		{"no header", "127.0.0.1:4000", "", "127.0.0.1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.RemoteAddr = tc.remote
+			if tc.xff != "" {
+				r.Header.Set("X-Forwarded-For", tc.xff)
+			}
+			if got := p.clientIP(r); got != tc.want {
+				t.Fatalf("got %s, want %s", got, tc.want)
+			}
+		})
+	}
+	for _, bad := range []Config{{URL: "https://x.example.it", TrustedProxies: []string{"proxy"}}, {URL: "https://x.example.it/sportello"}} {
+		if _, err := New(t.Context(), st, bad); err == nil {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
 }

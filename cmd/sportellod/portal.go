@@ -27,6 +27,7 @@ type portalConfig struct {
 	Contacts  []string                // portal_contacts: in the relying party's metadata
 	Hints     []string                // portal_authority_hints: the federation above the portal
 	Anchors   []string                // portal_trust_anchors: the federations providers must chain to
+	Proxies   []string                // portal_trusted_proxies: reverse proxies whose X-Forwarded-For counts
 	Demo      bool                    // --demo: the demonstration identity provider
 }
 
@@ -37,7 +38,7 @@ func loadPortalConfig(v *viper.Viper, demo bool) (portalConfig, error) {
 	tls := v.GetString("tls_cert") != ""
 	pc := portalConfig{Listen: v.GetString("portal_listen"), URL: v.GetString("portal_url"),
 		Contacts: v.GetStringSlice("portal_contacts"), Hints: v.GetStringSlice("portal_authority_hints"),
-		Anchors: v.GetStringSlice("portal_trust_anchors"), Demo: demo}
+		Anchors: v.GetStringSlice("portal_trust_anchors"), Proxies: v.GetStringSlice("portal_trusted_proxies"), Demo: demo}
 	if err := v.UnmarshalKey("portal_providers", &pc.Providers); err != nil {
 		return portalConfig{}, fmt.Errorf("%w: portal_providers: %v", errUsage, err)
 	}
@@ -71,7 +72,7 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	}
 	// On loopback with no portal_url, the portal is where it listens.
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
-	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors,
+	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors, TrustedProxies: pc.Proxies,
 		Municipality: registry.MunicipalityTitle(cfg.Municipality), Demo: pc.Demo, Log: log})
 	if err != nil {
 		ln.Close()
