@@ -246,10 +246,15 @@ const rediscover = time.Hour
 // an hour: from its entity configuration where it has one, else from
 // standard discovery.
 func (p *Portal) discover(ctx context.Context, pr *provider) (*discovered, error) {
+	return p.discoverWithin(ctx, pr, rediscover)
+}
+
+// discoverWithin is discover with metadata no older than maxAge.
+func (p *Portal) discoverWithin(ctx context.Context, pr *provider, maxAge time.Duration) (*discovered, error) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	now := p.now()
-	if pr.d != nil && now.Sub(pr.d.at) < rediscover {
+	if pr.d != nil && now.Sub(pr.d.at) < maxAge {
 		return pr.d, nil
 	}
 	ctx = oidc.ClientContext(ctx, p.client)

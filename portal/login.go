@@ -40,6 +40,7 @@ const (
 	fiscalNumberPrefix      = "TINIT-"
 	maxUserinfoBytes        = 64 << 10
 	requestObjectLifetime   = 5 * time.Minute
+	keyRefresh              = time.Minute // a provider's keys are read again at most this often
 	clientAssertionLifetime = 2 * time.Minute
 )
 
@@ -161,7 +162,7 @@ func (p *Portal) handleCallback(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusBadRequest, errBadAnswer)
 		return
 	}
-	cf, err := p.signIn(ctx, d, q.Get("code"), login)
+	cf, err := p.signIn(ctx, pr, d, q.Get("code"), login)
 	if err != nil {
 		p.log.Warn("portal: sign-in refused", "provider", login.Provider, "err", err)
 		if fault.Code(err) == fault.Internal {
@@ -198,7 +199,7 @@ func (p *Portal) handleCallback(w http.ResponseWriter, r *http.Request) {
 
 // signIn exchanges the code and checks what comes back; it returns the
 // citizen's codice fiscale.
-func (p *Portal) signIn(ctx context.Context, d *discovered, code string, login store.PortalLogin) (string, error) {
+func (p *Portal) signIn(ctx context.Context, pr *provider, d *discovered, code string, login store.PortalLogin) (string, error) {
 	assertion, err := p.clientAssertion(d.meta.TokenEndpoint)
 	if err != nil {
 		return "", err
@@ -214,6 +215,14 @@ func (p *Portal) signIn(ctx context.Context, d *discovered, code string, login s
 		return "", errors.New("token answer without id_token")
 	}
 	idt, err := d.verifier.Verify(ctx, raw)
+	if err != nil {
+		// The provider may have rotated its keys since it was discovered:
+		// read its metadata again (at most once a minute) and try once more.
+		if fresh, ferr := p.discoverWithin(ctx, pr, keyRefresh); ferr == nil && fresh != d {
+			d = fresh
+			idt, err = d.verifier.Verify(ctx, raw)
+		}
+	}
 	if err != nil {
 		return "", fmt.Errorf("id token: %w", err)
 	}

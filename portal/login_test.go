@@ -150,3 +150,29 @@ func TestSigningInAgainEndsTheBrowsersOldSession(t *testing.T) {
 		t.Fatalf("open sessions after two sign-ins in one browser: %d %v", n, err)
 	}
 }
+
+func TestSignInAfterTheProviderRotatesItsKey(t *testing.T) {
+	st := testStore(t)
+	for _, federation := range []bool{true, false} {
+		t.Run(map[bool]string{true: "federation", false: "standard discovery"}[federation], func(t *testing.T) {
+			op, pc := testOP(t, st, func(op *OP) { op.federation = federation })
+			p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}})
+			if status, body := newBrowser(t).signIn(p, "test"); status != http.StatusOK || !strings.Contains(body, "Buongiorno") {
+				t.Fatalf("first sign-in: %d", status)
+			}
+			if err := op.rotateSigningKey(); err != nil {
+				t.Fatal(err)
+			}
+			// The portal discovered the provider more than keyRefresh ago.
+			pr := p.providers["test"]
+			pr.mu.Lock()
+			aged := *pr.d
+			aged.at = aged.at.Add(-2 * keyRefresh)
+			pr.d = &aged
+			pr.mu.Unlock()
+			if status, body := newBrowser(t).signIn(p, "test"); status != http.StatusOK || !strings.Contains(body, "Buongiorno") {
+				t.Fatalf("sign-in after the provider's key rotation: %d\n%s", status, body)
+			}
+		})
+	}
+}

@@ -132,6 +132,32 @@ func newSigningKey() (jose.JSONWebKey, error) {
 	return k, nil
 }
 
+// publicKeys is the provider's published token keys.
+func (op *OP) publicKeys() *jose.JSONWebKeySet {
+	k := op.signingKey()
+	return &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{k.Public()}}
+}
+
+// signingKey is the key the provider signs tokens with now.
+func (op *OP) signingKey() jose.JSONWebKey {
+	op.mu.Lock()
+	defer op.mu.Unlock()
+	return op.sigKey
+}
+
+// rotateSigningKey replaces the key tokens are signed with, as providers
+// do; it publishes only the new one.
+func (op *OP) rotateSigningKey() error {
+	k, err := newSigningKey()
+	if err != nil {
+		return err
+	}
+	op.mu.Lock()
+	op.sigKey = k
+	op.mu.Unlock()
+	return nil
+}
+
 // Issuer is the provider's entity id.
 func (op *OP) Issuer() string { return op.issuer }
 
@@ -157,7 +183,7 @@ func (op *OP) Handler() http.Handler {
 		writeJSONBody(w, http.StatusOK, md)
 	})
 	mux.HandleFunc("GET /jwks", func(w http.ResponseWriter, r *http.Request) {
-		writeJSONBody(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{op.sigKey.Public()}})
+		writeJSONBody(w, http.StatusOK, op.publicKeys())
 	})
 	mux.HandleFunc("GET /authorize", op.handleAuthorize)
 	mux.HandleFunc("POST /authorize", op.handleChoose)
@@ -168,7 +194,7 @@ func (op *OP) Handler() http.Handler {
 
 func (op *OP) metadata() opMetadata {
 	return opMetadata{Issuer: op.issuer, AuthorizationEndpoint: op.issuer + "/authorize", TokenEndpoint: op.issuer + "/token",
-		UserinfoEndpoint: op.issuer + "/userinfo", JWKS: &jose.JSONWebKeySet{Keys: []jose.JSONWebKey{op.sigKey.Public()}},
+		UserinfoEndpoint: op.issuer + "/userinfo", JWKS: op.publicKeys(),
 		ScopesSupported: []string{"openid", "offline_access"}, ResponseTypes: []string{"code"}, CodeChallengeMethods: []string{"S256"},
 		ACRValues: []string{"https://www.spid.gov.it/SpidL1", acrL2, acrL3}, RequestObjectAlgs: []string{"RS256"},
 		TokenAuthMethods: []string{"private_key_jwt"}, UserinfoEncAlgs: []string{"RSA-OAEP", "RSA-OAEP-256"},
@@ -401,14 +427,15 @@ func (op *OP) handleToken(w http.ResponseWriter, r *http.Request) {
 		refuse(w, "invalid_grant", "the code_verifier does not match the code_challenge")
 		return
 	}
-	access, err := signJWT(op.sigKey, "at+jwt", map[string]any{"iss": op.issuer, "sub": op.subject(ar), "aud": []string{ar.clientID},
+	sigKey := op.signingKey()
+	access, err := signJWT(sigKey, "at+jwt", map[string]any{"iss": op.issuer, "sub": op.subject(ar), "aud": []string{ar.clientID},
 		"client_id": ar.clientID, "scope": ar.scope, "iat": now.Unix(), "exp": now.Add(op.tokenTTL).Unix(), "jti": randomHex(16)})
 	if err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
 	atHash := sha256.Sum256([]byte(access))
-	key := op.sigKey
+	key := sigKey
 	if op.forgeKey != nil {
 		key = *op.forgeKey
 	}
@@ -489,7 +516,7 @@ func (op *OP) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := op.now()
-	inner, err := signJWT(op.sigKey, "JWT", map[string]any{"iss": op.issuer, "aud": ar.clientID, "sub": op.subject(ar),
+	inner, err := signJWT(op.signingKey(), "JWT", map[string]any{"iss": op.issuer, "aud": ar.clientID, "sub": op.subject(ar),
 		"iat": now.Unix(), "exp": now.Add(op.tokenTTL).Unix(),
 		"given_name": ar.citizen.Name, "family_name": ar.citizen.Surname, fiscalNumberClaim: fiscalNumberPrefix + ar.citizen.CF})
 	if err != nil {
