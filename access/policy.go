@@ -69,6 +69,9 @@ const (
 	PurposeUpdate      Purpose = "update"      // recording a change in the register
 	PurposeOffice      Purpose = "office"      // a check asked by another public office
 	PurposeElectoral   Purpose = "electoral"   // electoral office duties
+	// PurposeOnline is the person themselves, signed in to the online desk;
+	// the desk never offers it to a clerk.
+	PurposeOnline Purpose = "online"
 )
 
 // Purposes lists the purposes in the order the desk offers them.
@@ -76,6 +79,9 @@ var Purposes = []Purpose{PurposeCounter, PurposeCertificate, PurposeUpdate, Purp
 
 // Valid reports whether p is one of the known purposes.
 func (p Purpose) Valid() bool {
+	if p == PurposeOnline {
+		return true
+	}
 	for _, q := range Purposes {
 		if p == q {
 			return true

@@ -31,102 +31,26 @@ func roleName(r access.Role) string {
 	return string(r)
 }
 
-// bySex picks the key for the person's sex: key+".f" for women, key+".m"
-// otherwise.
-func bySex(sex registry.Sex, key, male, female string) string {
-	if sex == registry.Female {
-		return lang.X(key+".f", female)
+// label translates a code's label (registry/labels.go).
+func label(l registry.Label) string {
+	if l.Key == "" {
+		return ""
 	}
-	return lang.X(key+".m", male)
+	return lang.X(l.Key, l.English)
 }
 
 // statusName is the register status; "" for residents, who need no badge.
-func statusName(st registry.Status, sex registry.Sex) string {
-	switch st {
-	case registry.Cancelled:
-		return bySex(sex, "status.cancelled", "Cancelled", "Cancelled")
-	case registry.Deceased:
-		return bySex(sex, "status.deceased", "Deceased", "Deceased")
-	case registry.AIRE:
-		return lang.X("status.aire", "AIRE")
-	}
-	return ""
-}
+func statusName(st registry.Status, sex registry.Sex) string { return label(st.ShortLabel(sex)) }
 
 // statusLong is the register status as a sentence of the person view.
-func statusLong(st registry.Status, sex registry.Sex) string {
-	switch st {
-	case registry.Resident:
-		return bySex(sex, "status.resident", "Resident", "Resident")
-	case registry.Cancelled:
-		return bySex(sex, "status.cancelled.long", "Cancelled from the register", "Cancelled from the register")
-	case registry.Deceased:
-		return statusName(st, sex)
-	case registry.AIRE:
-		return lang.X("status.aire.long", "Resident abroad, in the AIRE register")
-	}
-	return string(st)
-}
+func statusLong(st registry.Status, sex registry.Sex) string { return label(st.Label(sex)) }
 
-func sexName(sex registry.Sex) string {
-	if sex == registry.Female {
-		return lang.X("sex.f", "Female")
-	}
-	return lang.X("sex.m", "Male")
-}
+func sexName(sex registry.Sex) string { return label(sex.Label()) }
 
-func civilStatusName(c registry.CivilStatus, sex registry.Sex) string {
-	switch c {
-	case registry.Single:
-		return bySex(sex, "civilstatus.single", "Single", "Single")
-	case registry.Married:
-		return bySex(sex, "civilstatus.married", "Married", "Married")
-	case registry.Widowed:
-		return bySex(sex, "civilstatus.widowed", "Widowed", "Widowed")
-	case registry.Divorced:
-		return bySex(sex, "civilstatus.divorced", "Divorced", "Divorced")
-	case registry.CivilUnion:
-		return bySex(sex, "civilstatus.civil_union", "In a civil union", "In a civil union")
-	case registry.FreeAfterPartnerDied:
-		return lang.X("civilstatus.free_partner_died", "Free after the death of the civil partner")
-	case registry.FreeAfterUnionEnded:
-		return lang.X("civilstatus.free_union_ended", "Free after the civil union was dissolved")
-	}
-	return lang.X("civilstatus.unknown", "Not known")
-}
+func civilStatusName(c registry.CivilStatus, sex registry.Sex) string { return label(c.Label(sex)) }
 
 // relationshipName is the member's relationship to the householder.
-func relationshipName(r registry.Relationship, sex registry.Sex) string {
-	switch r {
-	case registry.Householder:
-		return lang.X("relationship.householder", "Householder")
-	case registry.Spouse:
-		return bySex(sex, "relationship.spouse", "Husband", "Wife")
-	case registry.Child:
-		return bySex(sex, "relationship.child", "Son", "Daughter")
-	case registry.Grandchild:
-		return lang.X("relationship.grandchild", "Grandchild")
-	case registry.Parent:
-		return bySex(sex, "relationship.parent", "Father", "Mother")
-	case registry.Grandparent:
-		return bySex(sex, "relationship.grandparent", "Grandfather", "Grandmother")
-	case registry.Sibling:
-		return bySex(sex, "relationship.sibling", "Brother", "Sister")
-	case registry.ChildInLaw:
-		return bySex(sex, "relationship.child_in_law", "Son-in-law", "Daughter-in-law")
-	case registry.ParentInLaw:
-		return bySex(sex, "relationship.parent_in_law", "Father-in-law", "Mother-in-law")
-	case registry.SiblingInLaw:
-		return bySex(sex, "relationship.sibling_in_law", "Brother-in-law", "Sister-in-law")
-	case registry.Cohabitant:
-		return lang.X("relationship.cohabitant", "Cohabiting partner")
-	case registry.CivilPartner:
-		return bySex(sex, "relationship.civil_partner", "Civil partner", "Civil partner")
-	case registry.OtherRelative:
-		return lang.X("relationship.other", "Other relative")
-	}
-	return lang.X("relationship.unknown", "Relationship not known")
-}
+func relationshipName(r registry.Relationship, sex registry.Sex) string { return label(r.Label(sex)) }
 
 // eventName is a civil-status event of the person's history.
 func eventName(k registry.CivilEventKind) string {
@@ -150,20 +74,8 @@ func eventName(k registry.CivilEventKind) string {
 // none of the lists reads "Unknown place (X123)", or the name recorded with
 // the person when there is one.
 func placeName(code string, on registry.Date, recorded string) string {
-	if code == "" {
-		return recorded
-	}
-	p, ok := registry.LookupPlace(code, on)
-	if !ok {
-		p, ok = registry.LookupPlace(code, registry.Date{})
-	}
-	switch {
-	case ok && p.Province != "":
-		return registry.TitleCase(p.Name) + " (" + p.Province + ")"
-	case ok:
-		return registry.TitleCase(p.Name)
-	case recorded != "":
-		return recorded + " (" + code + ")"
+	if name, ok := registry.PlaceName(code, on, recorded); ok || code == "" {
+		return name
 	}
 	if strings.HasPrefix(strings.ToUpper(code), "Z") {
 		return lang.L("Unknown foreign state ({{.Code}})", map[string]any{"Code": code})

@@ -158,6 +158,8 @@ func purposeName(p access.Purpose) string {
 		return lang.X("purpose.office", "Check asked by another public office")
 	case access.PurposeElectoral:
 		return lang.X("purpose.electoral", "Electoral office duties")
+	case access.PurposeOnline:
+		return lang.X("purpose.online", "Online, the person themselves")
 	}
 	return string(p)
 }

@@ -95,7 +95,8 @@ func TestTranslationFilesAgree(t *testing.T) {
 }
 
 // langKeys returns the keys the desk's own code asks lang for: the literal
-// first argument of lang.L and lang.X, and the ".m"/".f" keys of bySex.
+// first argument of lang.L and lang.X, and the ".m"/".f" keys of bySex
+// (the register's codes are registry's Labels, checked there).
 func langKeys(tb testing.TB) map[string]token.Position {
 	tb.Helper()
 	fset := token.NewFileSet()
@@ -113,11 +114,11 @@ func langKeys(tb testing.TB) map[string]token.Position {
 			tb.Fatal(err)
 		}
 		for _, decl := range f.Decls {
-			// translated and bySex are the only functions that may pass a
-			// key built at run time.
+			// translated, bySex and label are the only functions that may
+			// pass a key built at run time.
 			dynamic := false
 			if fd, ok := decl.(*ast.FuncDecl); ok {
-				dynamic = fd.Name.Name == "translated" || fd.Name.Name == "bySex"
+				dynamic = fd.Name.Name == "translated" || fd.Name.Name == "bySex" || fd.Name.Name == "label"
 			}
 			ast.Inspect(decl, func(n ast.Node) bool {
 				call, ok := n.(*ast.CallExpr)

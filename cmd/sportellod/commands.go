@@ -26,7 +26,7 @@ import (
 
 const usage = `sportellod: il server centrale di Sportello
 
-  sportellod serve   [--config FILE] [--db FILE] [--listen ADDR] [--tls-cert FILE --tls-key FILE]
+  sportellod serve   [--config FILE] [--db FILE] [--listen ADDR] [--tls-cert FILE --tls-key FILE] [--portal-listen ADDR] [--portal-url URL] [--demo]
   sportellod seed    --db FILE [--people N] [--municipality CODE]   crea un'anagrafe dimostrativa
   sportellod import  --db FILE [--skip-bad] FILE.csv                 carica l'anagrafe da CSV
   sportellod enrol   --db FILE --desk-code D01                       codice monouso per registrare una postazione
@@ -41,10 +41,14 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod office load --db FILE FILE.yaml                         la carica da un file YAML o JSON (aggiunge e cambia, non toglie)
   sportellod access-log --db FILE [--clerk U] [--cf CF] [--desk D01] [--from GG] [--to GG] [--csv]
                                                                      chi ha consultato quali dati, da ogni postazione
+  sportellod portal-keys --db FILE [--rotate]                         chiavi del portale dei cittadini; --rotate le sostituisce
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
-ascolta solo sull'interfaccia di loopback.
+ascolta solo sull'interfaccia di loopback. Il portale dei cittadini (Sportello online): portal_listen, portal_url,
+portal_providers (elenco di {name, issuer, label}), portal_contacts, portal_authority_hints,
+portal_trust_anchors, portal_trusted_proxies; --demo aggiunge un gestore di identità dimostrativo (e, su un database
+vuoto, un'anagrafe dimostrativa).
 `
 
 var errUsage = errors.New("uso")
@@ -56,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
-		"desk": cmdDesk, "device": cmdDevice, "access-log": cmdAccessLog, "office": cmdOffice,
+		"desk": cmdDesk, "device": cmdDevice, "access-log": cmdAccessLog, "office": cmdOffice, "portal-keys": cmdPortalKeys,
 	}
 	f, ok := commands[args[0]]
 	if !ok {
@@ -106,6 +110,7 @@ func openStore(path string, create bool) (*store.Store, error) {
 // serveConfig is the server's deployment configuration.
 type serveConfig struct {
 	DB, Listen, TLSCert, TLSKey, Municipality string
+	Portal                                    portalConfig
 }
 
 func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
@@ -113,7 +118,8 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 	v.SetEnvPrefix("SPORTELLOD")
 	v.AutomaticEnv()
 	v.SetDefault("listen", "127.0.0.1:8420")
-	for key, flag := range map[string]string{"db": "db", "listen": "listen", "tls_cert": "tls-cert", "tls_key": "tls-key", "municipality": "municipality"} {
+	for key, flag := range map[string]string{"db": "db", "listen": "listen", "tls_cert": "tls-cert", "tls_key": "tls-key", "municipality": "municipality",
+		"portal_listen": "portal-listen", "portal_url": "portal-url"} {
 		if err := v.BindPFlag(key, fs.Lookup(flag)); err != nil {
 			return serveConfig{}, err
 		}
@@ -124,8 +130,10 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 			return serveConfig{}, fmt.Errorf("lettura di %s: %w", file, err)
 		}
 	}
+	withDemo, _ := fs.GetBool("demo")
+	pc, err := loadPortalConfig(v, withDemo)
 	return serveConfig{DB: v.GetString("db"), Listen: v.GetString("listen"), TLSCert: v.GetString("tls_cert"), TLSKey: v.GetString("tls_key"),
-		Municipality: v.GetString("municipality")}, nil
+		Municipality: v.GetString("municipality"), Portal: pc}, err
 }
 
 func cmdServe(args []string, stdout io.Writer) error {
@@ -136,6 +144,9 @@ func cmdServe(args []string, stdout io.Writer) error {
 	fs.String("tls-cert", "", "certificato TLS (PEM)")
 	fs.String("tls-key", "", "chiave del certificato TLS (PEM)")
 	fs.String("municipality", "A269", "codice catastale del comune, per il nome sulle pagine web")
+	fs.String("portal-listen", "", "indirizzo:porta del portale dei cittadini (Sportello online)")
+	fs.String("portal-url", "", "indirizzo pubblico del portale, per esempio https://sportello.comune.example.it")
+	fs.Bool("demo", false, "portale con un gestore di identità dimostrativo (solo per provare)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -169,6 +180,12 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("ascolto su %s: %w", cfg.Listen, err)
 	}
+	waitPortal, err := startPortal(ctx, cfg, st, log, stdout)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer waitPortal()
 	api := central.NewServer(st, log)
 	api.Municipality = registry.MunicipalityTitle(cfg.Municipality)
 	srv := &http.Server{

@@ -1,0 +1,141 @@
+package portal
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+// pageProblems lists what a page breaks of the rules every page keeps
+// (STYLE.md "Web pages"): a language, a title, one h1 and headings in
+// order, a name for every control, alt text, scoped table headers, no
+// inline script or style.
+func pageProblems(page string) []string {
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	labels := map[string]bool{}
+	var inputs []*html.Node
+	h1, last := 0, 0
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			attr := map[string]string{}
+			for _, a := range n.Attr {
+				attr[a.Key] = a.Val
+				if strings.HasPrefix(a.Key, "on") || a.Key == "style" {
+					out = append(out, fmt.Sprintf("<%s %s>: inline script or style", n.Data, a.Key))
+				}
+			}
+			switch n.Data {
+			case "html":
+				if attr["lang"] == "" {
+					out = append(out, "no lang")
+				}
+			case "title":
+				if strings.TrimSpace(text(n)) == "" {
+					out = append(out, "empty title")
+				}
+			case "script", "style":
+				out = append(out, "<"+n.Data+"> in the page")
+			case "h1", "h2", "h3", "h4", "h5", "h6":
+				level := int(n.Data[1] - '0')
+				if level == 1 {
+					h1++
+				}
+				if level > last+1 {
+					out = append(out, fmt.Sprintf("<%s> after <h%d>", n.Data, last))
+				}
+				last = level
+			case "label":
+				labels[attr["for"]] = true
+			case "input", "select", "textarea":
+				if attr["type"] != "hidden" {
+					inputs = append(inputs, n)
+				}
+			case "button", "a":
+				if strings.TrimSpace(text(n)) == "" && attr["aria-label"] == "" {
+					out = append(out, "<"+n.Data+"> without text")
+				}
+			case "img":
+				if _, ok := attr["alt"]; !ok {
+					out = append(out, "<img> without alt")
+				}
+			case "th":
+				if attr["scope"] == "" {
+					out = append(out, "<th> without scope")
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	for _, in := range inputs {
+		id, named := "", false
+		for _, a := range in.Attr {
+			if a.Key == "id" {
+				id = a.Val
+			}
+			if a.Key == "aria-label" {
+				named = true
+			}
+		}
+		if !named && (id == "" || !labels[id]) {
+			out = append(out, "a field without a label")
+		}
+	}
+	if h1 != 1 {
+		out = append(out, fmt.Sprintf("%d <h1>", h1))
+	}
+	return out
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+func TestPagesKeepTheMarkupRules(t *testing.T) {
+	st := testStore(t)
+	p := testPortal(t, st, Config{Demo: true})
+	for _, lang := range []string{"it", "en"} {
+		b := newBrowser(t)
+		b.get(p.URL() + "/lang/" + lang)
+		pages := map[string]string{}
+		_, pages["home"] = b.get(p.URL() + "/")
+		_, pages["not found"] = b.get(p.URL() + "/nowhere")
+		_, pages["chooser"] = b.get(p.URL() + "/login/demo")
+		_, pages["home, signed in"] = b.signIn(p, DemoProvider)
+		_, pages["record"] = b.get(p.URL() + "/record")
+		_, pages["accesses"] = b.get(p.URL() + "/record/accesses")
+		for name, page := range pages {
+			if !strings.Contains(page, "</html>") {
+				t.Fatalf("%s %s: not a page", lang, name)
+			}
+			if problems := pageProblems(page); len(problems) > 0 {
+				t.Errorf("%s %s: %q", lang, name, problems)
+			}
+		}
+	}
+	// The checker itself catches what it is for.
+	bad := `<!doctype html><html><head><title></title></head><body><h2>x</h2><input name="q"><button></button><img src="a"><p style="x">y</p></body></html>`
+	if got := pageProblems(bad); len(got) < 7 {
+		t.Fatalf("the checker missed some of %q", got)
+	}
+}
