@@ -36,8 +36,19 @@ func (s *Store) LogAccess(ctx context.Context, operator string, personID int64, 
 	if err != nil {
 		return fmt.Errorf("log access: %w", err)
 	}
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO access_log(at, operator, person_uid, purpose) VALUES (?, ?, ?, ?)`,
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO access_log(at, operator, person_uid, purpose) VALUES (?, ?, ?, ?)`,
 		timestamp(s.now()), operator, uid, string(purpose)); err != nil {
+		return fmt.Errorf("log access: %w", err)
+	}
+	if err := s.accessStep(ctx, tx, operator, uid, purpose); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("log access: %w", err)
 	}
 	return nil
