@@ -17,7 +17,7 @@ func TestVisitKPIs(t *testing.T) {
 	tickets := []Ticket{
 		served("t1", "A001", "A", "1", 10), // two certificates, then the social desk
 		served("t1c", "A001", "C", "3", 30),
-		served("t2", "A002", "A", "1", 4), // nothing recorded
+		served("t2", "A002", "A", "1", 4),                                // nothing recorded
 		{UID: "t3", Day: day, Label: "A003", Service: "A", Counter: "1"}, // never served
 	}
 	step := func(ticket string, kind StepKind) VisitStep {
