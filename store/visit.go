@@ -171,3 +171,17 @@ func (s *Store) VisitStepsBetween(ctx context.Context, from, to registry.Date) (
 func (s *Store) accessStep(ctx context.Context, tx *sql.Tx, operator, personUID string, purpose access.Purpose) error {
 	return s.addVisitStep(ctx, tx, operator, queue.StepRecord, string(purpose), personUID)
 }
+
+// SocialQueueService is the code of the social desk's service in the
+// queue: the line of those who come for it, and the one social workers
+// serve at their counters.
+func (s *Store) SocialQueueService(ctx context.Context) (string, error) {
+	service, err := s.Meta(ctx, MetaSocialQueueService)
+	if err != nil {
+		return "", err
+	}
+	if service == "" {
+		service = defaultSocialService
+	}
+	return service, nil
+}

@@ -1,0 +1,195 @@
+package desk
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"sportello/access"
+	"sportello/queue"
+	"sportello/registry"
+	"sportello/store"
+)
+
+// visitFixture is a register of its own (the tests here write to it).
+func visitFixture(t *testing.T) *fixture {
+	t.Helper()
+	fx, err := newFixture(filepath.Join(t.TempDir(), "visit.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fx.store.Close() })
+	return fx
+}
+
+// visitPanel is the counter panel of clerk (with role) over st, as the
+// desk makes it: the store keeps the visits and tells the clerk's services.
+func visitPanel(t *testing.T, st *store.Store, a fyne.App, clerk string, role access.Role) (*counterPanel, *uiQueue, fyne.Window) {
+	t.Helper()
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1280, 800))
+	q := &uiQueue{}
+	p := newCounterPanel(st, w, q.do, a.Preferences(), clerk)
+	p.poll = 10 * time.Millisecond
+	p.visits = st
+	p.services = func(ctx context.Context, o queue.Office) []string { return clerkServices(ctx, st, role, o) }
+	w.SetContent(p.buildUI())
+	p.begin()
+	t.Cleanup(p.end)
+	waitUI(t, q, "the counters", func() bool { return p.counter.Selected != "" })
+	return p, q, w
+}
+
+func personID(t *testing.T, st *store.Store, cf string) int64 {
+	t.Helper()
+	qy, err := registry.ParseQuery(cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := st.Search(context.Background(), qy, 5)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("search %s: %v %v", cf, ms, err)
+	}
+	return ms[0].ID
+}
+
+func ticketNamed(t *testing.T, st *store.Store, label, service string) queue.Ticket {
+	t.Helper()
+	day := queue.DayOf(time.Now())
+	ts, err := st.QueueTickets(context.Background(), day, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range ts {
+		if tk.Label == label && tk.Service == service {
+			return tk
+		}
+	}
+	t.Fatalf("no ticket %s in %s", label, service)
+	return queue.Ticket{}
+}
+
+// TestCounterShowsTheVisit: what the clerk does while a ticket is on hand
+// shows on the counter panel and is the ticket's outcome, with no typing;
+// the next key ends the ticket and calls the next one; the social worker
+// who serves the transferred ticket reads what the first counter did.
+func TestCounterShowsTheVisit(t *testing.T) {
+	fx := visitFixture(t)
+	st := fx.store
+	ctx := context.Background()
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefCounter, "1")
+	issueTicket(t, st, "A", false)
+	issueTicket(t, st, "A", false)
+	p, q, w := visitPanel(t, st, a, clerkUser, access.Clerk)
+	key := func(k fyne.KeyName) { w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+	onHand := func(label string, state queue.State) func() bool {
+		return func() bool {
+			cur, ok := p.current()
+			return ok && cur.Label == label && cur.State == state && !p.busy
+		}
+	}
+	mario := personID(t, st, fx.cf["Mario"])
+
+	key(fyne.KeyF2)
+	waitUI(t, q, "A001 called", onHand("A001", queue.Called))
+	if p.callNext.Disabled() {
+		t.Fatal("the call key is off while a ticket is on hand: one key a person")
+	}
+	// The record screen logs its view; the edit form writes a document.
+	if err := st.LogAccess(ctx, clerkUser, mario, access.PurposeCertificate); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.FullRecord(ctx, mario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := registry.Document{Kind: registry.DocPassport, Number: "YA7654321", Expires: registry.NewDate(2031, 1, 1), IssuedBy: "Questura di Frosinone"}
+	if err := st.AddDocument(ctx, access.User{Username: clerkUser, Role: access.Clerk}, registry.DocumentEdit{PersonID: mario, BaseVersion: rec.Person.Version, Document: doc}); err != nil {
+		t.Fatal(err)
+	}
+	waitUI(t, q, "the visit on the panel", func() bool {
+		return p.visit.Visible() && strings.Contains(p.visit.Text, "Rossi Mario") && strings.Contains(p.visit.Text, "documento")
+	})
+
+	key(fyne.KeyF2) // ends A001 and calls A002
+	waitUI(t, q, "A002 called", onHand("A002", queue.Called))
+	done := ticketNamed(t, st, "A001", "A")
+	if done.State != queue.Done || done.StartedAt.IsZero() {
+		t.Errorf("A001 after the next call: %s, started %v", done.State, done.StartedAt)
+	}
+	if !strings.Contains(done.Outcome, ": 1") || strings.Contains(done.Outcome, "Rossi") {
+		t.Errorf("outcome %q: the counts of what the visit did, and no names", done.Outcome)
+	}
+
+	key(fyne.KeyF4)
+	waitUI(t, q, "A002 served", onHand("A002", queue.Serving))
+	if err := st.LogAccess(ctx, clerkUser, mario, access.PurposeCounter); err != nil {
+		t.Fatal(err)
+	}
+	waitUI(t, q, "the second visit", func() bool { return strings.Contains(p.visit.Text, "Rossi Mario") })
+	p.transferTo("C")
+	waitUI(t, q, "a free counter", func() bool { _, ok := p.current(); return !ok && !p.busy })
+
+	// The social worker's panel goes to the counter that serves the social
+	// desk, though this desk last used counter 1.
+	sp, sq, sw := visitPanel(t, st, a, socialUser, access.SocialWorker)
+	if sp.counter.Selected != "Sportello 3" || len(sp.counter.Options) != 1 {
+		t.Fatalf("the social worker's counter: %q of %v, want Sportello 3 only", sp.counter.Selected, sp.counter.Options)
+	}
+	sw.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF2})
+	waitUI(t, sq, "the transferred ticket's story", func() bool {
+		cur, ok := sp.current()
+		return ok && cur.Label == "A002" && strings.Contains(sp.visit.Text, "Anagrafe e certificati, "+clerkUser) &&
+			strings.Contains(sp.visit.Text, "Rossi Mario")
+	})
+}
+
+// TestCounterOneKey: F5 on a called ticket starts and ends it; a priority
+// ticket is marked; with the setting on, ending a ticket asks for a note.
+func TestCounterOneKey(t *testing.T) {
+	st := queueStore(t)
+	issueTicket(t, st, "A", true)
+	issueTicket(t, st, "A", false)
+	a := test.NewTempApp(t)
+	p, q, w := visitPanel(t, st, a, clerkUser, access.Clerk)
+	key := func(k fyne.KeyName) { w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+
+	key(fyne.KeyF2)
+	waitUI(t, q, "A001 called", func() bool { cur, ok := p.current(); return ok && cur.Label == "A001" && !p.busy })
+	if !p.priority.Visible() {
+		t.Error("the priority ticket is not marked at the counter")
+	}
+	key(fyne.KeyF5)
+	waitUI(t, q, "a free counter", func() bool { _, ok := p.current(); return !ok && !p.busy })
+	if tk := ticketNamed(t, st, "A001", "A"); tk.State != queue.Done || tk.StartedAt.IsZero() {
+		t.Errorf("F5 on a called ticket: %s, started %v", tk.State, tk.StartedAt)
+	}
+	if p.priority.Visible() {
+		t.Error("the priority mark stays with no ticket")
+	}
+
+	test.Tap(p.askNote)
+	key(fyne.KeyF2)
+	waitUI(t, q, "A002 called", func() bool { cur, ok := p.current(); return ok && cur.Label == "A002" && !p.busy })
+	if p.priority.Visible() {
+		t.Error("a walk-in ticket is marked as priority")
+	}
+	key(fyne.KeyF5)
+	note, ok := w.Canvas().Focused().(*widget.Entry)
+	if !ok {
+		t.Fatal("ending a ticket with the setting on does not ask for a note")
+	}
+	test.Type(note, "chiesto orario")
+	note.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	waitUI(t, q, "a free counter", func() bool { _, ok := p.current(); return !ok && !p.busy })
+	if tk := ticketNamed(t, st, "A002", "A"); tk.State != queue.Done || tk.Outcome != "chiesto orario" {
+		t.Errorf("A002: %s, outcome %q", tk.State, tk.Outcome)
+	}
+}
