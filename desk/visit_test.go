@@ -193,3 +193,78 @@ func TestCounterOneKey(t *testing.T) {
 		t.Errorf("A002: %s, outcome %q", tk.State, tk.Outcome)
 	}
 }
+
+// TestQueueStatsShowWhatVisitsDid: the statistics tell, per service and
+// per clerk, how many visits there were, what they did and which needed
+// two services; the daily report carries the same steps.
+func TestQueueStatsShowWhatVisitsDid(t *testing.T) {
+	fx := visitFixture(t)
+	st := fx.store
+	ctx := context.Background()
+	mario := personID(t, st, fx.cf["Mario"])
+	issueTicket(t, st, "A", false)
+	tk, err := st.CallNext(ctx, clerkUser, "1", "call-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tk, err = st.StartTicket(ctx, clerkUser, tk.ID); err != nil {
+		t.Fatal(err)
+	}
+	st.OpenVisit(clerkUser, tk.Visit())
+	if err := st.LogAccess(ctx, clerkUser, mario, access.PurposeCounter); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordVisitStep(ctx, clerkUser, queue.StepSelfDeclaration, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.TransferTicket(ctx, clerkUser, tk.ID, "C"); err != nil {
+		t.Fatal(err)
+	}
+	st.CloseVisit(clerkUser)
+	social, err := st.CallNext(ctx, socialUser, "3", "call-2")
+	if err != nil || social.Label != tk.Label {
+		t.Fatalf("the social desk calls %s (%v), want %s", social.Label, err, tk.Label)
+	}
+	st.StartTicket(ctx, socialUser, social.ID)
+	if _, err := st.FinishTicket(ctx, socialUser, social.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	test.NewTempApp(t)
+	q := &uiQueue{}
+	s := newQueueStatsScreen(st, q.do, time.Now)
+	s.steps = st
+	s.win = test.NewTempWindow(t, s.buildUI())
+	s.win.Resize(fyne.NewSize(1366, 768))
+	s.onRefresh()
+	waitUI(t, q, "the visit figures", func() bool { return len(s.visits.rows) == 2 })
+	row := func(key string) []string {
+		for i, r := range s.visits.rows {
+			if r.Key == key {
+				var cells []string
+				for c := range s.visits.headers() {
+					cells = append(cells, s.visits.cell(i, c))
+				}
+				return cells
+			}
+		}
+		t.Fatalf("no row %s in %+v", key, s.visits.rows)
+		return nil
+	}
+	// Line, visits, certificates, per visit, two services, then minutes by
+	// kind: records, certificates, self-declarations, edits, social, nothing.
+	if a := row("A"); a[1] != "1" || a[4] != "1" || a[5] == "—" || a[7] == "—" || a[6] != "—" || a[10] != "—" {
+		t.Errorf("service A: %v", a)
+	}
+	if c := row("C"); c[1] != "1" || c[4] != "1" || c[10] == "—" {
+		t.Errorf("service C: %v", c)
+	}
+	if h := s.visits.headers(); h[1] != "Visite" || h[4] != "Due servizi o più" {
+		t.Errorf("headers %v", h)
+	}
+	s.groupBy.SetSelected(s.groupings()[2])
+	waitUI(t, q, "the figures by clerk", func() bool { return len(s.visits.rows) == 2 && s.visits.rows[0].Key == clerkUser })
+	if len(s.visitSteps) != 2 {
+		t.Errorf("the report would get %d steps, want 2", len(s.visitSteps))
+	}
+}
