@@ -294,6 +294,7 @@ func (p *counterPanel) end() {
 		close(p.stop)
 		<-p.done // no read outlives the panel
 		p.stop = nil
+		p.followVisit(queue.Ticket{}, false) // the clerk's writes belong to no visit once the panel is gone
 	}
 }
 

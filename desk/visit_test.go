@@ -268,3 +268,42 @@ func TestQueueStatsShowWhatVisitsDid(t *testing.T) {
 		t.Errorf("the report would get %d steps, want 2", len(s.visitSteps))
 	}
 }
+
+// TestCounterVisitWithTheOfficeQueueElsewhere: when the office's queue is
+// at the server, the visit's steps stay in the desk's own store and their
+// counts travel to the server's queue as the outcome of the finish.
+func TestCounterVisitWithTheOfficeQueueElsewhere(t *testing.T) {
+	fx := visitFixture(t)   // the desk's store: register and visits
+	office := queueStore(t) // the office's queue, as the server keeps it
+	ctx := context.Background()
+	issueTicket(t, office, "A", false)
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	q := &uiQueue{}
+	p := newCounterPanel(office, w, q.do, a.Preferences(), clerkUser)
+	p.poll = 10 * time.Millisecond
+	p.visits = fx.store
+	w.SetContent(p.buildUI())
+	p.begin()
+	t.Cleanup(p.end)
+	waitUI(t, q, "the counters", func() bool { return p.counter.Selected != "" })
+	p.onCallNext()
+	waitUI(t, q, "A001 called", func() bool { cur, ok := p.current(); return ok && cur.Label == "A001" && !p.busy })
+	if err := fx.store.LogAccess(ctx, clerkUser, personID(t, fx.store, fx.cf["Anna"]), access.PurposeCounter); err != nil {
+		t.Fatal(err)
+	}
+	waitUI(t, q, "the step on the panel", func() bool { return strings.Contains(p.visit.Text, "Bianchi Anna") })
+	p.onFinish()
+	waitUI(t, q, "a free counter", func() bool { _, ok := p.current(); return !ok && !p.busy })
+	if tk := ticketNamed(t, office, "A001", "A"); tk.Outcome != "Schede consultate: 1" {
+		t.Errorf("the office's ticket ends with outcome %q", tk.Outcome)
+	}
+	p.end()
+	if err := fx.store.LogAccess(ctx, clerkUser, personID(t, fx.store, fx.cf["Anna"]), access.PurposeCounter); err != nil {
+		t.Fatal(err)
+	}
+	day := queue.DayOf(time.Now())
+	if steps, err := fx.store.VisitStepsBetween(ctx, day, day); err != nil || len(steps) != 1 {
+		t.Errorf("%d steps (%v): a view after the ticket ended joined its visit", len(steps), err)
+	}
+}
