@@ -86,8 +86,9 @@ type counterPanel struct {
 	priority *widget.Label                                      // says the ticket on hand has priority
 	askNote  *widget.Check                                      // ask for a note when a ticket ends
 	vmu      sync.Mutex
-	vref     queue.VisitRef // the visit open in visits, on the UI goroutine's word
-	vseen    string         // the visit's steps last shown
+	vref     queue.VisitRef  // the visit open in visits, on the UI goroutine's word
+	vseen    string          // the visit's steps last shown
+	frame    *fyne.Container // the open panel: laid out again when the visit shows or hides
 
 	// Touched on the UI goroutine only.
 	office queue.Office
@@ -214,7 +215,6 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 		p.resume,
 		extra,
 		p.problem,
-		p.visit,
 		p.toOwn,
 		p.toOffice,
 		widget.NewSeparator(),
@@ -224,7 +224,10 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 		p.askNote,
 	)
 	p.updateButtons()
-	panel := container.NewBorder(container.NewBorder(nil, nil, nil, p.collapse, title), nil, nil, nil, container.NewVScroll(p.body))
+	// The visit on hand stays in sight below the buttons, whatever their
+	// scroll, and grows upwards without moving them.
+	panel := container.NewBorder(container.NewBorder(nil, nil, nil, p.collapse, title), p.visit, nil, nil, container.NewVScroll(p.body))
+	p.frame = panel
 	// Collapsed, the panel is a narrow strip with the button that opens it,
 	// and the work in the centre takes the width back.
 	p.expand = &widget.Button{Icon: theme.NavigateBackIcon(), Importance: widget.LowImportance, OnTapped: p.onCollapse}

@@ -20,6 +20,10 @@ import (
 // on hand in the store (queue.Visits), the screens' writes become its steps
 // there, and the panel shows them and sums them up as the ticket's outcome.
 
+// visitShown is how many of a visit's steps the counter panel lists, the
+// latest; the count of the others comes first.
+const visitShown = 6
+
 // prefAskOutcome is the Fyne preference that makes the counter ask for a
 // note when a ticket ends; by default the outcome is what the visit did.
 const prefAskOutcome = "queue.ask_outcome"
@@ -240,6 +244,9 @@ func (p *counterPanel) followVisit(t queue.Ticket, ok bool) {
 		p.visits.CloseVisit(p.clerk)
 		p.visit.SetText("")
 		p.visit.Hide()
+		if p.frame != nil {
+			p.frame.Refresh()
+		}
 	}
 }
 
@@ -283,10 +290,14 @@ func (p *counterPanel) showVisit(ref queue.VisitRef, steps []queue.VisitStep) {
 	if len(steps) == 0 {
 		p.visit.SetText(lang.L("This visit: nothing recorded yet"))
 	} else {
-		p.visit.SetText(lang.L("This visit:") + "\n" + strings.Join(visitLines(steps, ref.TicketUID, p.serviceName), "\n"))
+		lines := visitLines(steps, ref.TicketUID, p.serviceName)
+		if n := len(lines) - visitShown; n > 0 {
+			lines = append([]string{lang.L("… and {{.Count}} earlier", map[string]any{"Count": n})}, lines[n:]...)
+		}
+		p.visit.SetText(lang.L("This visit:") + "\n" + strings.Join(lines, "\n"))
 	}
 	p.visit.Show()
-	p.body.Refresh()
+	p.frame.Refresh()
 }
 
 // endTicket ends t, called or being served, with the outcome its visit

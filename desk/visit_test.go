@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"image/png"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -305,5 +307,65 @@ func TestCounterVisitWithTheOfficeQueueElsewhere(t *testing.T) {
 	day := queue.DayOf(time.Now())
 	if steps, err := fx.store.VisitStepsBetween(ctx, day, day); err != nil || len(steps) != 1 {
 		t.Errorf("%d steps (%v): a view after the ticket ended joined its visit", len(steps), err)
+	}
+}
+
+// TestVisitScreenshot writes the README's picture of a visit on the counter
+// panel, at 1366x768, when SPORTELLO_SCREENSHOTS names a folder.
+func TestVisitScreenshot(t *testing.T) {
+	dir := os.Getenv("SPORTELLO_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set SPORTELLO_SCREENSHOTS=docs to write the picture")
+	}
+	fx := visitFixture(t)
+	st := fx.store
+	ctx := context.Background()
+	issueTicket(t, st, "A", true)
+	issueTicket(t, st, "A", false)
+	issueTicket(t, st, "B", false)
+	a := test.NewTempApp(t)
+	w := test.NewTempWindow(t, nil)
+	w.Resize(fyne.NewSize(1366, 768))
+	q := &uiQueue{}
+	deps := Deps{Directory: st, Registry: st, Auth: st, Queue: st, Visits: st, Social: st,
+		Office: Office{Municipality: "Comune di Anagni", Office: "Sportello unico - Piazza Cavour", DeskCode: "D01"},
+		Now:    func() time.Time { return testNow }}
+	d := newDesk(a, w, deps, q.do)
+	users, err := st.Users(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range users {
+		if u.Username == clerkUser {
+			d.onLoggedIn(u)
+		}
+	}
+	t.Cleanup(d.onLogout)
+	p := d.shell.counter
+	p.poll = 10 * time.Millisecond
+	waitUI(t, q, "the counters", func() bool { return p.counter.Selected != "" })
+	p.onCallNext()
+	waitUI(t, q, "a call", func() bool { _, ok := p.current(); return ok && !p.busy })
+	mario := personID(t, st, fx.cf["Mario"])
+	if err := st.LogAccess(ctx, clerkUser, mario, access.PurposeCertificate); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.FullRecord(ctx, mario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := registry.Document{Kind: registry.DocPassport, Number: "YA7654321", Expires: registry.NewDate(2031, 1, 1), IssuedBy: "Questura di Frosinone"}
+	if err := st.AddDocument(ctx, access.User{Username: clerkUser, Role: access.Clerk}, registry.DocumentEdit{PersonID: mario, BaseVersion: rec.Person.Version, Document: doc}); err != nil {
+		t.Fatal(err)
+	}
+	waitUI(t, q, "the visit", func() bool { return strings.Contains(p.visit.Text, "documento") })
+	f, err := os.Create(filepath.Join(dir, "queue-visit.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w.SetContent(w.Content())
+	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
+		t.Fatal(err)
 	}
 }
