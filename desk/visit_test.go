@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"sportello/access"
+	"sportello/certificate"
 	"sportello/queue"
 	"sportello/registry"
 	"sportello/store"
@@ -367,5 +368,37 @@ func TestVisitScreenshot(t *testing.T) {
 	w.SetContent(w.Content())
 	if err := png.Encode(f, w.Canvas().Capture()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCertificateScreenRecordsTheVisit: the certificate issued and the
+// self-declaration printed from the certificate dialog are steps of the
+// visit the clerk has open.
+func TestCertificateScreenRecordsTheVisit(t *testing.T) {
+	h := newCertificateHarness(t, "Mario", access.Clerk)
+	st := h.fx.store
+	ctx := context.Background()
+	issueTicket(t, st, "A", false)
+	tk, err := st.CallNext(ctx, clerkUser, "1", "call-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.OpenVisit(clerkUser, tk.Visit())
+	d := &Desk{deps: Deps{Visits: st}}
+	h.s.visit = d.visitRecorder(access.User{Username: clerkUser, Role: access.Clerk})
+	h.chooseType(certificate.Residence)
+	test.Tap(h.s.issueBtn)
+	h.waitFor("the issued certificate", func() bool { return h.s.issued != nil })
+	h.s.onSelfDeclaration()
+	var steps []queue.VisitStep
+	h.waitFor("the visit's steps", func() bool {
+		steps, err = st.VisitSteps(ctx, tk.Day, tk.Label)
+		return err == nil && len(steps) == 2
+	})
+	if steps[0].Kind != queue.StepCertificate || !strings.HasSuffix(steps[0].Detail, h.s.issued.Number) || steps[1].Kind != queue.StepSelfDeclaration {
+		t.Errorf("steps %+v", steps)
+	}
+	if got := stepText(steps[0]); !strings.Contains(got, h.s.issued.Number) || !strings.Contains(got, certificate.Residence.Title()) {
+		t.Errorf("the panel would say %q", got)
 	}
 }
