@@ -102,7 +102,9 @@ func visitStepOf(c change) (kind queue.StepKind, detail, personUID string, ok bo
 		return queue.StepEdit, c.Action, personUID, true
 	case c.Action == "social.case.open":
 		return queue.StepSocial, "open", "", true
-	case strings.HasPrefix(c.Action, "social.") && c.Action != "social.visitor.create":
+	case c.Action == "social.visitor.create" || c.Action == "social.document.add":
+		return "", "", "", false // part of the case's opening or of a note, not a step of their own
+	case strings.HasPrefix(c.Action, "social."):
 		return queue.StepSocial, strings.TrimPrefix(c.Action, "social."), "", true
 	}
 	return "", "", "", false

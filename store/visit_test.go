@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"sportello/access"
@@ -107,5 +108,40 @@ func TestVisitSteps(t *testing.T) {
 	}
 	if n := count(t, s, "visit_step"); n != len(want) {
 		t.Errorf("%d steps in the table, want %d", n, len(want))
+	}
+}
+
+// TestVisitStepsOfTheSocialDesk: a case opened and a note added while the
+// social worker serves a ticket are steps of its visit, and they carry no
+// word of the case.
+func TestVisitStepsOfTheSocialDesk(t *testing.T) {
+	ctx := context.Background()
+	s := socialStore(t)
+	if _, err := s.IssueTicket(ctx, "kiosk", "C", false); err != nil {
+		t.Fatal(err)
+	}
+	tk, err := s.CallNext(ctx, socialWorker.Username, "3", "call-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.OpenVisit(socialWorker.Username, tk.Visit())
+	c, err := s.OpenCase(ctx, socialWorker, marioIntake(t, s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddNote(ctx, socialWorker, c.UID, "Called the GP"); err != nil {
+		t.Fatal(err)
+	}
+	steps, err := s.VisitSteps(ctx, tk.Day, tk.Label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(steps) != 2 || steps[0].Kind != queue.StepSocial || steps[0].Detail != "open" || steps[1].Kind != queue.StepSocial || steps[1].Detail != "note.add" {
+		t.Fatalf("steps %+v", steps)
+	}
+	for _, st := range steps {
+		if st.PersonUID != "" || strings.Contains(st.Detail, "GP") {
+			t.Errorf("a social step tells of the case: %+v", st)
+		}
 	}
 }
