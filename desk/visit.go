@@ -321,8 +321,14 @@ func (p *counterPanel) endTicket(t queue.Ticket, then func(ctx context.Context) 
 				}
 			}
 			done, err := p.eng().FinishTicket(ctx, p.clerk, cur.ID, outcomeOf(steps, cur.UID, note))
-			if err != nil || then == nil {
+			if err != nil {
 				return done, err
+			}
+			if p.visits != nil {
+				p.visits.CloseVisit(p.clerk) // at once: nothing done from now on is the ended ticket's
+			}
+			if then == nil {
+				return done, nil
 			}
 			return then(ctx)
 		}, nil)
