@@ -367,6 +367,7 @@ func TestQueueScreenshots(t *testing.T) {
 	}
 
 	h := newHarness(t, Deps{Queue: st, Office: office})
+	h.win.Resize(fyne.NewSize(1366, 768))
 	s := h.enterAs(clerkUser)
 	s.counter.poll = 10 * time.Millisecond
 	h.waitFor("the counters", func() bool { return s.counter.counter.Selected != "" })
