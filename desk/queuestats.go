@@ -426,6 +426,10 @@ func (s *queueStatsScreen) writeCSV(w io.Writer) error {
 			cw.Write([]string{fmt.Sprintf("%02d:00", h), fmt.Sprint(n)})
 		}
 	}
+	if s.steps != nil {
+		cw.Write(nil)
+		s.visits.writeCSV(cw)
+	}
 	cw.Flush()
 	return cw.Error()
 }

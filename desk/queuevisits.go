@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"time"
 
@@ -81,4 +82,16 @@ func (v *visitStats) cell(row, col int) string {
 func (v *visitStats) show(tickets []queue.Ticket, steps []queue.VisitStep, key func(queue.Ticket) string) {
 	v.rows = queue.VisitKPIs(tickets, steps, key)
 	v.table.Refresh()
+}
+
+// writeCSV writes the table as a block of the statistics' export.
+func (v *visitStats) writeCSV(cw *csv.Writer) {
+	cw.Write(v.headers())
+	for r := range v.rows {
+		var row []string
+		for c := range v.headers() {
+			row = append(row, v.cell(r, c))
+		}
+		cw.Write(row)
+	}
 }

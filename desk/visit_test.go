@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"bytes"
 	"context"
 	"image/png"
 	"os"
@@ -264,6 +265,14 @@ func TestQueueStatsShowWhatVisitsDid(t *testing.T) {
 	}
 	if h := s.visits.headers(); h[1] != "Visite" || h[4] != "Due servizi o più" {
 		t.Errorf("headers %v", h)
+	}
+	var b bytes.Buffer
+	if err := s.writeCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	blocks := strings.Split(strings.TrimSpace(b.String()), "\n\n")
+	if len(blocks) != 4 || !strings.HasPrefix(blocks[3], "Fila,Visite,Certificati,Certificati per visita,Due servizi o più,") || !strings.Contains(blocks[3], "\nA,1,0,0.00,1,") {
+		t.Errorf("the export's visit block:\n%s", b.String())
 	}
 	s.groupBy.SetSelected(s.groupings()[2])
 	waitUI(t, q, "the figures by clerk", func() bool { return len(s.visits.rows) == 2 && s.visits.rows[0].Key == clerkUser })
