@@ -160,7 +160,7 @@ func visitLines(steps []queue.VisitStep, ticketUID string, serviceName func(stri
 	for _, st := range steps {
 		line := "• " + stepText(st)
 		if st.TicketUID != ticketUID {
-			line = "• " + lang.L("{{.Service}}, {{.Clerk}}: {{.Step}}", map[string]any{"Service": serviceName(st.Service), "Clerk": st.Clerk, "Step": stepText(st)})
+			line = "• " + lang.L("{{.Service}}, {{.Clerk}}: {{.Step}}", map[string]any{"Service": serviceName(st.Service), "Clerk": st.ClerkName, "Step": stepText(st)})
 		}
 		out = append(out, line)
 	}

@@ -150,7 +150,7 @@ func TestCounterShowsTheVisit(t *testing.T) {
 	sw.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyF2})
 	waitUI(t, sq, "the transferred ticket's story", func() bool {
 		cur, ok := sp.current()
-		return ok && cur.Label == "A002" && strings.Contains(sp.visit.Text, "Anagrafe e certificati, "+clerkUser) &&
+		return ok && cur.Label == "A002" && strings.Contains(sp.visit.Text, "Anagrafe e certificati, "+clerkName) &&
 			strings.Contains(sp.visit.Text, "Rossi Mario")
 	})
 }

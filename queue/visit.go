@@ -58,6 +58,7 @@ type VisitStep struct {
 	// Person is their name as the store reads it back.
 	PersonUID string
 	Person    string
+	ClerkName string // the clerk's full name, as the store reads it back
 }
 
 // Visits is the record of what visits did. The store implements it. A

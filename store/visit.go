@@ -134,10 +134,11 @@ func (s *Store) RecordVisitStep(ctx context.Context, operator string, kind queue
 }
 
 const visitStepColumns = `v.day, v.label, v.ticket_uid, v.service, v.counter, v.clerk, v.at, v.kind, v.detail, v.person_uid,
-coalesce(p.surname || ' ' || p.name, '')`
+coalesce(p.surname || ' ' || p.name, ''), coalesce(u.full_name, v.clerk)`
 
 func queryVisitSteps(ctx context.Context, q querier, where string, args ...any) ([]queue.VisitStep, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+visitStepColumns+` FROM visit_step v LEFT JOIN person p ON p.uid = v.person_uid AND v.person_uid != ''
+LEFT JOIN users u ON u.username = v.clerk
 `+where+` ORDER BY v.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("visit steps: %w", err)
@@ -148,7 +149,7 @@ func queryVisitSteps(ctx context.Context, q querier, where string, args ...any) 
 		var st queue.VisitStep
 		var kind string
 		if err := rows.Scan(dateCol{&st.Day}, &st.Label, &st.TicketUID, &st.Service, &st.Counter, &st.Clerk, timeCol{&st.At},
-			&kind, &st.Detail, &st.PersonUID, &st.Person); err != nil {
+			&kind, &st.Detail, &st.PersonUID, &st.Person, &st.ClerkName); err != nil {
 			return nil, fmt.Errorf("visit steps: %w", err)
 		}
 		st.Kind = queue.StepKind(kind)
