@@ -157,11 +157,18 @@ func kindName(k queue.StepKind) string {
 // tickets of the visit (another service, before a transfer) say where.
 func visitLines(steps []queue.VisitStep, ticketUID string, serviceName func(string) string) []string {
 	var out []string
+	last, times := "", 0
 	for _, st := range steps {
 		line := "• " + stepText(st)
 		if st.TicketUID != ticketUID {
 			line = "• " + lang.L("{{.Service}}, {{.Clerk}}: {{.Step}}", map[string]any{"Service": serviceName(st.Service), "Clerk": st.ClerkName, "Step": stepText(st)})
 		}
+		if line == last { // the same record opened again: once, with the count
+			times++
+			out[len(out)-1] = line + " (×" + strconv.Itoa(times) + ")"
+			continue
+		}
+		last, times = line, 1
 		out = append(out, line)
 	}
 	return out

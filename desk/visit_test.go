@@ -411,3 +411,17 @@ func TestCertificateScreenRecordsTheVisit(t *testing.T) {
 		t.Errorf("the panel would say %q", got)
 	}
 }
+
+func TestVisitLinesFoldRepeats(t *testing.T) {
+	test.NewTempApp(t)
+	rec := queue.VisitStep{VisitRef: queue.VisitRef{TicketUID: "t2"}, Kind: queue.StepRecord, Detail: string(access.PurposeCounter), PersonUID: "p1", Person: "Rossi Mario"}
+	earlier := rec
+	earlier.TicketUID, earlier.Service, earlier.ClerkName = "t1", "A", clerkName
+	lines := visitLines([]queue.VisitStep{earlier, rec, rec, rec}, "t2", func(code string) string { return "Servizio " + code })
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "• Servizio A, "+clerkName+": Scheda di Rossi Mario") || !strings.HasSuffix(lines[1], "(×3)") {
+		t.Errorf("lines %q", lines)
+	}
+	if got := outcomeOf([]queue.VisitStep{earlier, rec, rec}, "t2", " nota "); got != "Schede consultate: 1; nota" {
+		t.Errorf("outcome %q", got)
+	}
+}

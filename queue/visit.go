@@ -79,10 +79,18 @@ type Visits interface {
 	VisitStepsBetween(ctx context.Context, from, to registry.Date) ([]VisitStep, error)
 }
 
-// Counts is how many steps of each kind steps hold.
+// Counts is how many steps of each kind steps hold; records count once a
+// person (a record looked at again is the same record opened).
 func Counts(steps []VisitStep) map[StepKind]int {
 	n := map[StepKind]int{}
+	seen := map[string]bool{}
 	for _, s := range steps {
+		if s.Kind == StepRecord {
+			if seen[s.PersonUID] {
+				continue
+			}
+			seen[s.PersonUID] = true
+		}
 		n[s.Kind]++
 	}
 	return n

@@ -59,3 +59,14 @@ func TestVisitKPIs(t *testing.T) {
 		})
 	}
 }
+
+func TestCountsRecordsOncePerPerson(t *testing.T) {
+	steps := []VisitStep{
+		{Kind: StepRecord, PersonUID: "p1"}, {Kind: StepRecord, PersonUID: "p1"}, {Kind: StepRecord, PersonUID: "p2"},
+		{Kind: StepCertificate, PersonUID: "p1"}, {Kind: StepCertificate, PersonUID: "p1"},
+	}
+	n := Counts(steps)
+	if n[StepRecord] != 2 || n[StepCertificate] != 2 {
+		t.Errorf("counts %v, want 2 records and 2 certificates", n)
+	}
+}
