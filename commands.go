@@ -202,6 +202,7 @@ func openDesk(cfg config) (*store.Store, desk.Deps, error) {
 	}
 	deps.Certificates = newCertificateDesk(st, cfg)
 	deps.Queue = st
+	deps.Visits = st
 	deps.Appointments = st
 	deps.Social = st
 	if cfg.Demo {

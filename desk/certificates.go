@@ -17,6 +17,7 @@ import (
 
 	"sportello/access"
 	"sportello/certificate"
+	"sportello/queue"
 	"sportello/registry"
 )
 
@@ -58,8 +59,11 @@ func certificateLauncher(d *Desk, u access.User) func(registry.Record) {
 		return nil
 	}
 	by := certificate.Issuer{Username: u.Username, FullName: u.FullName, Role: u.Role}
+	visit := d.visitRecorder(u)
 	return func(rec registry.Record) {
-		newCertificateScreen(d.deps.Certificates, d.win, d.do, by, rec).show()
+		s := newCertificateScreen(d.deps.Certificates, d.win, d.do, by, rec)
+		s.visit = visit
+		s.show()
 	}
 }
 
@@ -79,6 +83,8 @@ type certificateScreen struct {
 	do  func(func())
 	by  certificate.Issuer
 	rec registry.Record
+
+	visit func(queue.StepKind, string) // records a step of the clerk's visit; nil for none
 
 	dlg     dialog.Dialog
 	content *fyne.Container
@@ -554,6 +560,9 @@ func (s *certificateScreen) onSelfDeclaration() {
 		problem.Importance = widget.DangerImportance
 		problem.SetText(userMessage(err))
 		return
+	}
+	if s.visit != nil {
+		s.visit(queue.StepSelfDeclaration, joinTypeNumbers(req.Types))
 	}
 	saveFile(s.win, name+".pdf", pdf, problem)
 }

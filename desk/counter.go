@@ -62,7 +62,6 @@ type counterPanel struct {
 	body      *fyne.Container
 	ticket    *canvas.Text  // the ticket on hand, big
 	state     *widget.Label // its state and service
-	outcome   *widget.Entry // what was done, recorded on finish
 	lines     *widget.Label // waiting per service
 	next      *widget.Label // the next tickets
 	problem   *widget.Label // the last refusal
@@ -80,6 +79,16 @@ type counterPanel struct {
 	pause     *widget.Button // pause, or end the pause
 	backOff   *widget.Button // back-office time
 	collapsed bool
+
+	visits   queue.Visits                                       // nil: the desk keeps no visits
+	services func(ctx context.Context, o queue.Office) []string // the clerk's services; nil: all
+	visit    *widget.Label                                      // what the visit on hand did so far
+	priority *widget.Label                                      // says the ticket on hand has priority
+	askNote  *widget.Check                                      // ask for a note when a ticket ends
+	vmu      sync.Mutex
+	vref     queue.VisitRef  // the visit open in visits, on the UI goroutine's word
+	vseen    string          // the visit's steps last shown
+	frame    *fyne.Container // the open panel: laid out again when the visit shows or hides
 
 	// Touched on the UI goroutine only.
 	office queue.Office
@@ -104,6 +113,10 @@ func counterPanelFor(d *Desk, u access.User) *counterPanel {
 	}
 	p := newCounterPanel(d.deps.Queue, d.win, d.do, d.app.Preferences(), u.Username)
 	p.own = d.deps.OwnQueue
+	p.visits = d.deps.Visits
+	if sq, ok := d.deps.Social.(socialQueue); ok {
+		p.services = func(ctx context.Context, o queue.Office) []string { return clerkServices(ctx, sq, u.Role, o) }
+	}
 	return p
 }
 
@@ -149,8 +162,12 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 	p.ticket.TextStyle = fyne.TextStyle{Bold: true}
 	p.ticket.Alignment = fyne.TextAlignCenter
 	p.state = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
-	p.outcome = widget.NewEntry()
-	p.outcome.PlaceHolder = lang.L("What was done (optional)")
+	p.priority = &widget.Label{Text: lang.L("Priority ticket"), Importance: widget.WarningImportance, Alignment: fyne.TextAlignCenter, TextStyle: fyne.TextStyle{Bold: true}}
+	p.priority.Hide()
+	p.visit = &widget.Label{Wrapping: fyne.TextWrapWord}
+	p.visit.Hide()
+	p.askNote = widget.NewCheck(lang.L("Ask for a note when a ticket ends"), func(on bool) { p.prefs.SetBool(prefAskOutcome, on) })
+	p.askNote.SetChecked(p.prefs.Bool(prefAskOutcome))
 	p.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	p.problem.Hide()
 	p.lines = &widget.Label{Wrapping: fyne.TextWrapWord}
@@ -192,12 +209,11 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 	p.body = container.NewVBox(
 		p.where,
 		p.counter,
-		p.ticket, p.state,
+		p.ticket, p.priority, p.state,
 		p.callNext,
 		p.recall, p.start, p.finish, p.noShow, p.transfer, p.hold,
 		p.resume,
 		extra,
-		p.outcome,
 		p.problem,
 		p.toOwn,
 		p.toOffice,
@@ -205,9 +221,13 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 		&widget.Label{Text: lang.L("Waiting"), TextStyle: fyne.TextStyle{Bold: true}},
 		p.lines,
 		p.next,
+		p.askNote,
 	)
 	p.updateButtons()
-	panel := container.NewBorder(container.NewBorder(nil, nil, nil, p.collapse, title), nil, nil, nil, container.NewVScroll(p.body))
+	// The visit on hand stays in sight below the buttons, whatever their
+	// scroll, and grows upwards without moving them.
+	panel := container.NewBorder(container.NewBorder(nil, nil, nil, p.collapse, title), p.visit, nil, nil, container.NewVScroll(p.body))
+	p.frame = panel
 	// Collapsed, the panel is a narrow strip with the button that opens it,
 	// and the work in the centre takes the width back.
 	p.expand = &widget.Button{Icon: theme.NavigateBackIcon(), Importance: widget.LowImportance, OnTapped: p.onCollapse}
@@ -256,8 +276,9 @@ func (p *counterPanel) begin() {
 		defer close(done)
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		office, err := p.eng().QueueOffice(ctx)
+		mine := p.clerkServices(ctx, office, err)
 		cancel()
-		p.do(func() { p.showOffice(office, err) })
+		p.do(func() { p.showOffice(office, mine, err) })
 		t := time.NewTicker(p.poll)
 		defer t.Stop()
 		for {
@@ -276,6 +297,7 @@ func (p *counterPanel) end() {
 		close(p.stop)
 		<-p.done // no read outlives the panel
 		p.stop = nil
+		p.followVisit(queue.Ticket{}, false) // the clerk's writes belong to no visit once the panel is gone
 	}
 }
 
@@ -285,6 +307,7 @@ func (p *counterPanel) refresh(force bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 	defer cancel()
 	p.refreshPauses(ctx, force)
+	p.refreshVisit(ctx)
 	seq, err := p.eng().QueueSeq(ctx)
 	if err != nil {
 		fyne.LogError("queue seq", err)
@@ -331,26 +354,39 @@ func (p *counterPanel) refreshPauses(ctx context.Context, force bool) {
 	}
 }
 
-func (p *counterPanel) showOffice(o queue.Office, err error) {
+// clerkServices is the services of the clerk, nil for all (or when the
+// office could not be read).
+func (p *counterPanel) clerkServices(ctx context.Context, o queue.Office, err error) []string {
+	if err != nil || p.services == nil {
+		return nil
+	}
+	return p.services(ctx, o)
+}
+
+// showOffice offers the counters that serve the clerk's services (mine;
+// all for nil) and picks the one this desk used last if it is one of them,
+// else the first of them.
+func (p *counterPanel) showOffice(o queue.Office, mine []string, err error) {
 	if err != nil {
 		p.showProblem(err)
 		return
 	}
 	p.office = o
+	counters := servingCounters(o, mine)
 	var names []string
-	for _, c := range o.Counters {
+	for _, c := range counters {
 		names = append(names, c.Name)
 	}
 	p.counter.Options = names
 	want := p.prefs.String(prefCounter)
-	for _, c := range o.Counters {
+	for _, c := range counters {
 		if c.Code == want {
 			p.counter.SetSelected(c.Name)
 			return
 		}
 	}
-	if len(o.Counters) > 0 {
-		p.counter.SetSelected(o.Counters[0].Name)
+	if len(counters) > 0 {
+		p.counter.SetSelected(counters[0].Name)
 	}
 }
 
@@ -396,7 +432,11 @@ func (p *counterPanel) showStatus(st queue.Status) {
 	}
 	p.status = st
 	p.seq = st.Seq
-	if t, ok := p.current(); ok {
+	t, ok := p.current()
+	p.followVisit(t, ok)
+	p.priority.Hidden = !ok || !t.Priority
+	p.priority.Refresh()
+	if ok {
 		p.ticket.Text = t.Label
 		p.state.SetText(stateName(t.State) + " · " + p.serviceName(t.Service) + recallText(t))
 	} else if pz, paused := p.paused(); paused {
@@ -480,11 +520,12 @@ func (p *counterPanel) updateButtons() {
 	}
 	_, paused := p.paused()
 	free := !ok && p.counterCode() != "" && !paused
-	enable(p.callNext, free && !p.busy)
+	// One key a person: calling the next ends the ticket on hand.
+	enable(p.callNext, (free || (ok && !paused && (state == queue.Called || state == queue.Serving))) && !p.busy)
 	enable(p.recall, state == queue.Called && !p.busy)
 	enable(p.start, state == queue.Called && !p.busy)
 	enable(p.noShow, state == queue.Called && !p.busy)
-	enable(p.finish, state == queue.Serving && !p.busy)
+	enable(p.finish, (state == queue.Called || state == queue.Serving) && !p.busy)
 	enable(p.transfer, state == queue.Serving && !p.busy)
 	enable(p.hold, state == queue.Serving && !p.busy)
 	_, held := p.heldTicket()
@@ -621,14 +662,17 @@ func (p *counterPanel) switchQueue(own bool) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
 		office, err := to.QueueOffice(ctx)
+		mine := p.clerkServices(ctx, office, err)
 		cancel()
-		p.do(func() { p.showOffice(office, err) })
+		p.do(func() { p.showOffice(office, mine, err) })
 		p.refresh(true)
 	}()
 }
 
 // onCallNext calls the next ticket. A call that failed for a reason other
 // than an empty line keeps its id, so trying again cannot call two tickets.
+// The ticket on hand, called or being served, ends first (F2 is the one key
+// a clerk needs for each person).
 func (p *counterPanel) onCallNext() {
 	counter := p.counterCode()
 	if counter == "" {
@@ -638,7 +682,7 @@ func (p *counterPanel) onCallNext() {
 		p.callID = newCallID()
 	}
 	id := p.callID
-	p.act(func(ctx context.Context) (queue.Ticket, error) {
+	call := func(ctx context.Context) (queue.Ticket, error) {
 		t, err := p.eng().CallNext(ctx, p.clerk, counter, id)
 		if err == nil || fault.Code(err) != fault.Internal {
 			p.do(func() {
@@ -648,7 +692,12 @@ func (p *counterPanel) onCallNext() {
 			})
 		}
 		return t, err
-	}, nil)
+	}
+	if cur, ok := p.current(); ok && (cur.State == queue.Called || cur.State == queue.Serving) {
+		p.endTicket(cur, call)
+		return
+	}
+	p.act(call, nil)
 }
 
 func (p *counterPanel) onTicket(f func(ctx context.Context, id int64) (queue.Ticket, error)) {
@@ -671,16 +720,12 @@ func (p *counterPanel) onStart() {
 	})
 }
 
+// onFinish ends the ticket on hand; a called one is started and ended at
+// once (the person was served without the start key).
 func (p *counterPanel) onFinish() {
-	outcome := p.outcome.Text
-	t, ok := p.current()
-	if !ok {
-		return
+	if t, ok := p.current(); ok {
+		p.endTicket(t, nil)
 	}
-	p.act(func(ctx context.Context) (queue.Ticket, error) {
-		return p.eng().FinishTicket(ctx, p.clerk, t.ID, outcome)
-	},
-		func(queue.Ticket) { p.outcome.SetText("") })
 }
 
 func (p *counterPanel) onNoShow() {

@@ -38,6 +38,7 @@ type Deps struct {
 	Certificates CertificateDesk      // issuing certificates from a person's record; nil hides the button
 	Queue        queue.Engine         // the in-person queue: the counter panel; nil hides it
 	OwnQueue     queue.Engine         // the desk's own queue when Queue is the office's at a server, for when it does not answer; nil otherwise
+	Visits       queue.Visits         // what each visit did: the desk's store; nil keeps no visits
 	Appointments AppointmentDesk      // booking appointments; nil hides the area
 	Social       SocialDesk           // the social desk's cases; nil hides the area
 	Office       Office

@@ -33,6 +33,7 @@ func queueStatsArea(d *Desk, u access.User) (area, bool) {
 	s := newQueueStatsScreen(d.deps.Queue, d.do, d.now)
 	s.win = d.win
 	s.office = d.deps.Office
+	s.steps = d.deps.Visits
 	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: s.buildUI(), onShow: s.onRefresh}, true
 }
 
@@ -77,6 +78,10 @@ type queueStatsScreen struct {
 	hourChart    *chart // tickets issued per hour
 	serviceChart *chart // median wait by service
 	trendChart   *chart // median wait over the hours of the day or the days of the period
+
+	steps      visitStepsReader  // what the visits did; nil: no visit figures
+	visits     visitStats        // their table
+	visitSteps []queue.VisitStep // the period's steps, touched on the UI goroutine only
 
 	// Touched on the UI goroutine only.
 	rows     []queue.Summary
@@ -182,7 +187,8 @@ func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
 	s.serviceChart = newChart(barChart, lang.L("Median wait by service"), "min")
 	s.trendChart = newChart(lineChart, lang.L("Median wait"), "min")
 	charts := container.NewGridWithColumns(3, s.hourChart, s.serviceChart, s.trendChart)
-	split := container.NewVSplit(s.table, container.NewPadded(charts))
+	figures := container.NewAppTabs(container.NewTabItem(lang.L("Tickets"), s.table), container.NewTabItem(lang.L("Visits"), s.visits.ui()))
+	split := container.NewVSplit(figures, container.NewPadded(charts))
 	split.Offset = 0.55
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
 }
@@ -279,6 +285,10 @@ func (s *queueStatsScreen) onRefresh() {
 		if err == nil && s.pauses != nil {
 			pauses, err = s.pauses.QueuePauses(ctx, from, to)
 		}
+		var steps []queue.VisitStep
+		if err == nil && s.steps != nil {
+			steps, err = s.steps.VisitStepsBetween(ctx, from, to)
+		}
 		var rows []queue.Summary
 		var activity map[string]queue.Activity
 		if err == nil {
@@ -293,6 +303,8 @@ func (s *queueStatsScreen) onRefresh() {
 			}
 			if err == nil {
 				s.tickets, s.from, s.to, s.within, s.activity = tickets, from, to, within, activity
+				s.visitSteps = steps
+				s.visits.show(tickets, steps, key)
 			}
 			s.show(rows, err)
 		})
@@ -414,6 +426,10 @@ func (s *queueStatsScreen) writeCSV(w io.Writer) error {
 			cw.Write([]string{fmt.Sprintf("%02d:00", h), fmt.Sprint(n)})
 		}
 	}
+	if s.steps != nil {
+		cw.Write(nil)
+		s.visits.writeCSV(cw)
+	}
 	cw.Flush()
 	return cw.Error()
 }
@@ -462,7 +478,7 @@ func (s *queueStatsScreen) todays() []queue.Ticket {
 // reportPDF lays out the daily report of the day shown last.
 func (s *queueStatsScreen) reportPDF(office queue.Office, tickets []queue.Ticket, day registry.Date) ([]byte, error) {
 	m := certificate.Municipality{Name: strings.TrimPrefix(s.office.Municipality, "Comune di "), Office: s.office.Office}
-	return printing.QueueReport(printing.QueueDay{Day: day, Office: office, Tickets: tickets, Within: s.within, Desk: s.office.DeskCode}, m, printing.Letterhead{})
+	return printing.QueueReport(printing.QueueDay{Day: day, Office: office, Tickets: tickets, Within: s.within, Desk: s.office.DeskCode, Steps: s.visitSteps}, m, printing.Letterhead{})
 }
 
 // onReport asks where to save the day's report, then reads the office and

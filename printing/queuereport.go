@@ -16,8 +16,9 @@ type QueueDay struct {
 	Day     registry.Date
 	Office  queue.Office
 	Tickets []queue.Ticket
-	Within  time.Duration // the wait threshold of the "within" share
-	Desk    string        // the desk that printed the report
+	Within  time.Duration     // the wait threshold of the "within" share
+	Desk    string            // the desk that printed the report
+	Steps   []queue.VisitStep // what the day's visits did, as this desk recorded it
 }
 
 // reportBuckets is how many 3-minute wait buckets the report lists; the
@@ -74,6 +75,8 @@ func QueueReport(r QueueDay, m certificate.Municipality, lh Letterhead) ([]byte,
 	byCounter := queue.Summarize(r.Tickets, r.Within, func(t queue.Ticket) string { return t.Counter })
 	w.table(summary(counter, byCounter[1:], false))
 
+	w.visits(r, service, counter)
+
 	step := int(queue.WaitBucket.Minutes())
 	waits := &certificate.Table{Header: []string{"Attesa (minuti)", "Biglietti"}, Widths: []float64{1, 1}}
 	for i, n := range queue.WaitBuckets(r.Tickets, queue.WaitBucket, reportBuckets) {
@@ -108,6 +111,48 @@ func QueueReport(r QueueDay, m certificate.Municipality, lh Letterhead) ([]byte,
 		return nil, fmt.Errorf("queue report pdf: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// visits writes what the day's visits did, by service and counter (the
+// report names no clerk; the statistics screen has the clerks):
+// visits, certificates (and per visit), visits that needed two services,
+// and the mean minutes at the counter of the visits that did each kind of
+// thing.
+func (w *writer) visits(r QueueDay, service, counter func(string) string) {
+	kinds := []string{"schede", "certif.", "autocert.", "modifiche", "sociale"}
+	header := []string{"", "Visite", "Certificati", "Cert./visita", "2 servizi"}
+	widths := []float64{2.2, 0.9, 1, 1, 0.9}
+	for _, k := range kinds {
+		header = append(header, "min "+k)
+		widths = append(widths, 0.9)
+	}
+	header, widths = append(header, "min senza esito"), append(widths, 1)
+	minutes := func(d time.Duration) string {
+		if d == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.1f", d.Minutes())
+	}
+	table := func(name func(string) string, key func(queue.Ticket) string) *certificate.Table {
+		t := &certificate.Table{Header: header, Widths: widths}
+		for _, f := range queue.VisitKPIs(r.Tickets, r.Steps, key) {
+			row := []string{name(f.Key), fmt.Sprint(f.Visits), fmt.Sprint(f.Certificates), fmt.Sprintf("%.2f", f.PerVisit), fmt.Sprint(f.TwoServices)}
+			for _, k := range queue.StepKinds {
+				row = append(row, minutes(f.ByKind[k]))
+			}
+			t.Rows = append(t.Rows, append(row, minutes(f.Nothing)))
+		}
+		return t
+	}
+	w.para("Cosa hanno fatto le visite (tempi medi allo sportello in minuti, per tipo di esito)", "B", 11, "L")
+	byService := table(service, func(t queue.Ticket) string { return t.Service })
+	if len(byService.Rows) == 0 {
+		w.para("Nessuna visita servita.", "", 10, "L")
+		return
+	}
+	w.table(byService)
+	w.para("Visite per sportello", "B", 11, "L")
+	w.table(table(counter, func(t queue.Ticket) string { return t.Counter }))
 }
 
 // hourChart draws the tickets per hour from 7:00 to 19:00 as bars, with

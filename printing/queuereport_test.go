@@ -30,7 +30,14 @@ func TestQueueReport(t *testing.T) {
 		Services: []queue.Service{{Code: "A", Name: "Anagrafe e certificati"}, {Code: "B", Name: "Carta d'identità"}},
 		Counters: []queue.Counter{{Code: "1", Name: "Sportello 1"}, {Code: "2", Name: "Sportello 2"}},
 	}
-	r := QueueDay{Day: day, Office: office, Tickets: tickets, Within: queue.DefaultWithin, Desk: "D01"}
+	tickets[0].UID, tickets[1].UID, tickets[2].UID = "t1", "t2", "t3"
+	tickets[0].Label, tickets[1].Label, tickets[2].Label = "A001", "A002", "A001" // A001 went on to B
+	steps := []queue.VisitStep{
+		{VisitRef: queue.VisitRef{Day: day, Label: "A001", TicketUID: "t1"}, Kind: queue.StepCertificate},
+		{VisitRef: queue.VisitRef{Day: day, Label: "A001", TicketUID: "t1"}, Kind: queue.StepCertificate},
+		{VisitRef: queue.VisitRef{Day: day, Label: "A001", TicketUID: "t3"}, Kind: queue.StepEdit},
+	}
+	r := QueueDay{Day: day, Office: office, Tickets: tickets, Within: queue.DefaultWithin, Desk: "D01", Steps: steps}
 	m := certificate.Municipality{Code: "A269", Name: "Anagni", Office: "Sportello unico"}
 	pdf, err := QueueReport(r, m, Letterhead{})
 	if err != nil {
@@ -53,6 +60,11 @@ func TestQueueReport(t *testing.T) {
 		"Sportello 1 3 2 1", "Mai chiamati 1 0 0 1",
 		"0-3 1", "3-6 1", "24-27 1", "27 e oltre 1",
 		"09:00-10:00 2", "10:00-11:00 1", "11:00-12:00 2",
+		"Cosa hanno fatto le visite",
+		// visits, certificates, per visit, two services, minutes by kind, minutes with nothing recorded
+		"Anagrafe e 2 2 1.00 1 - 10.0 - - - 6.0", // the name wraps in its cell
+		"B Carta d'identità 1 0 0.00 1 - - - 15.0 - -",
+		"Sportello 2 1 0 0.00 1",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the report lacks %q:\n%s", want, text)

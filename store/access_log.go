@@ -45,6 +45,9 @@ func (s *Store) LogAccess(ctx context.Context, operator string, personID int64, 
 	if err := s.logView(ctx, tx, operator, opViewPerson, uid, string(purpose)); err != nil {
 		return err
 	}
+	if err := s.accessStep(ctx, tx, operator, uid, purpose); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("log access: %w", err)
 	}
@@ -148,15 +151,18 @@ func (a LockoutAuth) Login(ctx context.Context, username, password string) (acce
 	}
 	if lockedUntil.Valid && lockedUntil.String > timestamp(now) {
 		until, _ := time.Parse(time.RFC3339Nano, lockedUntil.String)
-		return access.User{}, fault.New(fault.Forbidden, "Too many wrong passwords: the account is locked until {{.Time}}. Ask the administrator if you need it sooner",
-			map[string]any{"Time": until.In(registry.Rome).Format("15:04")})
+		return access.User{}, errLocked(until)
 	}
 	u, err := s.Login(ctx, username, password)
 	if fault.Code(err) == fault.Forbidden {
-		if lerr := a.failed(ctx, name, now); lerr != nil {
+		failures, lerr := a.failed(ctx, name, now)
+		if lerr != nil {
 			return access.User{}, lerr
 		}
-		return u, err
+		if failures >= access.MaxFailedLogins {
+			return u, errLocked(now.Add(access.LockoutDuration))
+		}
+		return u, attemptsLeft(err, failures)
 	}
 	if err != nil {
 		return u, err
@@ -169,38 +175,59 @@ func (a LockoutAuth) Login(ctx context.Context, username, password string) (acce
 	return u, nil
 }
 
+// errLocked says until when the account is locked.
+func errLocked(until time.Time) error {
+	return fault.New(fault.Forbidden, "Too many wrong passwords: the account is locked until {{.Time}}. Ask the administrator if you need it sooner",
+		map[string]any{"Time": until.In(registry.Rome).Format("15:04")})
+}
+
+// attemptsLeft is the wrong-credentials error with the tries left before
+// the lock (the count is per username typed, so it says nothing of whether
+// the username exists).
+func attemptsLeft(err error, failures int) error {
+	switch left := access.MaxFailedLogins - failures; {
+	case failures == 0 || left <= 0: // a read-only store counts nothing
+		return err
+	case left == 1:
+		return fault.New(fault.Forbidden, "Wrong username or password: last try before the lock", nil)
+	default:
+		return fault.New(fault.Forbidden, "Wrong username or password: {{.Count}} tries left before the lock", map[string]any{"Count": left})
+	}
+}
+
 // failed counts a wrong password and locks the username at the limit,
-// with an audit entry.
-func (a LockoutAuth) failed(ctx context.Context, name string, now time.Time) error {
+// with an audit entry; it returns the failures counted so far, 0 once
+// locked.
+func (a LockoutAuth) failed(ctx context.Context, name string, now time.Time) (int, error) {
 	s := a.s
 	if s.w == nil {
-		return nil
+		return 0, nil
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("login: %w", err)
+		return 0, fmt.Errorf("login: %w", err)
 	}
 	defer tx.Rollback()
 	var failures int
 	err = tx.QueryRowContext(ctx, `INSERT INTO login_failure(username, failures, locked_until) VALUES (?, 1, NULL)
 ON CONFLICT(username) DO UPDATE SET failures = failures + 1 RETURNING failures`, name).Scan(&failures)
 	if err != nil {
-		return fmt.Errorf("login: %w", err)
+		return 0, fmt.Errorf("login: %w", err)
 	}
 	if failures >= access.MaxFailedLogins {
 		if _, err := tx.ExecContext(ctx, `UPDATE login_failure SET failures = 0, locked_until = ? WHERE username = ?`,
 			timestamp(now.Add(access.LockoutDuration)), name); err != nil {
-			return fmt.Errorf("login: %w", err)
+			return 0, fmt.Errorf("login: %w", err)
 		}
 		if err := appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: name, Action: "user.locked", Entity: "user", EntityUID: name,
 			Detail: fmt.Sprintf(`{"failures":%d,"minutes":%d}`, failures, int(access.LockoutDuration/time.Minute))}); err != nil {
-			return err
+			return 0, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("login: %w", err)
+		return 0, fmt.Errorf("login: %w", err)
 	}
-	return nil
+	return failures, nil
 }
 
 // Users administration (the admin's screen), through the mutation path.

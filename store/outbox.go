@@ -92,7 +92,7 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 			return fmt.Errorf("outbox: %w", err)
 		}
 	}
-	return appendAudit(ctx, tx, AuditEntry{
+	if err := appendAudit(ctx, tx, AuditEntry{
 		At:         timestamp(now),
 		Operator:   operator,
 		Action:     c.Action,
@@ -100,7 +100,13 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 		EntityUID:  c.EntityUID,
 		MutationID: mutationID,
 		Detail:     c.Detail,
-	})
+	}); err != nil {
+		return err
+	}
+	if kind, detail, person, ok := visitStepOf(c); ok {
+		return s.addVisitStep(ctx, tx, operator, kind, detail, person) // the operator's visit, if one is open
+	}
+	return nil
 }
 
 // The next seq is one past the highest: the writer is the only one and its

@@ -925,12 +925,9 @@ func (s *Store) ArriveSocialAppointment(ctx context.Context, u access.User, uid 
 	if check := as[0]; check.Arrive("") != nil {
 		return as[0], issued, fault.New(fault.Conflict, "The appointment is not waiting for the person", nil)
 	}
-	service, err := s.Meta(ctx, MetaSocialQueueService)
+	service, err := s.SocialQueueService(ctx)
 	if err != nil {
 		return as[0], issued, err
-	}
-	if service == "" {
-		service = defaultSocialService
 	}
 	if issued, err = s.IssueTicket(ctx, u.Username, service, false); err != nil {
 		return as[0], issued, err
