@@ -33,6 +33,7 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod enrol   --db FILE --desk-code D01                       codice monouso per registrare una postazione
   sportellod backup  --db FILE --out FILE                            copia coerente, anche col server in funzione
   sportellod verify  --db FILE INPUT                                 verifica il sigillo di un certificato (testo del QR)
+  sportellod user add --db FILE --username U --name "N C" --role R   un operatore del server (password dallo standard input)
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
@@ -48,6 +49,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
+		"user": cmdUser,
 	}
 	f, ok := commands[args[0]]
 	if !ok {
