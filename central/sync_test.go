@@ -48,13 +48,13 @@ func addClerks(tb testing.TB, srv *store.Store, users ...access.User) {
 // office is a server with a small register and desks enrolled at it, over
 // real HTTP on 127.0.0.1.
 type office struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	server *store.Store
 	http   *httptest.Server
 }
 
-func newOffice(t *testing.T, people int) *office {
+func newOffice(t testing.TB, people int) *office {
 	t.Helper()
 	dir := t.TempDir()
 	srv, err := store.Open(filepath.Join(dir, "server.db"), store.Options{DeskCode: "SRV", Create: true})
@@ -93,7 +93,7 @@ func (o *office) restore(backup string) {
 	o.http.Config.Handler = NewServer(srv, nil).Handler()
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	in, err := os.Open(from)
 	if err != nil {
@@ -152,7 +152,7 @@ func (d *desk) sync(t *testing.T) Report {
 }
 
 // record finds the person with codice fiscale cf on the desk.
-func mustQuery(t *testing.T, s string) registry.Query {
+func mustQuery(t testing.TB, s string) registry.Query {
 	t.Helper()
 	q, err := registry.ParseQuery(s)
 	if err != nil {
@@ -161,7 +161,7 @@ func mustQuery(t *testing.T, s string) registry.Query {
 	return q
 }
 
-func (d *desk) record(t *testing.T, cf string) registry.Record {
+func (d *desk) record(t testing.TB, cf string) registry.Record {
 	t.Helper()
 	ms, err := d.store.Search(context.Background(), mustQuery(t, cf), 1)
 	if err != nil || len(ms) != 1 {
@@ -195,7 +195,7 @@ func assertConverged(t *testing.T, o *office, desks ...*desk) {
 
 // someHouseholder returns the codice fiscale of a resident householder of
 // a family of at least two.
-func someHouseholder(t *testing.T, s *store.Store, skip int) string {
+func someHouseholder(t testing.TB, s *store.Store, skip int) string {
 	t.Helper()
 	ctx := context.Background()
 	for id := int64(1); id < 500; id++ {
@@ -214,7 +214,7 @@ func someHouseholder(t *testing.T, s *store.Store, skip int) string {
 	return ""
 }
 
-func addDocument(t *testing.T, d *desk, cf, number string) {
+func addDocument(t testing.TB, d *desk, cf, number string) {
 	t.Helper()
 	rec := d.record(t, cf)
 	err := d.store.AddDocument(context.Background(), clerk, cardEdit(rec.Person, number))

@@ -39,7 +39,7 @@ func (o *office) hostile(t *testing.T, d *desk, entity, op, operator string, pay
 }
 
 // scan reads one row of the server's file with a connection of its own.
-func (o *office) scan(t *testing.T, query string, args []any, dest ...any) {
+func (o *office) scan(t testing.TB, query string, args []any, dest ...any) {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+o.server.Path()+"?mode=ro&_busy_timeout=5000")
 	if err != nil {
