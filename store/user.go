@@ -100,9 +100,6 @@ func (s *Store) CreateUser(ctx context.Context, operator string, u access.User, 
 	if err := validateUser(u, password); err != nil {
 		return access.User{}, err
 	}
-	if err := s.ClerkChangesAllowed(ctx, operator); err != nil {
-		return access.User{}, err
-	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
 	if err != nil {
 		return access.User{}, fmt.Errorf("create user: %w", err)
@@ -114,6 +111,11 @@ func (s *Store) CreateUser(ctx context.Context, operator string, u access.User, 
 	defer tx.Rollback()
 	uid := newUID()
 	if u.ID, err = insertUser(ctx, tx, uid, u, string(hash), timestamp(s.now())); err != nil {
+		return access.User{}, err
+	}
+	// A name already taken says so first (the demo's clerks, made again at
+	// each start).
+	if err := s.ClerkChangesAllowed(ctx, operator); err != nil {
 		return access.User{}, err
 	}
 	c := change{
