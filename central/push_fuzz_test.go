@@ -53,6 +53,8 @@ func FuzzPush(f *testing.F) {
 		expand := func(s string) string {
 			return strings.NewReplacer("CLERK_UID", clerkUID, "PERSON_UID", personUID, "DESK_B", b.store.DeskID()).Replace(s)
 		}
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
 		d, err := o.server.Desk(ctx, a.store.DeskID())
 		if err != nil {
 			t.Fatal(err)

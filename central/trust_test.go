@@ -46,7 +46,9 @@ func (o *office) scan(t testing.TB, query string, args []any, dest ...any) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.QueryRow(query, args...).Scan(dest...); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := db.QueryRowContext(ctx, query, args...).Scan(dest...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
