@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -30,7 +31,7 @@ import (
 // The server trusts a desk with what it did itself, and no further. Every
 // pushed mutation goes through this file before it is applied:
 //
-//  1. wellFormed (before the batch's transaction): a ULID id, a seq, an
+//  1. wellFormed (newPushBatch, before the batch's transaction): a ULID id, a seq, an
 //     entity and an op that read as names, a JSON object payload, a
 //     created_at instant, documents that parse. A malformed mutation is no
 //     change a desk makes: the whole push is refused (400 invalid), nothing
@@ -204,59 +205,111 @@ var namePattern = regexp.MustCompile(`^[a-z][a-z_]{0,39}$`)
 // maxEntityUID bounds the entity uid: a ULID, a certificate number, a key id.
 const maxEntityUID = 128
 
-// wellFormed checks the shape of a pushed mutation (step 1 above).
-func wellFormed(m Mutation) error {
+// wellFormed checks the shape of a pushed mutation (step 1 above) and
+// returns the heads of its documents.
+func wellFormed(m Mutation) ([]docHead, error) {
 	bad := func(what string) error {
 		return fault.New(fault.Invalid, "The change number {{.Seq}} is malformed ({{.What}}): the server took none of this batch",
 			map[string]any{"Seq": m.Seq, "What": what})
 	}
 	if _, err := ulid.ParseStrict(m.MutationID); err != nil {
-		return bad("mutation_id")
+		return nil, bad("mutation_id")
 	}
 	if m.Seq < 1 {
-		return bad("seq")
+		return nil, bad("seq")
 	}
 	if !namePattern.MatchString(m.Entity) {
-		return bad("entity")
+		return nil, bad("entity")
 	}
 	if !namePattern.MatchString(m.Op) {
-		return bad("op")
+		return nil, bad("op")
 	}
 	if m.EntityUID == "" || len(m.EntityUID) > maxEntityUID {
-		return bad("entity_uid")
+		return nil, bad("entity_uid")
 	}
 	if m.Operator == "" || len(m.Operator) > maxUsernameLength*4 {
-		return bad("operator")
+		return nil, bad("operator")
 	}
 	var payload map[string]json.RawMessage
 	if json.Unmarshal(m.Payload, &payload) != nil || payload == nil {
-		return bad("payload")
+		return nil, bad("payload")
 	}
 	if _, err := time.Parse(time.RFC3339Nano, m.CreatedAt); err != nil {
-		return bad("created_at")
+		return nil, bad("created_at")
 	}
-	if len(m.Docs) > 0 {
-		var ed EditDocs
-		if json.Unmarshal(m.Docs, &ed) != nil {
-			return bad("docs")
-		}
-		for _, d := range append(ed.Before, ed.After...) {
-			if !namePattern.MatchString(d.Entity) || d.UID == "" || len(d.UID) > maxEntityUID || d.Version < 0 {
-				return bad("docs")
-			}
+	if len(m.Docs) == 0 {
+		return nil, nil
+	}
+	heads, err := docHeads(m.Docs)
+	if err != nil {
+		return nil, bad("docs")
+	}
+	for _, d := range heads {
+		fields := bytes.TrimSpace(d.Fields)
+		if !namePattern.MatchString(d.Entity) || d.UID == "" || len(d.UID) > maxEntityUID || d.Version < 0 ||
+			(len(fields) > 0 && fields[0] != '{' && string(fields) != "null") {
+			return nil, bad("docs")
 		}
 	}
-	return nil
+	return heads, nil
 }
 
-// CheckPushShape checks a batch before anything of it is applied.
-func CheckPushShape(batch []Mutation) error {
+// pushBatch is what the checks keep across one batch: the heads of each
+// mutation's documents, read once by the shape check, and the roles of the
+// operators read so far (forgotten after a change to the clerks).
+type pushBatch struct {
+	heads map[string][]docHead // by mutation id
+	roles map[string]access.Role
+}
+
+// newPushBatch checks the shape of every mutation of a batch before
+// anything of it is applied.
+func newPushBatch(batch []Mutation) (*pushBatch, error) {
+	pb := &pushBatch{heads: make(map[string][]docHead, len(batch)), roles: map[string]access.Role{}}
 	for _, m := range batch {
-		if err := wellFormed(m); err != nil {
-			return err
+		heads, err := wellFormed(m)
+		if err != nil {
+			return nil, err
 		}
+		pb.heads[m.MutationID] = heads
 	}
-	return nil
+	return pb, nil
+}
+
+// role returns the role at the server of a clerk; ok is false when the
+// server does not know them.
+func (pb *pushBatch) role(ctx context.Context, tx *sql.Tx, username string) (access.Role, bool, error) {
+	if r, ok := pb.roles[username]; ok {
+		return r, r != "", nil
+	}
+	var held string
+	err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE username = ?`, username).Scan(&held)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", false, fmt.Errorf("push: %w", err)
+	}
+	pb.roles[username] = access.Role(held)
+	return access.Role(held), held != "", nil
+}
+
+// docHead is what the checks read of a document: which entity, its uid and
+// version, and that its fields are an object.
+type docHead struct {
+	Entity  string          `json:"entity"`
+	UID     string          `json:"uid"`
+	Version int64           `json:"version"`
+	Fields  json.RawMessage `json:"fields"`
+}
+
+// docHeads reads the documents of a mutation, before and after.
+func docHeads(raw json.RawMessage) ([]docHead, error) {
+	var ed struct {
+		Before []docHead `json:"before"`
+		After  []docHead `json:"after"`
+	}
+	if err := json.Unmarshal(raw, &ed); err != nil {
+		return nil, err
+	}
+	return append(ed.Before, ed.After...), nil
 }
 
 // Authorisation.
@@ -353,22 +406,21 @@ func errNotAllowed(m Mutation) error {
 // authorise checks a well-formed mutation against pushRules (step 2
 // above), and returns its operator's role at the server; noop is true for a
 // change accepted with nothing to apply.
-func authorise(ctx context.Context, tx *sql.Tx, deskID string, m Mutation, now time.Time) (role access.Role, noop bool, err error) {
+func authorise(ctx context.Context, tx *sql.Tx, pb *pushBatch, deskID string, m Mutation, now time.Time) (role access.Role, noop bool, err error) {
 	rule, ok := pushRules[ruleKey{m.Entity, m.Op}]
 	if !ok {
 		return "", false, fault.New(fault.Invalid, "The server does not accept this kind of change ({{.Change}})", map[string]any{"Change": m.Entity + "/" + m.Op})
 	}
 	p := pushCheck{ctx: ctx, tx: tx, m: m, desk: deskID, now: now}
 	if rule.device == "" || m.Operator != rule.device {
-		var held string
-		err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE username = ?`, m.Operator).Scan(&held)
-		if errors.Is(err, sql.ErrNoRows) {
-			return p.role, false, fault.New(fault.Forbidden, "The server does not know the clerk {{.Operator}}", map[string]any{"Operator": m.Operator})
-		}
+		held, known, err := pb.role(ctx, tx, m.Operator)
 		if err != nil {
-			return p.role, false, fmt.Errorf("push: %w", err)
+			return "", false, err
 		}
-		p.role = access.Role(held)
+		if !known {
+			return "", false, fault.New(fault.Forbidden, "The server does not know the clerk {{.Operator}}", map[string]any{"Operator": m.Operator})
+		}
+		p.role = held
 		if rule.may != nil && !rule.may(p.role) {
 			return p.role, false, errNotAllowed(m)
 		}
@@ -381,7 +433,10 @@ func authorise(ctx context.Context, tx *sql.Tx, deskID string, m Mutation, now t
 			return p.role, false, err
 		}
 	}
-	if err := checkDocKinds(m, rule.docs); err != nil {
+	if rule.clerks {
+		clear(pb.roles) // the change may give a clerk another role
+	}
+	if err := checkDocKinds(m, pb.heads[m.MutationID], rule.docs); err != nil {
 		return p.role, false, err
 	}
 	if rule.noop != nil {
@@ -418,15 +473,8 @@ func notLocked(ctx context.Context, tx *sql.Tx, m Mutation) error {
 
 // checkDocKinds refuses documents of entities the change does not write
 // (a user document inside a change of address).
-func checkDocKinds(m Mutation, allowed []string) error {
-	if len(m.Docs) == 0 {
-		return nil
-	}
-	var ed EditDocs
-	if err := json.Unmarshal(m.Docs, &ed); err != nil {
-		return fault.New(fault.Invalid, "The sync data of the change is malformed", nil)
-	}
-	for _, d := range append(ed.Before, ed.After...) {
+func checkDocKinds(m Mutation, heads []docHead, allowed []string) error {
+	for _, d := range heads {
 		if !slices.Contains(allowed, d.Entity) {
 			return fault.New(fault.Forbidden, "The change {{.Change}} may not write a record of kind {{.Entity}}",
 				map[string]any{"Change": m.Entity + "/" + m.Op, "Entity": d.Entity})
@@ -592,8 +640,16 @@ func touches(applied []string, fields ...string) bool {
 }
 
 func validatePersonDoc(m Mutation, role access.Role, d Doc, applied []string) error {
+	// The row's fields only: the lists (residences, events...) are long and
+	// the person's rules do not read them.
+	row := make(registry.Fields, len(personRowFields))
+	for _, k := range personRowFields {
+		if v, ok := d.Fields[k]; ok {
+			row[k] = v
+		}
+	}
 	var f personFields
-	if err := decodeFields(d.Fields, &f); err != nil {
+	if err := decodeFields(row, &f); err != nil {
 		return fault.New(fault.Invalid, "The sync data holds a malformed person", nil)
 	}
 	born, err := registry.ParseDate(f.BirthDate)

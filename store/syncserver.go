@@ -263,7 +263,8 @@ func (e ErrSeqGap) Error() string {
 // last seq; a batch that does not follow the last seq applies up to the
 // gap and returns ErrSeqGap.
 func (s *Store) ApplyPush(ctx context.Context, deskID string, batch []Mutation) ([]PushResult, int64, error) {
-	if err := CheckPushShape(batch); err != nil {
+	pb, err := newPushBatch(batch)
+	if err != nil {
 		return nil, 0, err
 	}
 	tx, err := s.begin(ctx, "sportellod")
@@ -311,7 +312,7 @@ func (s *Store) ApplyPush(ctx context.Context, deskID string, batch []Mutation) 
 			gap = ErrSeqGap{LastSeq: lastSeq}
 			break
 		}
-		r, err := s.applyMutation(ctx, tx, deskID, m, now)
+		r, err := s.applyMutation(ctx, tx, pb, deskID, m, now)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -336,12 +337,12 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deskID, m.Seq, m.MutationID, hash,
 // applyMutation authorises one mutation (store/syncauth.go) and applies its
 // effect within a savepoint, with an audit entry: a refusal undoes what it
 // wrote and becomes a rejected result; other errors abort the batch.
-func (s *Store) applyMutation(ctx context.Context, tx *sql.Tx, deskID string, m Mutation, now time.Time) (PushResult, error) {
+func (s *Store) applyMutation(ctx context.Context, tx *sql.Tx, pb *pushBatch, deskID string, m Mutation, now time.Time) (PushResult, error) {
 	r := PushResult{MutationID: m.MutationID, Seq: m.Seq, Status: PushApplied}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT mutation`); err != nil {
 		return r, fmt.Errorf("push: %w", err)
 	}
-	role, noop, err := authorise(ctx, tx, deskID, m, now)
+	role, noop, err := authorise(ctx, tx, pb, deskID, m, now)
 	if err == nil && !noop {
 		err = s.applyEffect(ctx, tx, m, role, now, &r)
 	}
