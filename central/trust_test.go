@@ -16,6 +16,7 @@ import (
 	"sportello/access"
 	"sportello/certificate"
 	"sportello/fault"
+	"sportello/registry"
 	"sportello/store"
 )
 
@@ -284,5 +285,50 @@ func TestServerKeepsVersionsAndAudit(t *testing.T) {
 	}
 	if !found || last.Op != "add_document" {
 		t.Fatalf("no audit entry of the applied change at the server: %+v", lines)
+	}
+}
+
+// TestDesksRealChangesAreAccepted: what a desk makes beyond the register
+// (its key, a certificate, a duplicate, the cash close, queue set-up) goes
+// through the funnel untouched; the same certificate pushed as a social
+// worker's is refused.
+func TestDesksRealChangesAreAccepted(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 20)
+	a := o.newDesk("D01")
+	a.sync(t)
+	rec := a.record(t, someHouseholder(t, o.server, 0))
+	in := store.IssueInput{PersonID: rec.Person.ID,
+		Request: certificate.Request{Types: []certificate.Type{certificate.Residence}, Duty: certificate.StampDuty{Payment: certificate.PayVirtual},
+			FeePayment: certificate.PayCard},
+		Issuer:       certificate.Issuer{Username: clerk.Username, FullName: clerk.FullName, Role: clerk.Role},
+		Municipality: certificate.Municipality{Code: "A269", Name: "Anagni", Office: "Sportello unico"},
+		Settings:     certificate.DefaultSettings}
+	issued, err := a.store.IssueCertificate(ctx, in, func(d certificate.Document) ([]byte, error) { return []byte("%PDF " + d.Number), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.Reprint(ctx, clerk.Username, issued.Number); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.CloseCash(ctx, clerk.Username, registry.DateOf(time.Now().In(registry.Rome))); err != nil {
+		t.Fatal(err)
+	}
+	if rep := a.sync(t); rep.Rejected != 0 || rep.Pushed < 2 {
+		rejected, _ := a.store.RejectedMutations(ctx)
+		t.Fatalf("desk A: %+v, refused %+v", rep, rejected)
+	}
+	muts, _ := a.store.Outbox(ctx, 0, 0)
+	var cert store.Mutation
+	for _, m := range muts {
+		if m.Entity == "certificate" {
+			cert = m
+		}
+	}
+	addClerks(t, o.server, worker)
+	forged := o.hostile(t, a, "certificate", "issue", worker.Username, string(cert.Payload), nil)
+	resp, err := a.syncer.Client.Push(ctx, []store.Mutation{forged})
+	if err != nil || resp.Results[0].Status != store.PushRejected {
+		t.Fatalf("a certificate issued by a social worker: %+v %v", resp, err)
 	}
 }
