@@ -16,6 +16,7 @@ import (
 	"sportello/access"
 	"sportello/certificate"
 	"sportello/fault"
+	"sportello/queue"
 	"sportello/registry"
 	"sportello/store"
 )
@@ -314,7 +315,15 @@ func TestDesksRealChangesAreAccepted(t *testing.T) {
 	if _, err := a.store.CloseCash(ctx, clerk.Username, registry.DateOf(time.Now().In(registry.Rome))); err != nil {
 		t.Fatal(err)
 	}
-	if rep := a.sync(t); rep.Rejected != 0 || rep.Pushed < 2 {
+	supervisor := access.User{Username: "sbruno", FullName: "Sara Bruno", Role: access.Supervisor}
+	addClerks(t, o.server, supervisor)
+	if _, err := a.store.SaveService(ctx, supervisor.Username, queue.Service{Code: "C", Name: "Carta d'identità", DailyCap: 40, Open: true, Position: 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.SaveCounter(ctx, supervisor.Username, queue.Counter{Code: "4", Name: "Sportello 4", Services: []string{"C"}}); err != nil {
+		t.Fatal(err)
+	}
+	if rep := a.sync(t); rep.Rejected != 0 || rep.Pushed < 5 {
 		rejected, _ := a.store.RejectedMutations(ctx)
 		t.Fatalf("desk A: %+v, refused %+v", rep, rejected)
 	}
@@ -330,5 +339,9 @@ func TestDesksRealChangesAreAccepted(t *testing.T) {
 	resp, err := a.syncer.Client.Push(ctx, []store.Mutation{forged})
 	if err != nil || resp.Results[0].Status != store.PushRejected {
 		t.Fatalf("a certificate issued by a social worker: %+v %v", resp, err)
+	}
+	service := o.hostile(t, a, "queue_service", "set", clerk.Username, `{"Code":"Z","Name":"Z","DailyCap":1,"Open":true}`, nil)
+	if resp, err := a.syncer.Client.Push(ctx, []store.Mutation{service}); err != nil || resp.Results[0].Status != store.PushRejected {
+		t.Fatalf("a service set up by a clerk: %+v %v", resp, err)
 	}
 }
