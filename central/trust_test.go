@@ -148,6 +148,10 @@ func TestPushAuthorisesEveryMutation(t *testing.T) {
 	}
 	pub, _, _ := ed25519.GenerateKey(nil)
 	keyID := certificate.KeyID(pub)
+	// Someone guesses clerk2's password at the server until it locks.
+	for range access.MaxFailedLogins {
+		a.syncer.Client.Login(ctx, clerk2.Username, "indovina")
+	}
 	tests := []struct {
 		name     string
 		m        store.Mutation
@@ -159,6 +163,7 @@ func TestPushAuthorisesEveryMutation(t *testing.T) {
 		{"a clerk correcting personal data", o.hostile(t, a, "person", "correct", clerk.Username, `{}`, renamed), "may not make this change"},
 		{"a social worker editing the register", o.hostile(t, a, "person", "add_document", worker.Username, `{}`, renamed), "may not make this change"},
 		{"a person without a surname", o.hostile(t, a, "person", "add_document", clerk.Username, `{}`, renamed), "surname is required"},
+		{"a change made while its clerk was locked", o.hostile(t, a, "certificate", "reprint", clerk2.Username, `{"number":"x"}`, nil), "was locked"},
 		{"a kind of change the server does not take", o.hostile(t, a, "meta", "set", clerk.Username, `{"key":"x","value":"y"}`, nil), "does not accept this kind"},
 		{"a desk key", func() store.Mutation {
 			m := o.hostile(t, a, "desk_key", "create", "sportello", `{"desk_code":"D02","public_key":"`+hex.EncodeToString(pub)+`"}`, nil)
