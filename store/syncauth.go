@@ -432,8 +432,6 @@ func authorise(ctx context.Context, tx *sql.Tx, pb *pushBatch, deskID string, m 
 		if err := checkServerLogin(ctx, tx, m.Auth, deskID, m.Operator, now); err != nil {
 			return p.role, false, err
 		}
-	}
-	if rule.clerks {
 		clear(pb.roles) // the change may give a clerk another role
 	}
 	if err := checkDocKinds(m, pb.heads[m.MutationID], rule.docs); err != nil {
