@@ -328,7 +328,20 @@ func TestDesksRealChangesAreAccepted(t *testing.T) {
 	if _, err := a.store.SaveCounter(ctx, supervisor.Username, queue.Counter{Code: "4", Name: "Sportello 4", Services: []string{"C"}}); err != nil {
 		t.Fatal(err)
 	}
-	if rep := a.sync(t); rep.Rejected != 0 || rep.Pushed < 5 {
+	nine, _ := queue.ParseClock("09:00")
+	noon, _ := queue.ParseClock("12:00")
+	if _, err := a.store.SaveServiceSetup(ctx, supervisor.Username, queue.ServiceSetup{
+		Service: queue.Service{Code: "D", Name: "Stato civile", DailyCap: 50, Open: true, Position: 4},
+		First:   500, Last: 502, SlotMinutes: 20, Counters: []string{"4"},
+		Hours: []queue.Hours{{Weekday: time.Tuesday, Opens: nine, Closes: noon}}}); err != nil {
+		t.Fatal(err)
+	}
+	qs := queue.DefaultSettings
+	qs.PriorityRun, qs.Within = 3, 15*time.Minute
+	if _, err := a.store.SaveQueueSettings(ctx, supervisor.Username, qs); err != nil {
+		t.Fatal(err)
+	}
+	if rep := a.sync(t); rep.Rejected != 0 || rep.Pushed < 7 {
 		rejected, _ := a.store.RejectedMutations(ctx)
 		t.Fatalf("desk A: %+v, refused %+v", rep, rejected)
 	}
@@ -345,8 +358,15 @@ func TestDesksRealChangesAreAccepted(t *testing.T) {
 	if err != nil || resp.Results[0].Status != store.PushRejected {
 		t.Fatalf("a certificate issued by a social worker: %+v %v", resp, err)
 	}
-	service := o.hostile(t, a, "queue_service", "set", clerk.Username, `{"Code":"Z","Name":"Z","DailyCap":1,"Open":true}`, nil)
-	if resp, err := a.syncer.Client.Push(ctx, []store.Mutation{service}); err != nil || resp.Results[0].Status != store.PushRejected {
-		t.Fatalf("a service set up by a clerk: %+v %v", resp, err)
+	for name, m := range map[string]store.Mutation{
+		"a service set up by a clerk": o.hostile(t, a, "queue_service", "set", clerk.Username, `{"Code":"Z","Name":"Z","DailyCap":1,"Open":true}`, nil),
+		"settings out of range":       o.hostile(t, a, "queue_settings", "update", supervisor.Username, `{"priority_run":99,"within_minutes":15}`, nil),
+		"numbers past 999":            o.hostile(t, a, "queue_service", "update", supervisor.Username, `{"code":"D","name":"D","first_number":1,"last_number":5000,"slot_minutes":20}`, nil),
+	} {
+		held, _ := o.server.Desk(ctx, a.store.DeskID())
+		m.Seq = held.LastSeq + 1
+		if resp, err := a.syncer.Client.Push(ctx, []store.Mutation{m}); err != nil || resp.Results[0].Status != store.PushRejected {
+			t.Errorf("%s: %+v %v", name, resp, err)
+		}
 	}
 }

@@ -379,10 +379,10 @@ var pushRules = map[ruleKey]pushRule{
 	{"queue_appointment", "create"}:            {device: kioskOperator},
 	{"queue_appointment", "update"}:            {device: kioskOperator},
 	{"queue_service", "set"}:                   {may: access.Role.CanSetUpOffice, payload: checkPayload(func(s queue.Service) error { return s.Validate() })},
-	{"queue_service", "create"}:                {may: access.Role.CanSetUpOffice},
-	{"queue_service", "update"}:                {may: access.Role.CanSetUpOffice},
+	{"queue_service", "create"}:                {may: access.Role.CanSetUpOffice, payload: checkPayload(validServiceSetup)},
+	{"queue_service", "update"}:                {may: access.Role.CanSetUpOffice, payload: checkPayload(validServiceSetup)},
 	{"queue_counter", "set"}:                   {may: access.Role.CanSetUpOffice, payload: checkPayload(func(c queue.Counter) error { return c.Validate() })},
-	{"queue_settings", "update"}:               {may: access.Role.CanSetUpOffice},
+	{"queue_settings", "update"}:               {may: access.Role.CanSetUpOffice, payload: checkPayload(validQueueSettings)},
 	{"social_case", "create"}:                  {may: access.Role.CanUseSocialDesk, docs: socialDocs},
 	{"social_case", "update"}:                  {may: access.Role.CanUseSocialDesk, docs: socialDocs},
 	{"social_visitor", "create"}:               {may: access.Role.CanUseSocialDesk, docs: socialDocs},
@@ -514,6 +514,29 @@ func checkPayload[T any](check func(T) error) func(p pushCheck) error {
 		}
 		return check(v)
 	}
+}
+
+// validServiceSetup is queue.ServiceSetup's rules on a service's set-up as
+// the desk sends it.
+func validServiceSetup(p serviceSetupPayload) error {
+	ss := queue.ServiceSetup{Service: queue.Service{Code: p.Code, Name: p.Name, DailyCap: p.DailyCap, Open: p.Open, Position: p.Position},
+		First: p.First, Last: p.Last, SlotMinutes: p.SlotMinutes}
+	for _, h := range p.Hours {
+		opens, err1 := queue.ParseClock(h.Opens)
+		closes, err2 := queue.ParseClock(h.Closes)
+		if err1 != nil || err2 != nil || h.Weekday < 0 || h.Weekday > 6 {
+			return fault.New(fault.Invalid, "Each opening range must close after it opens", nil)
+		}
+		ss.Hours = append(ss.Hours, queue.Hours{Weekday: time.Weekday(h.Weekday), Opens: opens, Closes: closes})
+	}
+	return ss.Validate()
+}
+
+// validQueueSettings is queue.Settings' rules on the settings as the desk
+// sends them.
+func validQueueSettings(p settingsPayload) error {
+	return queue.Settings{Policy: queue.Policy{PriorityRun: p.PriorityRun, MaxWait: time.Duration(p.MaxWaitMinutes) * time.Minute,
+		AppointmentWindow: time.Duration(p.WindowMinutes) * time.Minute}, Within: time.Duration(p.WithinMinutes) * time.Minute, Chime: p.Chime}.Validate()
 }
 
 // checkCertificateNumber refuses a certificate whose number is not one.
