@@ -163,6 +163,10 @@ func TestPushAuthorisesEveryMutation(t *testing.T) {
 		{"a clerk correcting personal data", o.hostile(t, a, "person", "correct", clerk.Username, `{}`, renamed), "may not make this change"},
 		{"a social worker editing the register", o.hostile(t, a, "person", "add_document", worker.Username, `{}`, renamed), "may not make this change"},
 		{"a person without a surname", o.hostile(t, a, "person", "add_document", clerk.Username, `{}`, renamed), "surname is required"},
+		{"personal data corrected inside a clerk's identity document", o.hostile(t, a, "person", "add_document", clerk.Username, `{}`, &store.EditDocs{
+			Before: []store.Doc{{Entity: "person", UID: person.UID, Version: person.Version, Fields: map[string]json.RawMessage{"name": json.RawMessage(`"` + person.Name + `"`)}}},
+			After:  []store.Doc{{Entity: "person", UID: person.UID, Version: person.Version + 1, Fields: map[string]json.RawMessage{"name": json.RawMessage(`"Ottone"`)}}},
+		}), "Only a registrar"},
 		{"a change made while its clerk was locked", o.hostile(t, a, "certificate", "reprint", clerk2.Username, `{"number":"x"}`, nil), "was locked"},
 		{"a kind of change the server does not take", o.hostile(t, a, "meta", "set", clerk.Username, `{"key":"x","value":"y"}`, nil), "does not accept this kind"},
 		{"a desk key", func() store.Mutation {
@@ -195,8 +199,9 @@ func TestPushAuthorisesEveryMutation(t *testing.T) {
 	if got := o.serverUser(t, clerk.Username); string(got.Fields["role"]) != `"clerk"` {
 		t.Errorf("clerk1's role at the server is %s", got.Fields["role"])
 	}
-	if got := a.record(t, cf).Person; got.Surname != person.Surname {
-		t.Errorf("surname %q at the desk", got.Surname)
+	a.sync(t)
+	if got := a.record(t, cf).Person; got.Surname != person.Surname || got.Name != person.Name {
+		t.Errorf("%s %s at the desk after a sync", got.Surname, got.Name)
 	}
 	if keys, _ := o.server.TrustedKeys(ctx); len(keys) != len(keysBefore) {
 		t.Errorf("the server trusts %d keys, it trusted %d", len(keys), len(keysBefore))
@@ -321,7 +326,15 @@ func TestDesksRealChangesAreAccepted(t *testing.T) {
 		t.Fatal(err)
 	}
 	supervisor := access.User{Username: "sbruno", FullName: "Sara Bruno", Role: access.Supervisor}
-	addClerks(t, o.server, supervisor)
+	addClerks(t, o.server, supervisor, registrar)
+	// A registrar corrects a name, keeping the codice fiscale (a mismatch
+	// only a registrar may confirm).
+	other := a.record(t, someHouseholder(t, o.server, 1)).Person
+	if err := a.store.CorrectPerson(ctx, registrar, registry.Correction{PersonID: other.ID, BaseVersion: other.Version,
+		Surname: other.Surname, Name: other.Name + " Maria", Sex: other.Sex, BirthDate: other.BirthDate, BirthPlace: other.BirthPlace,
+		BirthPlaceName: other.BirthPlaceName, CF: other.CF, ConfirmMismatch: true}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.store.SaveService(ctx, supervisor.Username, queue.Service{Code: "C", Name: "Carta d'identità", DailyCap: 40, Open: true, Position: 3}); err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +354,7 @@ func TestDesksRealChangesAreAccepted(t *testing.T) {
 	if _, err := a.store.SaveQueueSettings(ctx, supervisor.Username, qs); err != nil {
 		t.Fatal(err)
 	}
-	if rep := a.sync(t); rep.Rejected != 0 || rep.Pushed < 7 {
+	if rep := a.sync(t); rep.Rejected != 0 || rep.Pushed < 8 {
 		rejected, _ := a.store.RejectedMutations(ctx)
 		t.Fatalf("desk A: %+v, refused %+v", rep, rejected)
 	}

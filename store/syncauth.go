@@ -682,9 +682,15 @@ func validatePersonDoc(m Mutation, role access.Role, d Doc, applied []string) er
 	if err := p.Validate(); err != nil {
 		return err
 	}
-	// The personal data a clerk records must match the codice fiscale,
-	// unless a registrar confirmed the mismatch (as the desk checks).
-	if touches(applied, "cf", "surname", "name", "sex", "birth_date", "birth_place") {
+	personal := []string{"cf", "surname", "name", "sex", "birth_date", "birth_place", "birth_place_name"}
+	// Only a registrar corrects the personal data of a person already in
+	// the register, whatever change carries it.
+	if applied != nil && touches(applied, personal...) && !role.CanCorrectPersonalData() {
+		return fault.New(fault.Forbidden, "Only a registrar may correct personal data", nil)
+	}
+	// The personal data recorded must match the codice fiscale, unless a
+	// registrar confirmed the mismatch (as the desk checks).
+	if touches(applied, personal...) {
 		return registry.CheckCF(p, role.CanCorrectPersonalData())
 	}
 	return nil
