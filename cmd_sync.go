@@ -66,7 +66,7 @@ func startSync(st *store.Store, cfg config, deps *desk.Deps) (stop func(), err e
 	link.syncer = syncer
 	go syncer.Run(ctx, syncInterval, link.poke)
 	deps.Sync = link
-	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth}
+	deps.Auth = central.ServerFirst{Client: c, Local: deps.Auth, Logins: st}
 	// One queue per office: the server's, unless this desk keeps its own
 	// (a Casa di Comunità on a poor line is an office of its own).
 	if !cfg.LocalQueue {

@@ -13,10 +13,8 @@ import (
 func TestRecordViewsReachTheServerOnce(t *testing.T) {
 	ctx := context.Background()
 	o := newOffice(t, 30)
+	addClerks(t, o.server, worker, access.User{Username: "mverdi", FullName: "Marta Verdi", Role: access.Clerk})
 	pua, front := o.socialDesk("D01"), o.newDesk("D02")
-	if _, err := pua.store.CreateUser(ctx, "admin", worker, "una-password-lunga"); err != nil {
-		t.Fatal(err)
-	}
 	pua.sync(t)
 	front.sync(t)
 	cf := someHouseholder(t, o.server, 0)
@@ -90,19 +88,27 @@ func TestHostileRecordViewsAreRefused(t *testing.T) {
 	person := "01J00000000000000000000001"
 	for _, tc := range []struct {
 		name, operator, op, payload string
+		malformed                   bool // refused with the whole push, no seq used
 	}{
-		{"a case view from a desk not enabled for the social desk", "clerk1", "view_case", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"case_work"}`},
-		{"an unknown purpose", "clerk1", "view", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"curiosity"}`},
-		{"an op that is no view", "clerk1", "delete", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"counter"}`},
-		{"no operator", "", "view", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"counter"}`},
-		{"no time", "clerk1", "view", `{"subject":"` + person + `","purpose":"counter"}`},
-		{"a string payload", "clerk1", "view", `"x"`},
+		{"a case view from a desk not enabled for the social desk", "clerk1", "view_case", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"case_work"}`, false},
+		{"an unknown purpose", "clerk1", "view", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"curiosity"}`, false},
+		{"an op that is no view", "clerk1", "delete", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"counter"}`, false},
+		{"a view by a clerk the server does not know", "mallory", "view", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"counter"}`, false},
+		{"no time", "clerk1", "view", `{"subject":"` + person + `","purpose":"counter"}`, false},
+		{"no operator", "", "view", `{"at":"2026-12-04T10:00:00.000000Z","subject":"` + person + `","purpose":"counter"}`, true},
+		{"a string payload", "clerk1", "view", `"x"`, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			seq++
-			m := store.Mutation{Seq: seq, MutationID: fmt.Sprintf("01J%023d", seq), DeskID: front.store.DeskID(), Operator: tc.operator,
+			m := store.Mutation{Seq: seq + 1, MutationID: fmt.Sprintf("01J%023d", seq+1), DeskID: front.store.DeskID(), Operator: tc.operator,
 				Entity: "access_log", EntityUID: "01J0000000000000000000000B", Op: tc.op, Payload: []byte(tc.payload), CreatedAt: "2026-12-04T10:00:00.000000Z"}
 			resp, err := front.syncer.Client.Push(ctx, []store.Mutation{m})
+			if tc.malformed {
+				if err == nil {
+					t.Errorf("push of a malformed view accepted: %+v", resp)
+				}
+				return
+			}
+			seq++
 			if err != nil || len(resp.Results) != 1 || resp.Results[0].Status != store.PushRejected {
 				t.Errorf("push: %+v %v", resp, err)
 			}

@@ -186,6 +186,7 @@ func TestKillDeskAndServerAtEachStep(t *testing.T) {
 	if err := srv.LogLoadedRegister(ctx); err != nil {
 		t.Fatal(err)
 	}
+	addClerks(t, srv, clerk)
 	code, err := srv.NewEnrolCode(ctx, "admin", "D01")
 	if err != nil {
 		t.Fatal(err)

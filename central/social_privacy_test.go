@@ -50,10 +50,8 @@ func hasCase(t *testing.T, d *desk, uid string) bool {
 func TestSocialDataReachesOnlyTheSocialDesks(t *testing.T) {
 	ctx := context.Background()
 	o := newOffice(t, 30)
+	addClerks(t, o.server, worker)
 	pua, front := o.socialDesk("D01"), o.newDesk("D02")
-	if _, err := pua.store.CreateUser(ctx, "admin", worker, "una-password-lunga"); err != nil {
-		t.Fatal(err)
-	}
 	pua.sync(t)
 	front.sync(t)
 	c := openCase(t, pua, someHouseholder(t, o.server, 0))

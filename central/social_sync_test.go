@@ -17,10 +17,8 @@ var worker = access.User{Username: "pblu", FullName: "Paolo Blu", Role: access.S
 func TestSocialCasesTravel(t *testing.T) {
 	ctx := context.Background()
 	o := newOffice(t, 40)
+	addClerks(t, o.server, worker)
 	a, b := o.socialDesk("D01"), o.socialDesk("D02")
-	if _, err := a.store.CreateUser(ctx, "admin", worker, "una-password-lunga"); err != nil {
-		t.Fatal(err)
-	}
 	a.sync(t)
 	b.sync(t)
 	rec := a.record(t, someHouseholder(t, o.server, 0))

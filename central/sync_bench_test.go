@@ -49,6 +49,7 @@ func benchServer(b *testing.B, people int) (*store.Store, *httptest.Server) {
 }
 
 func serve(b *testing.B, st *store.Store) *httptest.Server {
+	addClerks(b, st, clerk)
 	web := httptest.NewServer(NewServer(st, nil).Handler())
 	b.Cleanup(func() { web.Close(); st.Close() })
 	return web

@@ -16,6 +16,7 @@ import (
 
 	"sportello/access"
 	"sportello/demo"
+	"sportello/fault"
 	"sportello/registry"
 	"sportello/store"
 )
@@ -25,16 +26,35 @@ var (
 	clerk     = access.User{Username: "clerk1", FullName: "Carlo Sportello", Role: access.Clerk}
 )
 
+var (
+	clerk2 = access.User{Username: "clerk2", FullName: "Chiara Sportello", Role: access.Clerk}
+	admin  = access.User{Username: "admin", FullName: "Adele Amministra", Role: access.Admin}
+)
+
+// testPassword is every test clerk's password.
+const testPassword = "una-password-lunga"
+
+// addClerks makes the clerks known at the server (sportellod user add): a
+// desk's mutations are accepted only from a clerk the server knows.
+func addClerks(tb testing.TB, srv *store.Store, users ...access.User) {
+	tb.Helper()
+	for _, u := range users {
+		if _, err := srv.AddServerUser(context.Background(), "setup", u, testPassword); err != nil && fault.Code(err) != fault.Conflict {
+			tb.Fatal(err)
+		}
+	}
+}
+
 // office is a server with a small register and desks enrolled at it, over
 // real HTTP on 127.0.0.1.
 type office struct {
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	server *store.Store
 	http   *httptest.Server
 }
 
-func newOffice(t *testing.T, people int) *office {
+func newOffice(t testing.TB, people int) *office {
 	t.Helper()
 	dir := t.TempDir()
 	srv, err := store.Open(filepath.Join(dir, "server.db"), store.Options{DeskCode: "SRV", Create: true})
@@ -48,6 +68,7 @@ func newOffice(t *testing.T, people int) *office {
 	if err := srv.LogLoadedRegister(ctx); err != nil {
 		t.Fatal(err)
 	}
+	addClerks(t, srv, clerk, clerk2)
 	o := &office{t: t, dir: dir, server: srv}
 	o.http = httptest.NewServer(NewServer(srv, nil).Handler())
 	t.Cleanup(func() { o.http.Close(); o.server.Close() })
@@ -72,7 +93,7 @@ func (o *office) restore(backup string) {
 	o.http.Config.Handler = NewServer(srv, nil).Handler()
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyFile(t testing.TB, from, to string) {
 	t.Helper()
 	in, err := os.Open(from)
 	if err != nil {
@@ -131,7 +152,7 @@ func (d *desk) sync(t *testing.T) Report {
 }
 
 // record finds the person with codice fiscale cf on the desk.
-func mustQuery(t *testing.T, s string) registry.Query {
+func mustQuery(t testing.TB, s string) registry.Query {
 	t.Helper()
 	q, err := registry.ParseQuery(s)
 	if err != nil {
@@ -140,7 +161,7 @@ func mustQuery(t *testing.T, s string) registry.Query {
 	return q
 }
 
-func (d *desk) record(t *testing.T, cf string) registry.Record {
+func (d *desk) record(t testing.TB, cf string) registry.Record {
 	t.Helper()
 	ms, err := d.store.Search(context.Background(), mustQuery(t, cf), 1)
 	if err != nil || len(ms) != 1 {
@@ -174,7 +195,7 @@ func assertConverged(t *testing.T, o *office, desks ...*desk) {
 
 // someHouseholder returns the codice fiscale of a resident householder of
 // a family of at least two.
-func someHouseholder(t *testing.T, s *store.Store, skip int) string {
+func someHouseholder(t testing.TB, s *store.Store, skip int) string {
 	t.Helper()
 	ctx := context.Background()
 	for id := int64(1); id < 500; id++ {
@@ -193,7 +214,7 @@ func someHouseholder(t *testing.T, s *store.Store, skip int) string {
 	return ""
 }
 
-func addDocument(t *testing.T, d *desk, cf, number string) {
+func addDocument(t testing.TB, d *desk, cf, number string) {
 	t.Helper()
 	rec := d.record(t, cf)
 	err := d.store.AddDocument(context.Background(), clerk, cardEdit(rec.Person, number))
@@ -214,7 +235,7 @@ func TestPullBuildsTheReplica(t *testing.T) {
 	o := newOffice(t, 120)
 	a := o.newDesk("D01")
 	rep := a.sync(t)
-	if rep.Pulled == 0 {
+	if rep.Pulled == 0 && rep.Bootstrapped == 0 {
 		t.Fatal("nothing pulled")
 	}
 	assertConverged(t, o, a)
@@ -394,11 +415,20 @@ func TestRequestsMustBeSigned(t *testing.T) {
 func TestClerksTravelAndLogInOffline(t *testing.T) {
 	ctx := context.Background()
 	o := newOffice(t, 20)
+	addClerks(t, o.server, admin)
 	a, b := o.newDesk("D01"), o.newDesk("D02")
-	if _, err := a.store.CreateUser(ctx, "admin", access.User{Username: "mverdi", FullName: "Marta Verdi", Role: access.Clerk}, "una-password-lunga"); err != nil {
+	a.sync(t)
+	// The administrator logs in at desk A through the server: that login
+	// lets them add a clerk.
+	if _, err := (ServerFirst{Client: a.syncer.Client, Local: a.store.WithLockout(), Logins: a.store}).Login(ctx, admin.Username, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	a.sync(t)
+	if _, err := a.store.CreateUser(ctx, admin.Username, access.User{Username: "mverdi", FullName: "Marta Verdi", Role: access.Clerk}, "una-password-lunga"); err != nil {
+		t.Fatal(err)
+	}
+	if rep := a.sync(t); rep.Rejected != 0 {
+		t.Fatalf("desk A: %+v", rep)
+	}
 	b.sync(t)
 	online := ServerFirst{Client: b.syncer.Client, Local: b.store.WithLockout()}
 	u, err := online.Login(ctx, "mverdi", "una-password-lunga")

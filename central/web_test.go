@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"sportello/access"
 	"sportello/assets"
 	"sportello/certificate"
 	"sportello/queue"
@@ -219,6 +220,7 @@ func TestVerifyAcceptsARealSealAndRefusesAnAlteredOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := sealText(t, priv)
+	addClerks(t, o.store, access.User{Username: "clerk", FullName: "Carla Sportello", Role: access.Clerk})
 	// The desk's push puts the certificate in the server's register.
 	payload, _ := json.Marshal(map[string]string{"number": certificate.Number{Desk: "D01", Year: 2026, Seq: 42}.String(), "seal": good})
 	if res, _, err := o.store.ApplyPush(ctx, "desk-D01", []store.Mutation{{Seq: 1, MutationID: "01CERT0000000000000000000A", DeskID: "desk-D01",

@@ -16,6 +16,7 @@ import (
 
 	"sportello/access"
 	"sportello/registry"
+	"sportello/store"
 )
 
 // Clerks the edit tests add to their own register.
@@ -517,6 +518,35 @@ func TestUsersScreen(t *testing.T) {
 	if !u.setRole.Disabled() {
 		t.Error("an administrator may change their own role")
 	}
+}
+
+// TestUsersScreenSaysWhenTheServerMustCheck: at a desk that syncs with a
+// server, an administrator whose password the server did not check (a login
+// offline) is told before trying that clerks cannot be changed; a login the
+// server checked lets them.
+func TestUsersScreenSaysWhenTheServerMustCheck(t *testing.T) {
+	h := newEditHarness(t)
+	ctx := context.Background()
+	admin := access.User{Username: "admin1", FullName: "Ada Admin", Role: access.Admin}
+	if _, err := h.fx.store.CreateUser(ctx, "test", admin, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.fx.store.SeeEpoch(ctx, "01JSERVEREPOCH0000000000000"); err != nil {
+		t.Fatal(err)
+	}
+	u := newUsersScreen(h.fx.store, admin, h.q.do)
+	h.win.SetContent(u.buildUI())
+	h.waitFor("the warning", func() bool { return strings.Contains(u.message.Text, "verificata dal server") })
+	if !u.create.Disabled() {
+		t.Error("a new user can be created without a login the server checked")
+	}
+	u.list.Select(0)
+	if !u.setPassword.Disabled() || !u.setRole.Disabled() {
+		t.Error("a clerk can be changed without a login the server checked")
+	}
+	h.fx.store.RememberServerLogin(store.ServerLogin{Username: "admin1", Token: "signed-by-the-server", Expires: time.Now().Add(time.Hour)})
+	u.reload("")
+	h.waitFor("the change allowed", func() bool { return !u.create.Disabled() })
 }
 
 func TestLogoutClosesPurposeDialog(t *testing.T) {

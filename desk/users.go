@@ -25,6 +25,10 @@ type UserAdmin interface {
 	SetPassword(ctx context.Context, operator, username, password string) error
 	Unlock(ctx context.Context, operator, username string) error
 	LockedUsers(ctx context.Context) (map[string]time.Time, error)
+	// ClerkChangesAllowed says why operator may not change the clerks now
+	// (a desk with a server: only after a login the server checked), nil
+	// when they may.
+	ClerkChangesAllowed(ctx context.Context, operator string) error
 }
 
 // roles lists the roles in the order the screen offers them.
@@ -58,6 +62,9 @@ type usersScreen struct {
 	locked   map[string]time.Time
 	selected int // index in users, -1 for none
 	busy     bool
+	// cannot is why the clerks cannot be changed from this desk now (no
+	// login checked by the server); nil when they can.
+	cannot error
 }
 
 func newUsersScreen(admin UserAdmin, me access.User, do func(func())) *usersScreen {
@@ -128,7 +135,7 @@ func (s *usersScreen) rowText(i int) string {
 
 func (s *usersScreen) enableSelected(on bool) {
 	for _, w := range []fyne.Disableable{s.role, s.setRole, s.newPassword, s.setPassword, s.unlock} {
-		if on {
+		if on && (s.cannot == nil || w == s.unlock) {
 			w.Enable()
 		} else {
 			w.Disable()
@@ -146,7 +153,7 @@ func (s *usersScreen) onSelect(id widget.ListItemID) {
 	if _, locked := s.locked[strings.ToLower(u.Username)]; !locked {
 		s.unlock.Disable()
 	}
-	if strings.EqualFold(u.Username, s.me.Username) {
+	if s.cannot != nil || strings.EqualFold(u.Username, s.me.Username) {
 		s.role.Disable()
 		s.setRole.Disable()
 	}
@@ -189,19 +196,32 @@ func (s *usersScreen) reload(done string) {
 		if err == nil {
 			locked, err = s.admin.LockedUsers(ctx)
 		}
+		cannot := s.admin.ClerkChangesAllowed(ctx, s.me.Username)
+		if cannot != nil && fault.Code(cannot) == fault.Internal && err == nil {
+			err = cannot
+		}
 		s.do(func() {
 			if err != nil {
 				s.say(userMessage(err), widget.DangerImportance)
 				return
 			}
-			s.users, s.locked = users, locked
+			s.users, s.locked, s.cannot = users, locked, cannot
+			if cannot != nil {
+				s.create.Disable()
+			} else {
+				s.create.Enable()
+			}
 			s.selected = -1
 			s.list.UnselectAll()
 			s.list.Refresh()
 			s.enableSelected(false)
 			s.selectedName.SetText("")
-			if done != "" {
+			switch {
+			case done != "":
 				s.say(done, widget.SuccessImportance)
+			case cannot != nil:
+				// Said before the administrator tries.
+				s.say(userMessage(cannot), widget.WarningImportance)
 			}
 		})
 	}()

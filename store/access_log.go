@@ -255,6 +255,9 @@ func (s *Store) SetRole(ctx context.Context, operator, username string, role acc
 	if strings.EqualFold(operator, username) {
 		return fault.New(fault.Forbidden, "You cannot change your own role", nil)
 	}
+	if err := s.ClerkChangesAllowed(ctx, operator); err != nil {
+		return err
+	}
 	tx, err := s.begin(ctx, operator)
 	if err != nil {
 		return err
@@ -283,6 +286,9 @@ func (s *Store) SetRole(ctx context.Context, operator, username string, role acc
 // SetPassword gives username a new password (the administrator's reset).
 func (s *Store) SetPassword(ctx context.Context, operator, username, password string) error {
 	if err := validateUser(access.User{Username: "x", FullName: "x", Role: access.Clerk}, password); err != nil {
+		return err
+	}
+	if err := s.ClerkChangesAllowed(ctx, operator); err != nil {
 		return err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)

@@ -41,6 +41,11 @@ type Mutation struct {
 	CreatedAt   string          `json:"created_at"`      // UTC
 	Error       string          `json:"error,omitempty"`
 	Docs        json.RawMessage `json:"docs,omitempty"` // the registry documents it touched (EditDocs), nil when none
+	// Auth is, for a change to the clerks, the server's signed proof that
+	// it checked the operator's password at this desk (ServerLogin.Token).
+	// It is not part of what the mutation says: a replay with another
+	// proof is the same mutation.
+	Auth string `json:"auth,omitempty"`
 }
 
 // logChange is the write path every change takes: within the caller's
@@ -83,6 +88,7 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 		Payload:     payload,
 		CreatedAt:   timestamp(now),
 		Docs:        docsJSON,
+		Auth:        s.clerkChangeAuth(c.Entity, operator),
 	}); err != nil {
 		return err
 	}
@@ -111,12 +117,12 @@ func (s *Store) logChange(ctx context.Context, tx *sql.Tx, operator string, c ch
 
 // The next seq is one past the highest: the writer is the only one and its
 // transactions are immediate, so numbers are never skipped or repeated.
-const insertMutationSQL = `INSERT INTO outbox(seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at, docs)
-VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`
+const insertMutationSQL = `INSERT INTO outbox(seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at, docs, auth)
+VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM outbox), ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`
 
 func insertMutation(ctx context.Context, tx *sql.Tx, m Mutation) error {
 	_, err := tx.ExecContext(ctx, insertMutationSQL,
-		m.MutationID, m.DeskID, m.Operator, m.Entity, m.EntityUID, m.Op, m.BaseVersion, string(m.Payload), m.CreatedAt, string(m.Docs))
+		m.MutationID, m.DeskID, m.Operator, m.Entity, m.EntityUID, m.Op, m.BaseVersion, string(m.Payload), m.CreatedAt, string(m.Docs), m.Auth)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
@@ -129,7 +135,7 @@ func (s *Store) Outbox(ctx context.Context, after int64, limit int) ([]Mutation,
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at, error, docs
+	rows, err := s.r.QueryContext(ctx, `SELECT seq, mutation_id, desk_id, operator, entity, entity_uid, op, base_version, payload, state, created_at, error, docs, auth
 FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
@@ -140,7 +146,7 @@ FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 		var m Mutation
 		var payload, docs string
 		if err := rows.Scan(&m.Seq, &m.MutationID, &m.DeskID, &m.Operator, &m.Entity, &m.EntityUID, &m.Op,
-			&m.BaseVersion, &payload, &m.State, &m.CreatedAt, &m.Error, &docs); err != nil {
+			&m.BaseVersion, &payload, &m.State, &m.CreatedAt, &m.Error, &docs, &m.Auth); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
 		m.Payload = json.RawMessage(payload)

@@ -59,6 +59,7 @@ type Store struct {
 	deskID   string
 	deskCode string
 	now      func() time.Time // UTC clock, replaced by tests
+	logins   serverLogins     // the server logins of its clerks (store/syncauth.go)
 }
 
 // Open opens the database file at path, creating it when opt.Create allows,

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"sportello/access"
 	"sportello/certificate"
 	"sportello/fault"
 	"sportello/registry"
@@ -353,6 +354,10 @@ func (e ErrSeqGap) Error() string {
 // last seq; a batch that does not follow the last seq applies up to the
 // gap and returns ErrSeqGap.
 func (s *Store) ApplyPush(ctx context.Context, deskID string, batch []Mutation) ([]PushResult, int64, error) {
+	pb, err := newPushBatch(batch)
+	if err != nil {
+		return nil, 0, err
+	}
 	tx, err := s.begin(ctx, "sportellod")
 	if err != nil {
 		return nil, 0, err
@@ -398,7 +403,7 @@ func (s *Store) ApplyPush(ctx context.Context, deskID string, batch []Mutation) 
 			gap = ErrSeqGap{LastSeq: lastSeq}
 			break
 		}
-		r, err := s.applyMutation(ctx, tx, m, now)
+		r, err := s.applyMutation(ctx, tx, pb, deskID, m, now)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -420,15 +425,22 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, deskID, m.Seq, m.MutationID, hash,
 	return results, lastSeq, gap
 }
 
-// applyMutation applies one mutation's effect within a savepoint: a refusal
-// undoes what it wrote and becomes a rejected result; other errors abort
-// the batch.
-func (s *Store) applyMutation(ctx context.Context, tx *sql.Tx, m Mutation, now time.Time) (PushResult, error) {
+// applyMutation authorises one mutation (store/syncauth.go) and applies its
+// effect within a savepoint, with an audit entry: a refusal undoes what it
+// wrote and becomes a rejected result; other errors abort the batch.
+func (s *Store) applyMutation(ctx context.Context, tx *sql.Tx, pb *pushBatch, deskID string, m Mutation, now time.Time) (PushResult, error) {
 	r := PushResult{MutationID: m.MutationID, Seq: m.Seq, Status: PushApplied}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT mutation`); err != nil {
 		return r, fmt.Errorf("push: %w", err)
 	}
-	err := s.applyEffect(ctx, tx, m, now, &r)
+	role, noop, err := authorise(ctx, tx, pb, deskID, m, now)
+	if err == nil && !noop {
+		err = s.applyEffect(ctx, tx, m, role, now, &r)
+	}
+	if err == nil {
+		err = appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: m.Operator, Action: m.Entity + "." + m.Op, Entity: m.Entity,
+			EntityUID: m.EntityUID, MutationID: m.MutationID, Detail: fmt.Sprintf(`{"desk":%q,"seq":%d,"status":%q}`, deskID, m.Seq, r.Status)})
+	}
 	var f *fault.Error
 	switch {
 	case err == nil:
@@ -451,30 +463,17 @@ func rejected(m Mutation, f *fault.Error) PushResult {
 	return PushResult{MutationID: m.MutationID, Seq: m.Seq, Status: PushRejected, Error: f.Message, ErrorArgs: f.Args}
 }
 
-// applyEffect does what the mutation says on the server's register: the
-// registry documents merged field by field, a desk's key added to the keys
-// every desk trusts. Other mutations (certificates issued, tickets, cash)
-// are kept as received in sync_mutation, the server's register of them.
-func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now time.Time, r *PushResult) error {
+// applyEffect does what the mutation says on the server's register, once
+// authorise let it through: the documents merged field by field, checked
+// by the domain's rules (validateDocs), the person rows they replace kept in
+// person_version. Other mutations (certificates issued, tickets, cash) are
+// kept as received in sync_mutation, the server's register of them.
+func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, role access.Role, now time.Time, r *PushResult) error {
 	if err := checkCertificate(ctx, tx, m.DeskID, m); err != nil {
 		return err
 	}
 	if m.Entity == accessEntity {
 		return applyAccessView(ctx, tx, m)
-	}
-	if m.Entity == docDeskKey && m.Op == "create" {
-		var k struct {
-			DeskCode  string `json:"desk_code"`
-			PublicKey string `json:"public_key"`
-		}
-		if err := json.Unmarshal(m.Payload, &k); err != nil {
-			return fault.New(fault.Invalid, "The sync data holds a malformed desk key", nil)
-		}
-		d := Doc{Entity: docDeskKey, UID: m.EntityUID, Fields: registry.Fields{"desk_code": mustJSON(k.DeskCode), "public_key": mustJSON(k.PublicKey)}}
-		if err := writeDeskKey(ctx, tx, d, timestamp(now)); err != nil {
-			return err
-		}
-		return logServerChange(ctx, tx, d.key(), now)
 	}
 	if len(m.Docs) == 0 {
 		return nil
@@ -490,6 +489,7 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 	var write []Doc
 	known := map[DocKey]Doc{}
 	echo := map[DocKey]bool{} // written exactly as the desk holds it
+	applied := map[DocKey][]string{}
 	merged := false
 	for _, after := range ed.After {
 		if _, social := socialTableOf(after.Entity); !social && after.Entity != docPerson && after.Entity != docFamily &&
@@ -513,14 +513,15 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 			write = append(write, after)
 			continue
 		}
-		out, applied, conflicts := registry.Merge(base.Fields, after.Fields, theirs.Fields)
+		out, set, conflicts := registry.Merge(base.Fields, after.Fields, theirs.Fields)
 		if hadBase && theirs.Version != base.Version {
 			merged = true
 		}
 		for _, c := range conflicts {
 			r.Conflicts = append(r.Conflicts, EntityConflict{Entity: after.Entity, UID: after.UID, FieldConflict: c})
 		}
-		if len(applied) > 0 {
+		if len(set) > 0 {
+			applied[after.key()] = set
 			// The desk holds what is written when nobody changed the
 			// entity since its base.
 			echo[after.key()] = hadBase && theirs.Version == base.Version && len(conflicts) == 0 && after.Version == theirs.Version+1
@@ -533,10 +534,16 @@ func (s *Store) applyEffect(ctx context.Context, tx *sql.Tx, m Mutation, now tim
 			return err
 		}
 	}
+	if err := validateDocs(m, role, write, applied); err != nil {
+		return err
+	}
 	for _, d := range write {
 		if err := uniqueCF(ctx, tx, d); err != nil {
 			return err
 		}
+	}
+	if err := keepPersonVersions(ctx, tx, write, known, now); err != nil {
+		return err
 	}
 	if err := writeDocsKnown(ctx, tx, write, timestamp(now), known); err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"sportello/access"
 	"sportello/certificate"
 	"sportello/fault"
 )
@@ -22,6 +23,10 @@ type trustOffice struct {
 func newTrustOffice(tb testing.TB, codes ...string) *trustOffice {
 	tb.Helper()
 	o := &trustOffice{server: openAt(tb, filepath.Join(tb.TempDir(), "server.db"), Options{DeskCode: "SRV", Create: true}), desks: map[string]*Store{}}
+	// The server knows the clerk who issues at the desks.
+	if _, err := o.server.AddServerUser(context.Background(), "setup", access.User{Username: certClerk.Username, FullName: certClerk.FullName, Role: access.Clerk}, "una-password-lunga"); err != nil {
+		tb.Fatal(err)
+	}
 	for _, code := range codes {
 		d := openAt(tb, filepath.Join(tb.TempDir(), code+".db"), Options{DeskCode: code, Create: true})
 		if _, err := d.Load(context.Background(), seqOf(fixtureHouseholds(tb)), nil); err != nil {
@@ -196,11 +201,6 @@ func TestServerRefusesACertificateNumberedAsAnotherDesks(t *testing.T) {
 		{"a seal of another number", forged(func(p *certificatePayload) {
 			p.Number = certificate.Number{Desk: "D06", Year: 2026, Seq: 2}.String()
 		})},
-		{"a malformed payload", func() Mutation {
-			m := forged(func(p *certificatePayload) {})
-			m.Payload = json.RawMessage(`"x"`)
-			return m
-		}()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -212,6 +212,13 @@ func TestServerRefusesACertificateNumberedAsAnotherDesks(t *testing.T) {
 				t.Fatalf("pushed %s: %+v", tt.name, res)
 			}
 		})
+	}
+	// A malformed payload is refused with the whole push, before anything
+	// is applied (store/syncauth.go).
+	m := forged(func(p *certificatePayload) {})
+	m.Payload = json.RawMessage(`"x"`)
+	if _, _, err := o.server.ApplyPush(ctx, attacker.DeskID(), []Mutation{m}); fault.Code(err) != fault.Invalid {
+		t.Fatalf("a malformed payload: %v, want it refused as invalid", err)
 	}
 }
 

@@ -113,6 +113,11 @@ func (s *Store) CreateUser(ctx context.Context, operator string, u access.User, 
 	if u.ID, err = insertUser(ctx, tx, uid, u, string(hash), timestamp(s.now())); err != nil {
 		return access.User{}, err
 	}
+	// A name already taken says so first (the demo's clerks, made again at
+	// each start).
+	if err := s.ClerkChangesAllowed(ctx, operator); err != nil {
+		return access.User{}, err
+	}
 	c := change{
 		Entity: "user", EntityUID: uid, Op: "create",
 		Payload: userPayload{UID: uid, Username: u.Username, FullName: u.FullName, Role: string(u.Role), PasswordHash: string(hash), Version: 1},
@@ -124,6 +129,44 @@ func (s *Store) CreateUser(ctx context.Context, operator string, u access.User, 
 	}
 	if err := tx.Commit(); err != nil {
 		return access.User{}, fmt.Errorf("create user: %w", err)
+	}
+	return u, nil
+}
+
+// AddServerUser adds a clerk at the server (sportellod user add: the first
+// clerk of a server, and any other an operator adds there): desks pull it
+// with the change log, as they pull the register.
+func (s *Store) AddServerUser(ctx context.Context, operator string, u access.User, password string) (access.User, error) {
+	u.Username = strings.TrimSpace(u.Username)
+	u.FullName = strings.TrimSpace(u.FullName)
+	if err := validateUser(u, password); err != nil {
+		return access.User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	if err != nil {
+		return access.User{}, fmt.Errorf("add user: %w", err)
+	}
+	tx, err := s.begin(ctx, operator)
+	if err != nil {
+		return access.User{}, err
+	}
+	defer tx.Rollback()
+	uid, now := newUID(), s.now()
+	if u.ID, err = insertUser(ctx, tx, uid, u, string(hash), timestamp(now)); err != nil {
+		return access.User{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM sync_touched`); err != nil {
+		return access.User{}, fmt.Errorf("add user: %w", err)
+	}
+	if err := logServerChange(ctx, tx, DocKey{docUser, uid}, now); err != nil {
+		return access.User{}, err
+	}
+	if err := appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: operator, Action: "user.create", Entity: docUser, EntityUID: uid,
+		Detail: fmt.Sprintf(`{"role":%q}`, u.Role)}); err != nil {
+		return access.User{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return access.User{}, fmt.Errorf("add user: %w", err)
 	}
 	return u, nil
 }

@@ -39,6 +39,9 @@ func TestAccessLogCommand(t *testing.T) {
 	if _, err := st.Enrol(ctx, code, "desk-1", "D01", pub); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.AddServerUser(ctx, "admin", access.User{Username: "lneri", FullName: "Luca Neri", Role: access.Registrar}, "una-password-lunga"); err != nil {
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 	m := store.Mutation{Seq: 1, MutationID: "01J00000000000000000000001", DeskID: "desk-1", Operator: "lneri", Entity: "access_log",
 		EntityUID: "01J00000000000000000000002", Op: "view", CreatedAt: at.Format("2006-01-02T15:04:05.000000Z"),

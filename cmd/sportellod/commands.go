@@ -42,6 +42,7 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod access-log --db FILE [--clerk U] [--cf CF] [--desk D01] [--from GG] [--to GG] [--csv]
                                                                      chi ha consultato quali dati, da ogni postazione
   sportellod portal-keys --db FILE [--rotate]                         chiavi del portale dei cittadini; --rotate le sostituisce
+  sportellod user add --db FILE --username U --name "N C" --role R   un operatore del server (password dallo standard input)
 
 Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_* e dai flag:
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
@@ -61,6 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	commands := map[string]func([]string, io.Writer) error{
 		"serve": cmdServe, "seed": cmdSeed, "import": cmdImport, "enrol": cmdEnrol, "backup": cmdBackup, "verify": cmdVerify,
 		"desk": cmdDesk, "device": cmdDevice, "access-log": cmdAccessLog, "office": cmdOffice, "portal-keys": cmdPortalKeys,
+		"user": cmdUser,
 	}
 	f, ok := commands[args[0]]
 	if !ok {
