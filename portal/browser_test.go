@@ -327,3 +327,38 @@ func TestKeyboardAlone(t *testing.T) {
 		t.Fatalf("not signed out by the keyboard: %s %q", location(t, ctx), pageText(t, ctx))
 	}
 }
+
+// TestScreenshots writes the README's pictures of the real pages (home,
+// the demonstration sign-in, the record) to $PORTAL_SCREENSHOTS, at a
+// desktop's width and, with -phone in the name, a phone's:
+// PORTAL_SCREENSHOTS=docs go test -tags ci,sqlite_fts5 ./portal/ -run TestScreenshots
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("PORTAL_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("PORTAL_SCREENSHOTS names no folder")
+	}
+	st := testStore(t)
+	p := testPortal(t, st, Config{Demo: true, Site: Site{Address: "Piazza Cavour 1, 03012 Anagni (FR)", Phone: "0775 730 1",
+		Email: "urp@comune.anagni.example.it"}})
+	for _, size := range []struct {
+		suffix        string
+		width, height int64
+	}{{"", 1280, 900}, {"-phone", 390, 844}} {
+		ctx := newTab(t)
+		do(t, ctx, chromedp.EmulateViewport(size.width, size.height), chromedp.Navigate(p.URL()+"/lang/it"))
+		shot := func(name string) {
+			png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dir+"/portal-"+name+size.suffix+".png", png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shot("home")
+		do(t, ctx, clickAndWait(`a[href="/login/demo"]`))
+		shot("sign-in")
+		do(t, ctx, clickAndWait(`.portal-citizens button`), chromedp.Navigate(p.URL()+"/record"))
+		shot("record")
+	}
+}
