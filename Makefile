@@ -28,7 +28,8 @@ run: deps build
 
 # The citizens' portal on a demo register: http://127.0.0.1:8421, sign in
 # as a demonstration citizen (the database is made on the first run).
-run-server: deps build
+run-server: deps
+	$(GO) build -tags $(TAGS) -o bin/sportellod ./cmd/sportellod
 	./bin/sportellod serve --db demo-server.db --demo
 
 build:
