@@ -217,15 +217,19 @@ var journey = []journeyStep{
 	}},
 }
 
-// TestJourneyInABrowser walks the citizen's journey in chromium, in both
-// languages, and every page on the way passes axe-core.
+// TestJourneyInABrowser walks the citizen's journey in chromium, in
+// Italian on a desktop's width and in English on a phone's, and every page
+// on the way passes axe-core.
 func TestJourneyInABrowser(t *testing.T) {
 	st := testStore(t)
 	p := testPortal(t, st, Config{Demo: true})
-	for _, lang := range []string{"it", "en"} {
-		t.Run(lang, func(t *testing.T) {
+	for _, c := range []struct {
+		lang  string
+		width int64
+	}{{"it", 1280}, {"en", 375}} {
+		t.Run(c.lang, func(t *testing.T) {
 			ctx := newTab(t)
-			do(t, ctx, chromedp.Navigate(p.URL()+"/lang/"+lang))
+			do(t, ctx, chromedp.EmulateViewport(c.width, 800), chromedp.Navigate(p.URL()+"/lang/"+c.lang))
 			for _, step := range journey {
 				step.do(t, ctx, p)
 				if t.Failed() {
@@ -251,6 +255,12 @@ func TestOtherPagesPassAxe(t *testing.T) {
 			do(t, ctx, chromedp.Navigate(p.URL()+path))
 			checkPage(t, ctx, path)
 		}
+	}
+	// The check itself catches what it is for.
+	do(t, ctx, chromedp.Navigate(p.URL()+"/static/bootstrap-italia/LICENSE"))
+	eval[string](t, ctx, `document.documentElement.innerHTML = '<body><img src="/arms.png"><button></button><p style="color:#ccc">x</p></body>'`)
+	if got := axeViolations(t, ctx); len(got) < 3 {
+		t.Errorf("axe missed some of a broken page's faults: %q", got)
 	}
 	do(t, ctx, chromedp.Navigate(p.URL()+"/accessibilita"))
 	text := pageText(t, ctx)
