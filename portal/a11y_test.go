@@ -1,7 +1,10 @@
 package portal
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -188,5 +191,44 @@ func TestTheMunicipalityFromTheSettings(t *testing.T) {
 	}
 	if got := readAll(t, resp); got != string(arms) || resp.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("/arms.png is not the configured coat of arms (%d bytes, %s)", len(got), resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestBootstrapItaliaIsServedGzipped(t *testing.T) {
+	st := testStore(t)
+	p := testPortal(t, st, Config{})
+	want, err := webFiles.ReadFile("web/static/bootstrap-italia/bootstrap-italia.min.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		accept string
+		gzip   bool
+	}{{"gzip, deflate, br", true}, {"br;q=1.0, GZIP;q=0.5", true}, {"", false}, {"gzip;q=0", false}, {"identity", false}} {
+		req, _ := http.NewRequest("GET", p.URL()+"/static/bootstrap-italia/bootstrap-italia.min.css", nil)
+		req.Header.Set("Accept-Encoding", c.accept)
+		resp, err := http.DefaultTransport.RoundTrip(req) // no transparent gunzip
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := []byte(readAll(t, resp))
+		if gz := resp.Header.Get("Content-Encoding") == "gzip"; gz != c.gzip {
+			t.Fatalf("Accept-Encoding %q: Content-Encoding %q", c.accept, resp.Header.Get("Content-Encoding"))
+		}
+		if c.gzip {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
+				t.Fatalf("Content-Type %q", resp.Header.Get("Content-Type"))
+			}
+		}
+		if !bytes.Equal(body, want) {
+			t.Fatalf("Accept-Encoding %q: %d bytes, not the stylesheet", c.accept, len(body))
+		}
 	}
 }

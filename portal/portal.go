@@ -180,6 +180,9 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("GET /static/fonts/{name}", handleFont)
 	p.mux.HandleFunc("GET /static/bootstrap-italia/{name}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "public, max-age=300")
+		if serveGzipped(w, r, "web/static/bootstrap-italia/"+r.PathValue("name")) {
+			return
+		}
 		http.StripPrefix("/static/", files).ServeHTTP(w, r)
 	})
 	p.mux.HandleFunc("GET /arms.png", p.handleArms)
