@@ -339,8 +339,8 @@ func TestKeyboardAlone(t *testing.T) {
 }
 
 // TestScreenshots writes the README's pictures of the real pages (home,
-// the demonstration sign-in, the record) to $PORTAL_SCREENSHOTS, at a
-// desktop's width and, with -phone in the name, a phone's:
+// the demonstration sign-in, the record at a desktop's width, the record
+// at a phone's) to $PORTAL_SCREENSHOTS:
 // PORTAL_SCREENSHOTS=docs go test -tags ci,sqlite_fts5 ./portal/ -run TestScreenshots
 func TestScreenshots(t *testing.T) {
 	dir := os.Getenv("PORTAL_SCREENSHOTS")
@@ -365,9 +365,13 @@ func TestScreenshots(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		shot("home")
+		if size.suffix == "" {
+			shot("home")
+		}
 		do(t, ctx, clickAndWait(`a[href="/login/demo"]`))
-		shot("sign-in")
+		if size.suffix == "" {
+			shot("sign-in")
+		}
 		do(t, ctx, clickAndWait(`.portal-citizens button`), chromedp.Navigate(p.URL()+"/record"))
 		shot("record")
 	}
