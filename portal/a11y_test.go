@@ -1,11 +1,17 @@
 package portal
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/html"
+
+	"sportello/assets"
 )
 
 // pageProblems lists what a page breaks of the rules every page keeps
@@ -120,10 +126,12 @@ func TestPagesKeepTheMarkupRules(t *testing.T) {
 		pages := map[string]string{}
 		_, pages["home"] = b.get(p.URL() + "/")
 		_, pages["not found"] = b.get(p.URL() + "/nowhere")
+		_, pages["accessibility"] = b.get(p.URL() + "/accessibilita")
 		_, pages["chooser"] = b.get(p.URL() + "/login/demo")
 		_, pages["home, signed in"] = b.signIn(p, DemoProvider)
 		_, pages["record"] = b.get(p.URL() + "/record")
 		_, pages["accesses"] = b.get(p.URL() + "/record/accesses")
+		_, pages["accessibility, signed in"] = b.get(p.URL() + "/accessibilita")
 		for name, page := range pages {
 			if !strings.Contains(page, "</html>") {
 				t.Fatalf("%s %s: not a page", lang, name)
@@ -137,5 +145,90 @@ func TestPagesKeepTheMarkupRules(t *testing.T) {
 	bad := `<!doctype html><html><head><title></title></head><body><h2>x</h2><input name="q"><button></button><img src="a"><p style="x">y</p></body></html>`
 	if got := pageProblems(bad); len(got) < 7 {
 		t.Fatalf("the checker missed some of %q", got)
+	}
+}
+
+// TestTheMunicipalityFromTheSettings: every page shows the municipality's
+// name, contacts and coat of arms as the settings give them, and the
+// accessibility statement has AgID's sections, in both languages.
+func TestTheMunicipalityFromTheSettings(t *testing.T) {
+	st := testStore(t)
+	arms := append([]byte(nil), assets.CoatOfArms...)
+	arms = append(arms, 0) // not the neutral one
+	site := Site{Municipality: "Comune di Fiuggi", Address: "Piazza Trento e Trieste 1", Phone: "0775 5461",
+		Email: "urp@comune.fiuggi.example.it", PEC: "protocollo@pec.fiuggi.example.it", CoatOfArms: arms, AccessibilityDate: "2026-11-30"}
+	p := testPortal(t, st, Config{Site: site})
+	sections := map[string][]string{
+		"it": {"Dichiarazione di accessibilità", "Stato di conformità", "Contenuti non accessibili", "Redazione della dichiarazione di accessibilità",
+			"Meccanismo di feedback e recapiti", "Procedura di attuazione", "Ultimo riesame il 30/11/2026"},
+		"en": {"Accessibility statement", "State of compliance", "Content that is not accessible", "How this statement was made",
+			"Feedback and contacts", "Enforcement procedure", "Last reviewed on 30/11/2026"},
+	}
+	for lang, want := range sections {
+		t.Run(lang, func(t *testing.T) {
+			b := newBrowser(t)
+			b.get(p.URL() + "/lang/" + lang)
+			for _, path := range []string{"/", "/accessibilita", "/nowhere"} {
+				_, page := b.get(p.URL() + path)
+				for _, s := range []string{"Comune di Fiuggi", "Piazza Trento e Trieste 1", "0775 5461", "mailto:urp@comune.fiuggi.example.it",
+					"protocollo@pec.fiuggi.example.it", `src="/arms.png"`, `href="/accessibilita"`} {
+					if !strings.Contains(page, s) {
+						t.Errorf("%s lacks %q", path, s)
+					}
+				}
+			}
+			_, page := b.get(p.URL() + "/accessibilita")
+			for _, s := range want {
+				if !strings.Contains(html.UnescapeString(page), s) {
+					t.Errorf("the statement lacks %q", s)
+				}
+			}
+		})
+	}
+	resp, err := http.Get(p.URL() + "/arms.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, resp); got != string(arms) || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("/arms.png is not the configured coat of arms (%d bytes, %s)", len(got), resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestBootstrapItaliaIsServedGzipped(t *testing.T) {
+	st := testStore(t)
+	p := testPortal(t, st, Config{})
+	want, err := webFiles.ReadFile("web/static/bootstrap-italia/bootstrap-italia.min.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		accept string
+		gzip   bool
+	}{{"gzip, deflate, br", true}, {"br;q=1.0, GZIP;q=0.5", true}, {"", false}, {"gzip;q=0", false}, {"identity", false}} {
+		req, _ := http.NewRequest("GET", p.URL()+"/static/bootstrap-italia/bootstrap-italia.min.css", nil)
+		req.Header.Set("Accept-Encoding", c.accept)
+		resp, err := http.DefaultTransport.RoundTrip(req) // no transparent gunzip
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := []byte(readAll(t, resp))
+		if gz := resp.Header.Get("Content-Encoding") == "gzip"; gz != c.gzip {
+			t.Fatalf("Accept-Encoding %q: Content-Encoding %q", c.accept, resp.Header.Get("Content-Encoding"))
+		}
+		if c.gzip {
+			zr, err := gzip.NewReader(bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body, err = io.ReadAll(zr); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/css") {
+				t.Fatalf("Content-Type %q", resp.Header.Get("Content-Type"))
+			}
+		}
+		if !bytes.Equal(body, want) {
+			t.Fatalf("Accept-Encoding %q: %d bytes, not the stylesheet", c.accept, len(body))
+		}
 	}
 }

@@ -21,6 +21,7 @@ func osMkdirTemp() (string, error) {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	stopChromium()
 	for _, d := range tempDirs {
 		os.RemoveAll(filepath.Clean(d))
 	}

@@ -54,6 +54,7 @@ type Config struct {
 	// addresses or CIDR prefixes, whose X-Forwarded-For names the caller.
 	TrustedProxies []string
 	Municipality   string // the municipality's title, on every page
+	Site           Site   // the municipality's name, arms and contacts, on every page
 	Demo           bool   // adds the demonstration identity provider (serve --demo)
 	Log            *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
@@ -109,6 +110,7 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	if base.Scheme == "http" && !loopbackHost(base.Hostname()) {
 		return nil, fmt.Errorf("portal_url %q: plain http only on loopback (127.0.0.1, ::1, localhost)", cfg.URL)
 	}
+	cfg.Site.Municipality = cmp.Or(cfg.Site.Municipality, cfg.Municipality)
 	p := &Portal{cfg: cfg, base: base, secure: base.Scheme == "https", st: st, log: cmp.Or(cfg.Log, slog.Default()),
 		providers: map[string]*provider{}, client: cfg.HTTPClient, limits: newLimiter(), views: &viewLog{st: st}, pageLimit: pageRate, mux: http.NewServeMux(),
 		ctx: ctx}
@@ -176,6 +178,15 @@ func (p *Portal) routes() {
 		http.StripPrefix("/static/", files).ServeHTTP(w, r)
 	})
 	p.mux.HandleFunc("GET /static/fonts/{name}", handleFont)
+	p.mux.HandleFunc("GET /static/bootstrap-italia/{name}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		if serveGzipped(w, r, "web/static/bootstrap-italia/"+r.PathValue("name")) {
+			return
+		}
+		http.StripPrefix("/static/", files).ServeHTTP(w, r)
+	})
+	p.mux.HandleFunc("GET /arms.png", p.handleArms)
+	p.mux.HandleFunc("GET /accessibilita", p.handleAccessibility)
 	p.mux.HandleFunc("GET /{$}", p.handleHome)
 	p.mux.HandleFunc("GET /lang/{code}", p.handleLanguage)
 	p.mux.HandleFunc("GET /.well-known/openid-federation", p.handleEntityConfiguration)
@@ -197,7 +208,10 @@ func (p *Portal) guard(next http.Handler) http.Handler {
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "no-referrer")
+		// same-origin, not no-referrer: under no-referrer Chromium sends
+		// "Origin: null" with the portal's own forms, which checkForm
+		// refuses (the sign-out failed in a real browser).
+		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
 		if p.secure {
@@ -235,6 +249,8 @@ type page struct {
 	T            *tr
 	Title        string
 	Municipality string
+	Site         Site
+	Nav          []navLink // the sections in the header, for a signed-in citizen
 	Demo         bool
 	Session      *citizen // nil when no one is signed in
 	CSRF         string
@@ -245,7 +261,8 @@ type page struct {
 
 // newPage starts the data of a page for the request.
 func (p *Portal) newPage(r *http.Request, c *citizen) page {
-	pg := page{T: newTr(pickLanguage(r)), Municipality: p.cfg.Municipality, Demo: p.cfg.Demo, Session: c, Path: r.URL.Path}
+	pg := page{T: newTr(pickLanguage(r)), Municipality: p.cfg.Site.Municipality, Site: p.cfg.Site, Nav: navFor(r.URL.Path, c != nil),
+		Demo: p.cfg.Demo, Session: c, Path: r.URL.Path}
 	if c != nil {
 		pg.CSRF = c.session.CSRF
 	}

@@ -48,7 +48,9 @@ Le impostazioni di serve vengono da --config (YAML), dalle variabili SPORTELLOD_
 db, listen (predefinito 127.0.0.1:8420), tls_cert, tls_key, municipality (codice catastale). Senza certificato TLS il server
 ascolta solo sull'interfaccia di loopback. Il portale dei cittadini (Sportello online): portal_listen, portal_url,
 portal_providers (elenco di {name, issuer, label}), portal_contacts, portal_authority_hints,
-portal_trust_anchors, portal_trusted_proxies; --demo aggiunge un gestore di identità dimostrativo (e, su un database
+portal_trust_anchors, portal_trusted_proxies; i recapiti del Comune in fondo a ogni pagina: portal_address, portal_phone,
+portal_email, portal_pec, e portal_coat_of_arms (lo stemma, PNG), portal_accessibility_date (AAAA-MM-GG, l'ultimo riesame
+della dichiarazione di accessibilità); --demo aggiunge un gestore di identità dimostrativo (e, su un database
 vuoto, un'anagrafe dimostrativa).
 `
 

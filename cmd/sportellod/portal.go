@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"image/png"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/spf13/viper"
@@ -29,6 +32,10 @@ type portalConfig struct {
 	Anchors   []string                // portal_trust_anchors: the federations providers must chain to
 	Proxies   []string                // portal_trusted_proxies: reverse proxies whose X-Forwarded-For counts
 	Demo      bool                    // --demo: the demonstration identity provider
+	// Site is the municipality's contacts and coat of arms on every page:
+	// portal_address, portal_phone, portal_email, portal_pec,
+	// portal_coat_of_arms (a PNG file), portal_accessibility_date.
+	Site portal.Site
 }
 
 // Defaults of a demonstration portal.
@@ -39,6 +46,23 @@ func loadPortalConfig(v *viper.Viper, demo bool) (portalConfig, error) {
 	pc := portalConfig{Listen: v.GetString("portal_listen"), URL: v.GetString("portal_url"),
 		Contacts: v.GetStringSlice("portal_contacts"), Hints: v.GetStringSlice("portal_authority_hints"),
 		Anchors: v.GetStringSlice("portal_trust_anchors"), Proxies: v.GetStringSlice("portal_trusted_proxies"), Demo: demo}
+	pc.Site = portal.Site{Address: v.GetString("portal_address"), Phone: v.GetString("portal_phone"), Email: v.GetString("portal_email"),
+		PEC: v.GetString("portal_pec"), AccessibilityDate: v.GetString("portal_accessibility_date")}
+	if d := pc.Site.AccessibilityDate; d != "" {
+		if _, err := time.Parse(time.DateOnly, d); err != nil {
+			return portalConfig{}, fmt.Errorf("%w: portal_accessibility_date %q: scriva la data come AAAA-MM-GG", errUsage, d)
+		}
+	}
+	if file := v.GetString("portal_coat_of_arms"); file != "" {
+		arms, err := os.ReadFile(file)
+		if err == nil {
+			_, err = png.DecodeConfig(bytes.NewReader(arms))
+		}
+		if err != nil {
+			return portalConfig{}, fmt.Errorf("%w: portal_coat_of_arms: %s non è un'immagine PNG leggibile (%v)", errUsage, file, err)
+		}
+		pc.Site.CoatOfArms = arms
+	}
 	if err := v.UnmarshalKey("portal_providers", &pc.Providers); err != nil {
 		return portalConfig{}, fmt.Errorf("%w: portal_providers: %v", errUsage, err)
 	}
@@ -73,7 +97,7 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	// On loopback with no portal_url, the portal is where it listens.
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
 	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors, TrustedProxies: pc.Proxies,
-		Municipality: registry.MunicipalityTitle(cfg.Municipality), Demo: pc.Demo, Log: log})
+		Municipality: registry.MunicipalityTitle(cfg.Municipality), Site: pc.Site, Demo: pc.Demo, Log: log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
