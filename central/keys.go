@@ -74,19 +74,7 @@ func (s *Server) handleRecognise(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := s.store.Recognise(r.Context(), receipt)
-	if err != nil {
-		s.enrolFailed(addr, "receipt", err)
-		s.writeFault(w, r, err)
-		return
-	}
-	s.enrol.succeeded(addr)
-	epoch, err := s.store.Epoch(r.Context())
-	if err != nil {
-		s.writeFault(w, r, err)
-		return
-	}
-	s.log.Info("desk recognised", "desk", d.DeskID, "desk_code", d.DeskCode)
-	writeJSON(w, http.StatusOK, EnrolResponse{DeskID: d.DeskID, KeyID: d.KeyID, Epoch: epoch, LastSeq: d.LastSeq})
+	s.answerEnrolment(w, r, addr, "receipt", d, err)
 }
 
 // RotateKey moves the desk to the key next: signed with the current key,

@@ -331,8 +331,15 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		pub = nil
 	}
 	d, err := s.store.Enrol(r.Context(), req.Code, req.DeskID, req.DeskCode, pub)
+	s.answerEnrolment(w, r, addr, "desk", d, err)
+}
+
+// answerEnrolment answers an enrolment (kind "desk") or a recognition by
+// receipt ("receipt"): a refusal counts against the address's lockout, a
+// success clears it and gives the desk its id, key id, epoch and last seq.
+func (s *Server) answerEnrolment(w http.ResponseWriter, r *http.Request, addr, kind string, d store.EnrolledDesk, err error) {
 	if err != nil {
-		s.enrolFailed(addr, "desk", err)
+		s.enrolFailed(addr, kind, err)
 		s.writeFault(w, r, err)
 		return
 	}
@@ -342,7 +349,7 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		s.writeFault(w, r, err)
 		return
 	}
-	s.log.Info("desk enrolled", "desk", d.DeskID, "desk_code", d.DeskCode)
+	s.log.Info("desk enrolled", "desk", d.DeskID, "desk_code", d.DeskCode, "by", kind)
 	writeJSON(w, http.StatusOK, EnrolResponse{DeskID: d.DeskID, KeyID: d.KeyID, Epoch: epoch, LastSeq: d.LastSeq})
 }
 

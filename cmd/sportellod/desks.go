@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -20,12 +22,20 @@ var deskCommands = map[string]func([]string, io.Writer) error{
 
 // cmdDesk runs `sportellod desk VERB`: the desks the server trusts.
 func cmdDesk(args []string, stdout io.Writer) error {
+	return runVerb("desk", deskCommands, args, stdout)
+}
+
+// runVerb runs the verb args[0] of the command name from verbs; a missing
+// or unknown verb is a usage error naming the verbs there are.
+func runVerb(name string, verbs map[string]func([]string, io.Writer) error, args []string, stdout io.Writer) error {
+	names := slices.Sorted(maps.Keys(verbs))
+	list := strings.Join(names[:len(names)-1], ", ") + " o " + names[len(names)-1]
 	if len(args) == 0 {
-		return fmt.Errorf("%w: desk vuole list, revoke o set", errUsage)
+		return fmt.Errorf("%w: %s vuole %s", errUsage, name, list)
 	}
-	f, ok := deskCommands[args[0]]
+	f, ok := verbs[args[0]]
 	if !ok {
-		return fmt.Errorf("%w: desk %q non esiste (list, revoke, set)", errUsage, args[0])
+		return fmt.Errorf("%w: %s %q non esiste (%s)", errUsage, name, args[0], strings.Join(names, ", "))
 	}
 	return f(args[1:], stdout)
 }

@@ -56,14 +56,7 @@ var officeCommands = map[string]func(args []string, stdout io.Writer) error{
 
 // cmdOffice dispatches `sportellod office show|load`.
 func cmdOffice(args []string, stdout io.Writer) error {
-	if len(args) == 0 {
-		return fmt.Errorf("%w: office vuole show oppure load", errUsage)
-	}
-	f, ok := officeCommands[args[0]]
-	if !ok {
-		return fmt.Errorf("%w: sottocomando di office sconosciuto %q", errUsage, args[0])
-	}
-	return f(args[1:], stdout)
+	return runVerb("office", officeCommands, args, stdout)
 }
 
 func cmdOfficeShow(args []string, stdout io.Writer) error {
