@@ -24,9 +24,6 @@ func cmdKey(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if cfg.Server == "" {
-		return fmt.Errorf("%w: manca --server URL (o server nella configurazione)", errUsage)
-	}
 	ctx := context.Background()
 	st, c, err := openDeskClient(ctx, cfg, false)
 	if err != nil {

@@ -40,6 +40,9 @@ func deskClient(ctx context.Context, st *store.Store, cfg config) (*central.Clie
 // openDeskClient opens the desk's database (creating it when create) and
 // its signed client of the configured server.
 func openDeskClient(ctx context.Context, cfg config, create bool) (*store.Store, *central.Client, error) {
+	if cfg.Server == "" {
+		return nil, nil, fmt.Errorf("%w: manca --server URL (o server nella configurazione)", errUsage)
+	}
 	st, err := store.Open(cfg.DB, store.Options{DeskCode: cfg.DeskCode, Create: create})
 	if err != nil {
 		return nil, nil, err
@@ -236,9 +239,6 @@ func cmdSync(args []string, stdout io.Writer) error {
 	cfg, err := loadConfig(fs)
 	if err != nil {
 		return err
-	}
-	if cfg.Server == "" {
-		return fmt.Errorf("%w: manca --server URL (o server nella configurazione)", errUsage)
 	}
 	ctx := context.Background()
 	st, c, err := openDeskClient(ctx, cfg, false)

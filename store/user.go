@@ -95,14 +95,9 @@ type userPayload struct {
 // mutation path (outbox and audit). A username already taken, in any case,
 // is a fault.Conflict.
 func (s *Store) CreateUser(ctx context.Context, operator string, u access.User, password string) (access.User, error) {
-	u.Username = strings.TrimSpace(u.Username)
-	u.FullName = strings.TrimSpace(u.FullName)
-	if err := validateUser(u, password); err != nil {
-		return access.User{}, err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	u, hash, err := newUser(u, password)
 	if err != nil {
-		return access.User{}, fmt.Errorf("create user: %w", err)
+		return access.User{}, err
 	}
 	tx, err := s.begin(ctx, operator)
 	if err != nil {
@@ -133,18 +128,28 @@ func (s *Store) CreateUser(ctx context.Context, operator string, u access.User, 
 	return u, nil
 }
 
+// newUser trims the user's names, checks them and the password, and hashes
+// the password.
+func newUser(u access.User, password string) (access.User, []byte, error) {
+	u.Username = strings.TrimSpace(u.Username)
+	u.FullName = strings.TrimSpace(u.FullName)
+	if err := validateUser(u, password); err != nil {
+		return access.User{}, nil, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	if err != nil {
+		return access.User{}, nil, fmt.Errorf("hash password: %w", err)
+	}
+	return u, hash, nil
+}
+
 // AddServerUser adds a clerk at the server (sportellod user add: the first
 // clerk of a server, and any other an operator adds there): desks pull it
 // with the change log, as they pull the register.
 func (s *Store) AddServerUser(ctx context.Context, operator string, u access.User, password string) (access.User, error) {
-	u.Username = strings.TrimSpace(u.Username)
-	u.FullName = strings.TrimSpace(u.FullName)
-	if err := validateUser(u, password); err != nil {
-		return access.User{}, err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), passwordCost)
+	u, hash, err := newUser(u, password)
 	if err != nil {
-		return access.User{}, fmt.Errorf("add user: %w", err)
+		return access.User{}, err
 	}
 	tx, err := s.begin(ctx, operator)
 	if err != nil {
