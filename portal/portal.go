@@ -23,7 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sportello/certificate"
 	"sportello/fault"
+	"sportello/printing"
 	"sportello/store"
 )
 
@@ -54,8 +56,15 @@ type Config struct {
 	// addresses or CIDR prefixes, whose X-Forwarded-For names the caller.
 	TrustedProxies []string
 	Municipality   string // the municipality's title, on every page
-	Demo           bool   // adds the demonstration identity provider (serve --demo)
-	Log            *slog.Logger
+	// Office is the municipality as online certificates name it (its
+	// cadastral code, name and office); Letterhead what they print under
+	// it; Registrar (portal_registrar) the name printed under "L'Ufficiale
+	// d'Anagrafe", "Sportello online" when empty.
+	Office     certificate.Municipality
+	Letterhead printing.Letterhead
+	Registrar  string
+	Demo       bool // adds the demonstration identity provider (serve --demo)
+	Log        *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
 	HTTPClient *http.Client
 }
@@ -185,6 +194,11 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("POST /logout", p.handleLogout)
 	p.mux.HandleFunc("GET /record", p.handleRecord)
 	p.mux.HandleFunc("GET /record/accesses", p.handleAccesses)
+	p.mux.HandleFunc("GET /certificates", p.handleCertificates)
+	p.mux.HandleFunc("POST /certificates", p.handleIssue)
+	p.mux.HandleFunc("POST /certificates/declaration", p.handleDeclaration)
+	p.mux.HandleFunc("GET /documents", p.handleDocuments)
+	p.mux.HandleFunc("GET /documents/{number}", p.handleDocument)
 	p.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusNotFound, fault.New(fault.NotFound, "This page does not exist", nil))
 	})
