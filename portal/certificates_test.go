@@ -295,7 +295,7 @@ func TestCertificatePagesAreTranslated(t *testing.T) {
 	f := newCertFixture(t)
 	for _, lang := range []string{"it", "en"} {
 		f.b.get(f.p.URL() + "/lang/" + lang)
-		for _, path := range []string{"/", "/certificates", "/certificates?person=" + url.QueryEscape(f.member.UID), "/documents", "/documents?issued=x"} {
+		for _, path := range []string{"/", "/certificates", "/certificates?person=" + url.QueryEscape(f.member.UID), "/documents", "/documents?issued=x", "/social"} {
 			if status, body := f.b.get(f.p.URL() + path); status != http.StatusOK {
 				t.Fatalf("%s %s: %d %s", lang, path, status, body)
 			}

@@ -199,6 +199,8 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("POST /certificates/declaration", p.handleDeclaration)
 	p.mux.HandleFunc("GET /documents", p.handleDocuments)
 	p.mux.HandleFunc("GET /documents/{number}", p.handleDocument)
+	p.mux.HandleFunc("GET /social", p.handleSocial)
+	p.mux.HandleFunc("POST /social", p.handleAskSocial)
 	p.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusNotFound, fault.New(fault.NotFound, "This page does not exist", nil))
 	})

@@ -45,6 +45,15 @@ func ErrBolloOnline() error {
 	return fault.New(fault.Invalid, "This certificate owes the bollo (16 euro), which cannot be paid online yet: choose a use exempt from the bollo, use the self-declaration, or ask for it at the desk", nil)
 }
 
+// validFormID reports whether id can be a portal form's one-time id: 32
+// lower-case hex digits.
+func validFormID(id string) bool { return len(id) == 32 && strings.Trim(id, "0123456789abcdef") == "" }
+
+// errFormUsed refuses a form id that is no form's, or another citizen's.
+func errFormUsed() error {
+	return fault.New(fault.Forbidden, "The form has expired: please go back, reload the page and try again", nil)
+}
+
 // ErrNotFamily refuses a person who is not the requester nor a member of
 // their family: the same answer as a person who does not exist.
 func ErrNotFamily() error {
@@ -76,8 +85,8 @@ func FamilyOf(rec registry.Record) []registry.Person {
 func (s *Store) IssueOnline(ctx context.Context, in OnlineInput, render func(certificate.Document) ([]byte, error)) (certificate.Issued, error) {
 	in.Request.Normalise()
 	in.Request.Force, in.Request.ForceReason, in.Request.FeePayment = false, "", ""
-	if len(in.FormID) != 32 || strings.Trim(in.FormID, "0123456789abcdef") != "" {
-		return certificate.Issued{}, fault.New(fault.Forbidden, "The form has expired: please go back, reload the page and try again", nil)
+	if !validFormID(in.FormID) {
+		return certificate.Issued{}, errFormUsed()
 	}
 	if err := in.Request.Validate(); err != nil {
 		return certificate.Issued{}, err
@@ -109,7 +118,7 @@ func (s *Store) IssueOnline(ctx context.Context, in OnlineInput, render func(cer
 		}
 		return certificate.Issued{Number: r.Number, Document: r.Document, PDF: r.PDF, SHA256: r.SHA256}, nil
 	case err == nil:
-		return certificate.Issued{}, fault.New(fault.Forbidden, "The form has expired: please go back, reload the page and try again", nil)
+		return certificate.Issued{}, errFormUsed()
 	case !errors.Is(err, sql.ErrNoRows):
 		return certificate.Issued{}, fmt.Errorf("issue online: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"sportello/certificate"
 	"sportello/fault"
+	"sportello/social"
 )
 
 func onlinePDF(d certificate.Document) ([]byte, error) { return []byte("%PDF " + d.Number), nil }
@@ -88,4 +89,31 @@ func personUIDOf(tb testing.TB, s *Store, id int64) string {
 		tb.Fatal(err)
 	}
 	return uid
+}
+
+func TestAskSocialDeskOnline(t *testing.T) {
+	ctx := context.Background()
+	s := loadFixture(t)
+	mario, giuseppe := personUIDOf(t, s, idOf(t, s, "Rossi", "Mario")), personUIDOf(t, s, idOf(t, s, "D'Amico", "Giuseppe"))
+	req := OnlineSocialRequest{FormID: strings.Repeat("a", 32), Type: social.HomeCare, Text: "Aiuto per la spesa", Contact: "333", Consent: true}
+	got, err := s.AskSocialDesk(ctx, mario, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, err := s.AskSocialDesk(ctx, mario, req); err != nil || again.Number != got.Number {
+		t.Fatalf("the same form again: %+v %v", again, err)
+	}
+	if _, err := s.AskSocialDesk(ctx, giuseppe, req); fault.Code(err) != fault.Forbidden {
+		t.Fatalf("another citizen's form: %v, want refused", err)
+	}
+	if n := count(t, s, "social_case"); n != 1 {
+		t.Fatalf("%d cases, want 1", n)
+	}
+	if n := count(t, s, "sync_touched"); n != 0 {
+		t.Fatalf("%d touched rows left for the next push", n)
+	}
+	theirs, err := s.OnlineSocialCases(ctx, giuseppe)
+	if err != nil || len(theirs) != 0 {
+		t.Fatalf("another citizen sees %+v %v", theirs, err)
+	}
 }

@@ -10,3 +10,12 @@ CREATE TABLE portal_certificate (
 ) WITHOUT ROWID;
 
 CREATE INDEX portal_certificate_requester ON portal_certificate(requester);
+
+-- A request to the social desk sent online, by its form's one-time id: a
+-- form sent twice opens one request.
+CREATE TABLE portal_social_request (
+    form_id    TEXT PRIMARY KEY,
+    requester  TEXT NOT NULL,
+    case_uid   TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+) WITHOUT ROWID;
