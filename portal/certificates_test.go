@@ -2,13 +2,16 @@ package portal
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"sportello/access"
 	"sportello/certificate"
@@ -307,4 +310,49 @@ func TestCertificatePagesAreTranslated(t *testing.T) {
 	if len(lacking) > 0 {
 		t.Fatalf("untranslated: %q", lacking)
 	}
+}
+
+// TestConcurrentOnlineCertificates: citizens asking at once each get their
+// certificate once, numbered apart, every one sealed and in the register;
+// the same form sent at once from several tabs issues one.
+func TestConcurrentOnlineCertificates(t *testing.T) {
+	f := newCertFixture(t)
+	render := func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) }
+	const n = 40
+	numbers := make([]string, n)
+	errs := make([]error, n)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			form := fmt.Sprintf("%032x", i%30) // forms 0-9 are sent twice
+			got, err := f.st.IssueOnline(t.Context(), store.OnlineInput{FormID: form, RequesterID: f.me.Person.ID, PersonID: f.me.Person.ID,
+				Request: certificate.Request{Types: []certificate.Type{certificate.Birth}}, Signer: "Sportello online"}, render)
+			numbers[i], errs[i] = got.Number, err
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if j := i + 30; j < n && numbers[j] != numbers[i] {
+			t.Fatalf("form %d sent twice: %s and %s", i, numbers[i], numbers[j])
+		}
+	}
+	distinct := slices.Compact(slices.Sorted(slices.Values(numbers)))
+	if len(distinct) != 30 || f.certificates(t) != 30 {
+		t.Fatalf("%d numbers, %d certificates, want 30", len(distinct), f.certificates(t))
+	}
+	for _, num := range distinct {
+		reg, err := f.st.CertificateByNumber(t.Context(), num)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.st.VerifySeal(t.Context(), reg.Seal); err != nil {
+			t.Fatalf("%s: %v", num, err)
+		}
+	}
+	t.Logf("%d online certificates (30 forms) in %v", n, elapsed)
 }
