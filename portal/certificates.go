@@ -42,7 +42,6 @@ import (
 type certificatesData struct {
 	People  []personTab
 	Person  personTab
-	FormID  string
 	Declare []typeRow // the types of the self-declaration: the citizen's own only
 	Types   []typeRow
 }
@@ -55,6 +54,7 @@ type personTab struct {
 // typeRow is a certificate type as offered: its choices of use and
 // exemption, or why the register refuses it and what to ask instead.
 type typeRow struct {
+	FormID      string // one-time id of the type's form: each form issues once
 	Code        int
 	Title       string
 	Refused     string
@@ -178,7 +178,7 @@ func (p *Portal) handleCertificates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Portal) certificatesView(t *tr, rec registry.Record, people []registry.Person, who registry.Person) certificatesData {
-	d := certificatesData{FormID: randomHex(16)}
+	var d certificatesData
 	for i, per := range people {
 		tab := personTab{UID: per.UID, Name: strings.TrimSpace(per.Surname + " " + per.Name), Self: i == 0, Current: per.ID == who.ID}
 		d.People = append(d.People, tab)
@@ -198,7 +198,7 @@ func (p *Portal) certificatesView(t *tr, rec registry.Record, people []registry.
 			d.Types = append(d.Types, row)
 			continue
 		}
-		row.Choices = choicesFor(ty)
+		row.Choices, row.FormID = choicesFor(ty), randomHex(16)
 		d.Types = append(d.Types, row)
 		if d.Person.Self && rec.Person.BirthDate.AgeOn(today) >= certificate.MarriageAge {
 			d.Declare = append(d.Declare, typeRow{Code: int(ty), Title: ty.Title()})
