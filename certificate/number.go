@@ -17,6 +17,11 @@ type Number struct {
 	Seq  int64
 }
 
+// OnlineDesk is the desk code of the online channel's number series: the
+// certificates the server issues to citizens signed in on the portal,
+// sealed with the server's online key. No desk enrols with it.
+const OnlineDesk = "WEB"
+
 const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 // String is the printed number with its check character.

@@ -484,6 +484,8 @@ func socialSourceName(s social.Source) string {
 		return lang.X("social.source.referral", "Referral")
 	case social.Outreach:
 		return lang.X("social.source.outreach", "Outreach")
+	case social.Online:
+		return lang.X("social.source.online", "Online, from the portal")
 	}
 	return lang.X("social.source.other", "Other")
 }

@@ -23,7 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"sportello/certificate"
 	"sportello/fault"
+	"sportello/printing"
 	"sportello/store"
 )
 
@@ -55,8 +57,15 @@ type Config struct {
 	TrustedProxies []string
 	Municipality   string // the municipality's title, on every page
 	Site           Site   // the municipality's name, arms and contacts, on every page
-	Demo           bool   // adds the demonstration identity provider (serve --demo)
-	Log            *slog.Logger
+	// Office is the municipality as online certificates name it (its
+	// cadastral code, name and office); Letterhead what they print under
+	// it; Registrar (portal_registrar) the name printed under "L'Ufficiale
+	// d'Anagrafe", "Sportello online" when empty.
+	Office     certificate.Municipality
+	Letterhead printing.Letterhead
+	Registrar  string
+	Demo       bool // adds the demonstration identity provider (serve --demo)
+	Log        *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
 	HTTPClient *http.Client
 }
@@ -196,6 +205,13 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("POST /logout", p.handleLogout)
 	p.mux.HandleFunc("GET /record", p.handleRecord)
 	p.mux.HandleFunc("GET /record/accesses", p.handleAccesses)
+	p.mux.HandleFunc("GET /certificates", p.handleCertificates)
+	p.mux.HandleFunc("POST /certificates", p.handleIssue)
+	p.mux.HandleFunc("POST /certificates/declaration", p.handleDeclaration)
+	p.mux.HandleFunc("GET /documents", p.handleDocuments)
+	p.mux.HandleFunc("GET /documents/{number}", p.handleDocument)
+	p.mux.HandleFunc("GET /social", p.handleSocial)
+	p.mux.HandleFunc("POST /social", p.handleAskSocial)
 	p.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusNotFound, fault.New(fault.NotFound, "This page does not exist", nil))
 	})

@@ -41,13 +41,17 @@ const (
 	Referred    Source = "referral" // a doctor, a hospital, a school or another office sent them
 	Outreach    Source = "outreach" // the services went to them
 	OtherSource Source = "other"
+	// Online is a request the person sent from the portal (Sportello
+	// online): a pre-intake the desk takes up; the desk's form does not
+	// offer it.
+	Online Source = "online"
 )
 
 // Sources lists the intake sources in the order the desk offers them.
 var Sources = []Source{WalkIn, Referred, Outreach, OtherSource}
 
 // Valid reports whether s is one of Sources.
-func (s Source) Valid() bool { return member(Sources, s) }
+func (s Source) Valid() bool { return member(Sources, s) || s == Online }
 
 // Priority says how soon the case needs the worker.
 type Priority string

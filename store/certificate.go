@@ -44,7 +44,7 @@ func (s *Store) DeskKey(ctx context.Context) (ed25519.PrivateKey, error) {
 
 func (s *Store) ownKey(ctx context.Context, q querier) (ed25519.PrivateKey, error) {
 	var seed []byte
-	err := q.QueryRowContext(ctx, `SELECT private_key FROM desk_key WHERE private_key IS NOT NULL`).Scan(&seed)
+	err := q.QueryRowContext(ctx, `SELECT private_key FROM desk_key WHERE private_key IS NOT NULL AND desk_code <> ?`, certificate.OnlineDesk).Scan(&seed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -195,10 +195,6 @@ func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func
 	}
 	sum := sha256.Sum256(pdf)
 	out := certificate.Issued{Number: doc.Number, Document: doc, PDF: pdf, SHA256: hex.EncodeToString(sum[:]), Fees: in.Request.Fees(in.Settings), Forced: forced}
-	docJSON, err := json.Marshal(doc)
-	if err != nil {
-		return certificate.Issued{}, fmt.Errorf("issue certificate: %w", err)
-	}
 	req := in.Request
 	var bolloPayment string
 	if !req.Exempt() {
@@ -209,23 +205,9 @@ func (s *Store) IssueCertificate(ctx context.Context, in IssueInput, render func
 		forceReason = req.ForceReason
 	}
 	uid := newUID()
-	res, err := tx.ExecContext(ctx, `INSERT INTO certificate(uid, number, desk_code, year, seq, types, person_id, person_uid, use_of,
-bollo_cents, bollo_payment, bollo_serial, exemption, exemption_reason, exemption_norm, fee_cents, operator, issued_at, issue_date, forced,
-verification_code, seal, sha256, document, pdf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		uid, doc.Number, num.Desk, num.Year, num.Seq, joinTypes(req.Types), rec.Person.ID, rec.Person.UID, string(req.Use),
-		out.Fees.BolloDue, bolloPayment, serial, req.Duty.Exemption, req.Duty.Reason, req.Duty.Norm, out.Fees.FeeCents,
-		in.Issuer.Username, timestamp(now), issued.String(), forceReason, doc.Code, doc.SealText, out.SHA256, string(docJSON), pdf)
+	certID, err := insertCertificate(ctx, tx, uid, doc, num, rec, req, out, in.Issuer.Username, now, issued, forceReason, bolloPayment, serial)
 	if err != nil {
-		if isUniqueViolation(err) && serial != "" {
-			if err := checkSerialUnused(ctx, tx, serial); err != nil {
-				return certificate.Issued{}, err
-			}
-		}
-		return certificate.Issued{}, fmt.Errorf("issue certificate: %w", err)
-	}
-	certID, err := res.LastInsertId()
-	if err != nil {
-		return certificate.Issued{}, fmt.Errorf("issue certificate: %w", err)
+		return certificate.Issued{}, err
 	}
 	if err := s.addCash(ctx, tx, in.Issuer.Username, certID, out.Fees, req); err != nil {
 		return certificate.Issued{}, err
@@ -253,6 +235,31 @@ verification_code, seal, sha256, document, pdf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 
 		return certificate.Issued{}, fmt.Errorf("issue certificate: %w", err)
 	}
 	return out, nil
+}
+
+// insertCertificate writes the register entry of a sealed, rendered
+// certificate within tx and returns its row id.
+func insertCertificate(ctx context.Context, tx *sql.Tx, uid string, doc certificate.Document, num certificate.Number, rec registry.Record,
+	req certificate.Request, out certificate.Issued, operator string, now time.Time, issued registry.Date, forceReason, bolloPayment, serial string) (int64, error) {
+	docJSON, err := json.Marshal(doc)
+	if err != nil {
+		return 0, fmt.Errorf("issue certificate: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO certificate(uid, number, desk_code, year, seq, types, person_id, person_uid, use_of,
+bollo_cents, bollo_payment, bollo_serial, exemption, exemption_reason, exemption_norm, fee_cents, operator, issued_at, issue_date, forced,
+verification_code, seal, sha256, document, pdf) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		uid, doc.Number, num.Desk, num.Year, num.Seq, joinTypes(req.Types), rec.Person.ID, rec.Person.UID, string(req.Use),
+		out.Fees.BolloDue, bolloPayment, serial, req.Duty.Exemption, req.Duty.Reason, req.Duty.Norm, out.Fees.FeeCents,
+		operator, timestamp(now), issued.String(), forceReason, doc.Code, doc.SealText, out.SHA256, string(docJSON), out.PDF)
+	if err != nil {
+		if isUniqueViolation(err) && serial != "" {
+			if err := checkSerialUnused(ctx, tx, serial); err != nil {
+				return 0, err
+			}
+		}
+		return 0, fmt.Errorf("issue certificate: %w", err)
+	}
+	return res.LastInsertId()
 }
 
 // certificatePayload is a certificate as its mutation carries it; the PDF

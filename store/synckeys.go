@@ -377,7 +377,7 @@ func (s *Store) UseNextKey(ctx context.Context, operator string) error {
 	pub := next.Public().(ed25519.PublicKey)
 	id := certificate.KeyID(pub)
 	now := timestamp(s.now())
-	if _, err := tx.ExecContext(ctx, `UPDATE desk_key SET private_key = NULL WHERE private_key IS NOT NULL`); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE desk_key SET private_key = NULL WHERE private_key IS NOT NULL AND desk_code <> ?`, certificate.OnlineDesk); err != nil {
 		return fmt.Errorf("use next key: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO desk_key(key_id, desk_code, public_key, private_key, created_at) VALUES (?, ?, ?, ?, ?)

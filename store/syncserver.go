@@ -78,6 +78,9 @@ func (s *Store) NewEnrolCode(ctx context.Context, operator, deskCode string) (st
 	if deskCode == "" {
 		return "", fault.New(fault.Invalid, "The desk code is required", nil)
 	}
+	if deskCode == certificate.OnlineDesk {
+		return "", fault.New(fault.Invalid, "The desk code {{.Code}} numbers the certificates of the online channel: choose another", map[string]any{"Code": deskCode})
+	}
 	code, err := oneTimeCode()
 	if err != nil {
 		return "", err
@@ -128,6 +131,9 @@ func (s *Store) Enrol(ctx context.Context, code, deskID, deskCode string, pub ed
 	deskCode = strings.ToUpper(strings.TrimSpace(deskCode))
 	if len(pub) != ed25519.PublicKeySize || deskID == "" || deskCode == "" {
 		return EnrolledDesk{}, fault.New(fault.Invalid, "The enrolment request is incomplete", nil)
+	}
+	if deskCode == certificate.OnlineDesk {
+		return EnrolledDesk{}, fault.New(fault.Invalid, "The desk code {{.Code}} numbers the certificates of the online channel: choose another", map[string]any{"Code": deskCode})
 	}
 	tx, err := s.begin(ctx, "sportellod")
 	if err != nil {

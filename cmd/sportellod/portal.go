@@ -12,10 +12,12 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/viper"
 
+	"sportello/certificate"
 	"sportello/demo"
 	"sportello/portal"
 	"sportello/registry"
@@ -35,7 +37,9 @@ type portalConfig struct {
 	// Site is the municipality's contacts and coat of arms on every page:
 	// portal_address, portal_phone, portal_email, portal_pec,
 	// portal_coat_of_arms (a PNG file), portal_accessibility_date.
-	Site portal.Site
+	Site      portal.Site
+	Registrar string // portal_registrar: printed under "L'Ufficiale d'Anagrafe" on online certificates
+	Office    string // portal_office: the office online certificates name, "Ufficio Anagrafe" when unset
 }
 
 // Defaults of a demonstration portal.
@@ -45,7 +49,8 @@ func loadPortalConfig(v *viper.Viper, demo bool) (portalConfig, error) {
 	tls := v.GetString("tls_cert") != ""
 	pc := portalConfig{Listen: v.GetString("portal_listen"), URL: v.GetString("portal_url"),
 		Contacts: v.GetStringSlice("portal_contacts"), Hints: v.GetStringSlice("portal_authority_hints"),
-		Anchors: v.GetStringSlice("portal_trust_anchors"), Proxies: v.GetStringSlice("portal_trusted_proxies"), Demo: demo}
+		Anchors: v.GetStringSlice("portal_trust_anchors"), Proxies: v.GetStringSlice("portal_trusted_proxies"), Demo: demo,
+		Registrar: v.GetString("portal_registrar"), Office: cmp.Or(v.GetString("portal_office"), "Ufficio Anagrafe")}
 	pc.Site = portal.Site{Address: v.GetString("portal_address"), Phone: v.GetString("portal_phone"), Email: v.GetString("portal_email"),
 		PEC: v.GetString("portal_pec"), AccessibilityDate: v.GetString("portal_accessibility_date")}
 	if d := pc.Site.AccessibilityDate; d != "" {
@@ -97,7 +102,8 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	// On loopback with no portal_url, the portal is where it listens.
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
 	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors, TrustedProxies: pc.Proxies,
-		Municipality: registry.MunicipalityTitle(cfg.Municipality), Site: pc.Site, Demo: pc.Demo, Log: log})
+		Municipality: registry.MunicipalityTitle(cfg.Municipality), Office: onlineOffice(cfg.Municipality, pc.Office), Registrar: pc.Registrar,
+		Site: pc.Site, Demo: pc.Demo, Log: log})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
@@ -187,4 +193,14 @@ func seedDemo(ctx context.Context, st *store.Store, municipality string, stdout 
 	}
 	fmt.Fprintf(stdout, "Database vuoto: caricata un'anagrafe dimostrativa di %d persone\n", loaded)
 	return nil
+}
+
+// onlineOffice is the municipality as online certificates name it, from its
+// cadastral code (municipality).
+func onlineOffice(code, office string) certificate.Municipality {
+	m := certificate.Municipality{Code: strings.ToUpper(code), Name: code, Office: office}
+	if p, ok := registry.LookupPlace(m.Code, registry.Today()); ok && !p.Foreign {
+		m.Name = registry.TitleCase(p.Name)
+	}
+	return m
 }
