@@ -207,6 +207,24 @@ var journey = []journeyStep{
 			t.Fatal("the view of the record just made is not listed")
 		}
 	}},
+	{"certificates", func(t *testing.T, ctx context.Context, p *Portal) {
+		do(t, ctx, chromedp.Navigate(p.URL()+"/certificates"))
+		if n := eval[int](t, ctx, `document.querySelectorAll("main form").length`); n == 0 {
+			t.Fatal("the certificates page offers no form")
+		}
+	}},
+	{"my requests and documents", func(t *testing.T, ctx context.Context, p *Portal) {
+		do(t, ctx, chromedp.Navigate(p.URL()+"/documents"))
+		if got := location(t, ctx); got != "/documents" {
+			t.Fatalf("the documents page led to %s", got)
+		}
+	}},
+	{"ask the social desk", func(t *testing.T, ctx context.Context, p *Portal) {
+		do(t, ctx, chromedp.Navigate(p.URL()+"/social"))
+		if n := eval[int](t, ctx, `document.querySelectorAll("main textarea").length`); n == 0 {
+			t.Fatal("the social desk's page has no field for the request")
+		}
+	}},
 	{"sign out", func(t *testing.T, ctx context.Context, p *Portal) {
 		do(t, ctx, clickAndWait(`.portal-signout button`))
 		do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`a[href="/login/demo"]`)))
