@@ -371,6 +371,12 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	case fileHash != "":
 		fmt.Fprintln(stdout, "La pagina corrisponde al sigillo; il certificato non è nel registro di questa postazione.")
 	}
+	if at, reason, annulled, err := st.Annulment(ctx, seal.Number); err != nil {
+		return err
+	} else if annulled {
+		fmt.Fprintln(stdout, certificate.AnnulNote(at, reason)+".")
+		return fault.New(fault.Invalid, "The certificate was annulled: it is no longer valid", nil)
+	}
 	if v := certificate.Validity(seal.Types, seal.IssueDate); !v.IsZero() && verifyToday().After(v) {
 		return fault.New(fault.Invalid, "The certificate is no longer valid: its validity ended on {{.Date}} (art. 41, DPR 445/2000)", map[string]any{"Date": v.Italian()})
 	}
