@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sportello/access"
@@ -118,6 +119,16 @@ func (f *editForm) fit() {
 }
 
 // Field helpers.
+
+// requiredLabel marks a field the form cannot be saved without, before
+// anything is typed.
+func requiredLabel(text string) string { return text + " *" }
+
+// errorLine is the line under a field that says what is wrong with it. It
+// is never hidden, so the form does not move when a message appears.
+func errorLine() *widget.Label {
+	return &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+}
 
 func newEntry(text string) *widget.Entry {
 	e := widget.NewEntry()

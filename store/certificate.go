@@ -554,7 +554,7 @@ func (s *Store) Reprint(ctx context.Context, operator, number string) (certifica
 // CertificatesOn lists the certificates issued on a day (Europe/Rome), in
 // the order they were issued.
 func (s *Store) CertificatesOn(ctx context.Context, day registry.Date) ([]certificate.Entry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT c.number, c.types, p.surname, p.name, c.operator, c.issued_at, c.bollo_cents, c.fee_cents
+	rows, err := s.r.QueryContext(ctx, `SELECT c.number, c.types, p.surname, p.name, c.operator, c.issued_at, c.bollo_cents, c.fee_cents, c.annulled_at
 FROM certificate c JOIN person p ON p.id = c.person_id WHERE c.issue_date = ? ORDER BY c.id`, day.String())
 	if err != nil {
 		return nil, fmt.Errorf("certificate register: %w", err)
@@ -564,7 +564,7 @@ FROM certificate c JOIN person p ON p.id = c.person_id WHERE c.issue_date = ? OR
 	for rows.Next() {
 		var e certificate.Entry
 		var types string
-		if err := rows.Scan(&e.Number, &types, &e.Surname, &e.Name, &e.Operator, &e.IssuedAt, &e.BolloCents, &e.FeeCents); err != nil {
+		if err := rows.Scan(&e.Number, &types, &e.Surname, &e.Name, &e.Operator, &e.IssuedAt, &e.BolloCents, &e.FeeCents, &e.AnnulledAt); err != nil {
 			return nil, fmt.Errorf("certificate register: %w", err)
 		}
 		for part := range strings.SplitSeq(types, ",") {
