@@ -103,8 +103,8 @@ type certificateScreen struct {
 	verdict     *widget.Label
 	instead     *fyne.Container // the types to issue instead of a refused one
 	fees        *widget.Label
-	previewBtn  *widget.Button // the form's way on: the draft, seen whole
-	issueBtn    *widget.Button // in the draft's view only
+	previewBtn  *widget.Button      // the form's way on: the draft, seen whole
+	issueBtn    *widget.Button      // in the draft's view only
 	form        []fyne.CanvasObject // the form's objects, back from the draft
 
 	// The self-declaration, offered without issuing.
