@@ -89,17 +89,17 @@ type certificateScreen struct {
 	dlg     dialog.Dialog
 	content *fyne.Container
 
-	typeSel     *widget.Select
+	typeSel     *fieldSelect
 	combo       *widget.CheckGroup
-	useSel      *widget.Select
+	useSel      *fieldSelect
 	duty        *widget.RadioGroup
-	serial      *widget.Entry
-	exemption   *widget.Select
-	reason      *widget.Entry
-	norm        *widget.Entry
-	feePay      *widget.Select
+	serial      *fieldEntry
+	exemption   *fieldSelect
+	reason      *fieldEntry
+	norm        *fieldEntry
+	feePay      *fieldSelect
 	force       *widget.Check
-	forceReason *widget.Entry
+	forceReason *fieldEntry
 	verdict     *widget.Label
 	instead     *fyne.Container // the types to issue instead of a refused one
 	fees        *widget.Label
@@ -108,8 +108,8 @@ type certificateScreen struct {
 	form        []fyne.CanvasObject // the form's objects, back from the draft
 
 	// The self-declaration, offered without issuing.
-	whoSel        *widget.Select // who declares: the person, a parent, the guardian
-	declarantName *widget.Entry
+	whoSel        *fieldSelect // who declares: the person, a parent, the guardian
+	declarantName *fieldEntry
 	parentOf      registry.Person // the householder, a minor child's parent, proposed as the declarant
 	selfBtn       *widget.Button
 	selfNote      *widget.Label
@@ -148,8 +148,36 @@ func newCertificateScreen(svc CertificateDesk, win fyne.Window, do func(func()),
 func (s *certificateScreen) show() {
 	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Issue a certificate to {{.Name}}", map[string]any{"Name": fullName(s.rec.Person.Surname, s.rec.Person.Name)}), s.buildUI(), s.win)
 	s.dlg.Resize(fyne.NewSize(820, 640))
-	s.dlg.Show()
-	s.win.Canvas().Focus(s.typeSel)
+	showDialog(s.win, s.dlg, s.content, s.typeSel, s.onEnter, s.onEscape)
+}
+
+// onEnter confirms what the dialog shows: the form goes on to the preview,
+// the draft is issued, the issued certificate printed.
+func (s *certificateScreen) onEnter() {
+	var b *widget.Button
+	switch {
+	case s.issued != nil:
+		b = s.printBtn
+	case s.issueBtn != nil:
+		b = s.issueBtn
+	default:
+		b = s.previewBtn
+	}
+	if !b.Disabled() {
+		b.OnTapped()
+	}
+}
+
+// onEscape goes back from the draft to the form, else closes the dialog.
+func (s *certificateScreen) onEscape() {
+	switch {
+	case s.issued == nil && s.issueBtn != nil && !s.issueBtn.Disabled():
+		s.onBack()
+	case s.issued == nil && s.issueBtn != nil:
+		// issuing: wait for the answer
+	default:
+		s.onClose()
+	}
 }
 
 func (s *certificateScreen) buildUI() fyne.CanvasObject {
@@ -168,7 +196,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 	s.typeLabels = append(s.typeLabels, contestuale)
-	s.typeSel = widget.NewSelect(s.typeLabels, func(string) { s.onChange() })
+	s.typeSel = newFieldSelect(s.typeLabels, func(string) { s.onChange() })
 	s.combo = widget.NewCheckGroup(s.comboLabels, func([]string) { s.onChange() })
 	for _, t := range certificate.Contestuale {
 		s.combo.Selected = append(s.combo.Selected, t.Title())
@@ -179,7 +207,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	for _, u := range s.uses {
 		s.useLabels = append(s.useLabels, useName(u))
 	}
-	s.useSel = widget.NewSelect(s.useLabels, func(string) { s.onChange() })
+	s.useSel = newFieldSelect(s.useLabels, func(string) { s.onChange() })
 	s.useSel.SetSelectedIndex(0)
 
 	s.dutyLabels = []string{lang.L("Virtual bollo, paid at the desk"), lang.L("Marca da bollo brought by the citizen"), lang.L("Exempt from bollo")}
@@ -189,7 +217,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	if !s.svc.Settings().VirtualBollo.Valid() {
 		s.duty.SetSelected(s.dutyLabels[dutyMarca]) // no authorisation to pay it virtually
 	}
-	s.serial = widget.NewEntry()
+	s.serial = newFieldEntry()
 	s.serial.SetPlaceHolder(lang.L("Serial number of the marca"))
 	s.serial.OnChanged = func(string) { s.onChange() }
 	s.exemptions = certificate.Exemptions()
@@ -197,22 +225,22 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	for _, e := range s.exemptions {
 		exemptLabels = append(exemptLabels, strconv.Itoa(e.Code)+" · "+e.Caption)
 	}
-	s.exemption = widget.NewSelect(exemptLabels, func(string) { s.onChange() })
+	s.exemption = newFieldSelect(exemptLabels, func(string) { s.onChange() })
 	s.exemption.PlaceHolder = lang.L("Exemption (table 39)")
-	s.reason = widget.NewEntry()
+	s.reason = newFieldEntry()
 	s.reason.SetPlaceHolder(lang.L("Reason of the exemption"))
 	s.reason.OnChanged = func(string) { s.onChange() }
-	s.norm = widget.NewEntry()
+	s.norm = newFieldEntry()
 	s.norm.SetPlaceHolder(lang.L("Legal reference of the exemption (law and article)"))
 	s.norm.OnChanged = func(string) { s.onChange() }
 
 	s.payments = []certificate.Payment{certificate.PayCash, certificate.PayCard, certificate.PayPagoPA}
 	s.payLabels = []string{lang.L("In cash"), lang.L("Card (POS)"), lang.L("Through pagoPA")}
-	s.feePay = widget.NewSelect(s.payLabels, func(string) { s.onChange() })
+	s.feePay = newFieldSelect(s.payLabels, func(string) { s.onChange() })
 	s.feePay.SetSelectedIndex(0)
 
 	s.force = widget.NewCheck(lang.L("Issue anyway (registrar): the force is logged"), func(bool) { s.onChange() })
-	s.forceReason = widget.NewEntry()
+	s.forceReason = newFieldEntry()
 	s.forceReason.SetPlaceHolder(lang.L("Why the registrar issues anyway"))
 	s.forceReason.OnChanged = func(string) { s.onChange() }
 
@@ -220,12 +248,12 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	s.instead = container.NewHBox()
 	s.fees = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 
-	s.whoSel = widget.NewSelect([]string{lang.L("The person declares"), lang.L("A parent declares (for a minor)"), lang.L("The guardian declares")}, func(string) { s.onChange() })
+	s.whoSel = newFieldSelect([]string{lang.L("The person declares"), lang.L("A parent declares (for a minor)"), lang.L("The guardian declares")}, func(string) { s.onChange() })
 	s.whoSel.SetSelectedIndex(declaresSelf)
 	if s.rec.Person.BirthDate.AgeOn(registry.Today()) < certificate.MarriageAge {
 		s.whoSel.SetSelectedIndex(declaresParent)
 	}
-	s.declarantName = widget.NewEntry()
+	s.declarantName = newFieldEntry()
 	s.declarantName.SetPlaceHolder(lang.L("Name of the parent or guardian who declares"))
 	if p, ok := s.parent(); ok {
 		s.parentOf = p
@@ -508,7 +536,7 @@ func (s *certificateScreen) showDraft(req certificate.Request, pdf []byte) {
 	buttons := container.NewVBox(s.issueBtn, s.backBtn, widget.NewSeparator(), widget.NewButton(lang.L("Cancel"), s.onClose))
 	fees := &widget.Label{Text: s.fees.Text, TextStyle: fyne.TextStyle{Bold: true}}
 	s.showPage(container.NewVBox(note, fees), buttons, pdf)
-	s.win.Canvas().Focus(s.issueBtn)
+	s.win.Canvas().Unfocus() // Enter issues, Escape goes back (a focused button would keep them)
 }
 
 // onBack returns from the draft to the form as it was left.
@@ -518,7 +546,7 @@ func (s *certificateScreen) onBack() {
 	s.draftPDF, s.issueBtn = nil, nil
 	s.content.Refresh()
 	s.onChange()
-	s.win.Canvas().Focus(s.previewBtn)
+	s.win.Canvas().Focus(s.typeSel)
 }
 
 // onIssue registers the certificate of the draft off the UI goroutine.
@@ -617,7 +645,7 @@ func (s *certificateScreen) showIssued(issued certificate.Issued) {
 	buttons := container.NewVBox(s.printBtn, save, self, widget.NewSeparator(), closeBtn)
 	// The preview takes the room left by the texts and the buttons.
 	s.showPage(container.NewVBox(s.number, fees), buttons, issued.PDF)
-	s.win.Canvas().Focus(s.printBtn)
+	s.win.Canvas().Unfocus() // Enter prints, Escape closes
 }
 
 func (s *certificateScreen) showPreview(img image.Image, err error) {

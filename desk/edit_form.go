@@ -64,9 +64,22 @@ func (f *editForm) show(items ...*widget.FormItem) {
 	f.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	f.problem.Hide()
 	f.form = &widget.Form{Items: items, SubmitText: lang.L("Save"), CancelText: lang.L("Cancel"), OnSubmit: f.onSave, OnCancel: f.onCancel}
-	f.dlg = dialog.NewCustomWithoutButtons(f.title, container.NewVBox(f.form, f.problem), f.deps.win)
-	f.dlg.Show()
+	content := container.NewVBox(f.form, f.problem)
+	f.dlg = dialog.NewCustomWithoutButtons(f.title, content, f.deps.win)
+	showDialog(f.deps.win, f.dlg, content, firstField(items), f.onSave, f.onCancel)
 	f.fit()
+}
+
+// firstField is the first field of items that takes the focus.
+func firstField(items []*widget.FormItem) fyne.Focusable {
+	for _, it := range items {
+		if w, ok := it.Widget.(fyne.Focusable); ok {
+			if d, ok := it.Widget.(fyne.Disableable); !ok || !d.Disabled() {
+				return w
+			}
+		}
+	}
+	return nil
 }
 
 func (f *editForm) onCancel() {
@@ -145,6 +158,23 @@ func newDateEntry(d registry.Date) *widget.Entry {
 	return e
 }
 
+// newTextField and newDateField are newEntry and newDateEntry for a
+// dialog's form (Escape cancels it).
+func newTextField(text string) *fieldEntry {
+	e := newFieldEntry()
+	e.SetText(text)
+	return e
+}
+
+func newDateField(d registry.Date) *fieldEntry {
+	e := newFieldEntry()
+	e.PlaceHolder = lang.L("dd/mm/yyyy")
+	if !d.IsZero() {
+		e.SetText(d.Italian())
+	}
+	return e
+}
+
 // parseDateField reads a date typed as dd/mm/yyyy; an empty field is the
 // zero date when optional.
 func parseDateField(e *widget.Entry, label string, optional bool) (registry.Date, error) {
@@ -184,17 +214,17 @@ var relationships = []registry.Relationship{
 	registry.Sibling, registry.ChildInLaw, registry.ParentInLaw, registry.SiblingInLaw, registry.Cohabitant, registry.OtherRelative,
 }
 
-func relationshipSelect(sex registry.Sex) *widget.Select {
+func relationshipSelect(sex registry.Sex) *fieldSelect {
 	names := make([]string, len(relationships))
 	for i, r := range relationships {
 		names[i] = relationshipName(r, sex)
 	}
-	s := widget.NewSelect(names, nil)
+	s := newFieldSelect(names, nil)
 	s.PlaceHolder = lang.L("Choose")
 	return s
 }
 
-func selectedRelationship(s *widget.Select) registry.Relationship {
+func selectedRelationship(s *fieldSelect) registry.Relationship {
 	if i := s.SelectedIndex(); i >= 0 {
 		return relationships[i]
 	}
