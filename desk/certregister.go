@@ -146,7 +146,7 @@ func (s *certRegisterScreen) onLockDay() {
 	}, s.win)
 	d.SetConfirmText(lang.L("Close the day"))
 	d.SetDismissText(lang.L("Cancel"))
-	d.Show()
+	showDialog(s.win, d, nil, nil, d.Confirm, d.Hide)
 }
 
 func (s *certRegisterScreen) lockCash() {

@@ -38,6 +38,8 @@ func showDialog(win fyne.Window, d dialog.Dialog, content fyne.CanvasObject, fir
 	d.Show()
 	if first != nil {
 		c.Focus(first)
+	} else {
+		c.Unfocus() // a widget behind the dialog would keep the keys
 	}
 }
 

@@ -1,14 +1,17 @@
 package desk
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"sportello/access"
 	"sportello/certificate"
+	"sportello/registry"
 )
 
 // pressKey sends a key as the desktop driver does: to the focused widget,
@@ -108,5 +111,45 @@ func TestCertificateDialogKeys(t *testing.T) {
 	pressKey(c, fyne.KeyEscape)
 	if c.Overlays().Top() != nil {
 		t.Error("Escape did not close the dialog")
+	}
+}
+
+// TestEscapeBackToTheRecord checks that Escape on a family member's record
+// opened from another record goes back to that record, and only then
+// closes the view.
+func TestEscapeBackToTheRecord(t *testing.T) {
+	h := newEditHarness(t)
+	h.enterAs(clerkUser)
+	pv := h.openRecord("rossi mario")
+	pv.members[1].OnTapped()
+	h.waitFor("Anna's record", func() bool { return pv.shown() && pv.record.Person.Name == "Anna" })
+	pv.members[0].TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) // Escape on a member's button
+	h.waitFor("Mario's record again", func() bool { return pv.shown() && pv.record.Person.Name == "Mario" })
+	h.win.Canvas().Unfocus()
+	h.key(fyne.KeyEscape)
+	h.waitFor("the view closed", func() bool { return !pv.shown() })
+}
+
+// TestConfirmDialogKeys checks a confirmation from the keyboard: closing
+// the day, Escape keeps it open, Enter closes it.
+func TestConfirmDialogKeys(t *testing.T) {
+	h := newCertificateHarness(t, "Mario", access.Clerk)
+	h.s.onClose() // the issuing dialog the harness opens
+	s := newCertRegisterScreen(h.svc, h.win, h.q.do, access.User{Username: clerkUser, FullName: clerkName, Role: access.Clerk}, time.Now)
+	h.win.SetContent(s.buildUI())
+	s.onShow()
+	h.waitFor("the close offered", func() bool { return !s.lockDay.Disabled() })
+	c := h.win.Canvas()
+	c.Focus(s.lockDay)
+	s.lockDay.OnTapped()
+	pressKey(c, fyne.KeyEscape)
+	if c.Overlays().Top() != nil {
+		t.Fatal("Escape did not cancel the confirmation")
+	}
+	s.lockDay.OnTapped()
+	pressKey(c, fyne.KeyReturn)
+	h.waitFor("the day closed", func() bool { return s.lockDay.Disabled() })
+	if locked, err := h.svc.CashLocked(context.Background(), registry.DateOf(time.Now().In(registry.Rome))); err != nil || !locked {
+		t.Errorf("locked %v, %v", locked, err)
 	}
 }
