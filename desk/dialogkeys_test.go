@@ -148,8 +148,8 @@ func TestConfirmDialogKeys(t *testing.T) {
 	}
 	s.lockDay.OnTapped()
 	pressKey(c, fyne.KeyReturn)
-	h.waitFor("the day closed", func() bool { return s.lockDay.Disabled() })
-	if locked, err := h.svc.CashLocked(context.Background(), registry.DateOf(time.Now().In(registry.Rome))); err != nil || !locked {
-		t.Errorf("locked %v, %v", locked, err)
-	}
+	h.waitFor("the day closed", func() bool {
+		locked, err := h.svc.CashLocked(context.Background(), registry.DateOf(time.Now().In(registry.Rome)))
+		return err == nil && locked
+	})
 }
