@@ -75,6 +75,7 @@ func wireKeys(o fyne.CanvasObject, confirm, cancel func()) {
 type fieldEntry struct {
 	widget.Entry
 	onEscape func()
+	date     bool // a date typed as dd/mm/yyyy
 }
 
 func newFieldEntry() *fieldEntry {

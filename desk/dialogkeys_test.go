@@ -83,7 +83,7 @@ func TestEditFormKeys(t *testing.T) {
 	}
 	form := pv.edits.form
 	test.Type(c.Focused().(*fieldEntry), "CA00000AA")
-	c.Focus(form.form.Items[3].Widget.(fyne.Focusable)) // expiry
+	c.Focus(form.fieldOf("Scade il").(fyne.Focusable)) // expiry
 	test.Type(c.Focused().(*fieldEntry), "15/03/2036")
 	pressKey(c, fyne.KeyReturn)
 	h.waitFor("the save", func() bool { return form.saved })

@@ -44,6 +44,7 @@ func (f *addressForm) buildUI() {
 	if f.rec.Person.FamilyID == 0 {
 		hint = lang.L("The current residence ends the day before.")
 	}
+	f.require(f.toponym, f.street, f.number, f.from)
 	f.show(
 		widget.NewFormItem(lang.L("Type of street"), f.toponym),
 		widget.NewFormItem(lang.L("Street"), f.street),

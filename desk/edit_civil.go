@@ -49,6 +49,7 @@ func (f *civilEventForm) buildUI() {
 	f.place.PlaceHolder = lang.L("Municipality or state, or its code")
 	f.otherCF = newTextField("")
 	f.otherName = newTextField("")
+	f.require(f.kind, f.date)
 	f.show(
 		widget.NewFormItem(lang.L("Event"), f.kind),
 		widget.NewFormItem(lang.L("Date"), f.date),

@@ -38,6 +38,7 @@ func (f *documentForm) buildUI() {
 	f.number = newTextField("")
 	f.issuedOn = newDateField(f.deps.today())
 	f.expires = newDateField(registry.Date{})
+	f.require(f.kind, f.number, f.expires)
 	f.show(
 		widget.NewFormItem(lang.L("Type of document"), f.kind),
 		widget.NewFormItem(lang.L("Number"), f.number),

@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +47,16 @@ type editForm struct {
 	title   string
 	form    *widget.Form
 	problem *widget.Label
+	content *fyne.Container
 	dlg     dialog.Dialog
+
+	// Each item's field and the line under it that says what is wrong with
+	// it; required lists the fields that cannot be left empty, marked
+	// before anything is typed.
+	inputs   []fyne.CanvasObject
+	labels   []string
+	errs     []*widget.Label
+	required []fyne.CanvasObject
 	busy    bool
 	saved   bool
 	onSaved func() // reopens the record; runs on the UI goroutine
@@ -59,15 +70,81 @@ func newEditForm(deps editDeps, title string, onSaved func()) *editForm {
 	return &editForm{deps: deps, title: title, onSaved: onSaved}
 }
 
-// show opens the dialog with items.
+// require marks fields the form cannot be saved without; call it before
+// show.
+func (f *editForm) require(fields ...fyne.CanvasObject) { f.required = append(f.required, fields...) }
+
+// show opens the dialog with items: the required ones marked, each with
+// the line, reserved, that says what is wrong with it.
 func (f *editForm) show(items ...*widget.FormItem) {
-	f.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
-	f.problem.Hide()
+	first := firstField(items)
+	f.inputs, f.labels, f.errs = make([]fyne.CanvasObject, len(items)), make([]string, len(items)), make([]*widget.Label, len(items))
+	for i, it := range items {
+		f.inputs[i], f.labels[i], f.errs[i] = it.Widget, it.Text, errorLine()
+		if slices.Contains(f.required, it.Widget) {
+			it.Text = requiredLabel(it.Text)
+		}
+		it.Widget = container.NewVBox(it.Widget, f.errs[i])
+	}
+	f.problem = errorLine()
+	f.problem.TextStyle = fyne.TextStyle{Bold: true}
+	f.problem.SizeName = ""
 	f.form = &widget.Form{Items: items, SubmitText: lang.L("Save"), CancelText: lang.L("Cancel"), OnSubmit: f.onSave, OnCancel: f.onCancel}
-	content := container.NewVBox(f.form, f.problem)
-	f.dlg = dialog.NewCustomWithoutButtons(f.title, content, f.deps.win)
-	showDialog(f.deps.win, f.dlg, content, firstField(items), f.onSave, f.onCancel)
+	f.content = container.NewVBox(f.form, f.problem)
+	f.dlg = dialog.NewCustomWithoutButtons(f.title, f.content, f.deps.win)
+	showDialog(f.deps.win, f.dlg, f.content, first, f.onSave, f.onCancel)
 	f.fit()
+}
+
+// messages is what the form says is wrong, beside its fields and under it.
+func (f *editForm) messages() string {
+	var all []string
+	for _, e := range append(slices.Clone(f.errs), f.problem) {
+		if e.Text != "" {
+			all = append(all, e.Text)
+		}
+	}
+	return strings.Join(all, "\n")
+}
+
+// fieldOf is the field of the item labelled label ("" when none).
+func (f *editForm) fieldOf(label string) fyne.CanvasObject {
+	if i := slices.Index(f.labels, label); i >= 0 {
+		return f.inputs[i]
+	}
+	return nil
+}
+
+// checkFields says beside each field what is wrong with it, all at once:
+// a required field left empty, a date that is not one. It reports whether
+// all are right.
+func (f *editForm) checkFields() bool {
+	ok := true
+	for i, w := range f.inputs {
+		msg := ""
+		switch e := w.(type) {
+		case *fieldEntry:
+			switch {
+			case strings.TrimSpace(e.Text) == "" && slices.Contains(f.required, w):
+				msg = lang.L("This field is required")
+			case e.date && strings.TrimSpace(e.Text) != "":
+				if _, err := parseDateField(&e.Entry, f.labels[i], true); err != nil {
+					msg = userMessage(err)
+				}
+			}
+		case *fieldSelect:
+			if e.SelectedIndex() < 0 && slices.Contains(f.required, w) {
+				msg = lang.L("Choose one")
+			}
+		case *widget.RadioGroup:
+			if e.Selected == "" && slices.Contains(f.required, w) {
+				msg = lang.L("Choose one")
+			}
+		}
+		f.errs[i].SetText(msg)
+		ok = ok && msg == ""
+	}
+	return ok
 }
 
 // firstField is the first field of items that takes the focus.
@@ -91,6 +168,10 @@ func (f *editForm) onCancel() {
 // onSave runs the edit; it is the form's Submit.
 func (f *editForm) onSave() {
 	if f.busy {
+		return
+	}
+	f.problem.SetText("")
+	if !f.checkFields() {
 		return
 	}
 	write, err := f.collect()
@@ -120,10 +201,19 @@ func (f *editForm) onWritten(err error) {
 	}
 }
 
+// showProblem says what the edit's refusal is: beside the field it names,
+// else under the form.
 func (f *editForm) showProblem(err error) {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		if label, ok := fe.Args["Field"].(string); ok {
+			if i := slices.Index(f.labels, label); i >= 0 {
+				f.errs[i].SetText(userMessage(err))
+				return
+			}
+		}
+	}
 	f.problem.SetText(userMessage(err))
-	f.problem.Show()
-	f.fit()
 }
 
 // fit sizes the dialog to its content, which grows with a message.
@@ -168,6 +258,7 @@ func newTextField(text string) *fieldEntry {
 
 func newDateField(d registry.Date) *fieldEntry {
 	e := newFieldEntry()
+	e.date = true
 	e.PlaceHolder = lang.L("dd/mm/yyyy")
 	if !d.IsZero() {
 		e.SetText(d.Italian())

@@ -43,6 +43,7 @@ func (f *householderForm) buildUI() {
 	f.next = newFieldSelect(names, nil)
 	f.next.PlaceHolder = lang.L("Choose")
 	f.former = relationshipSelect(formerSex)
+	f.require(f.next, f.former)
 	f.show(
 		widget.NewFormItem(lang.L("New householder"), f.next),
 		widget.NewFormItem(lang.L("Former householder, now"), f.former),

@@ -136,6 +136,7 @@ func (f *memberForm) buildUI() {
 		widget.NewFormItem(lang.L("Reason"), f.reason),
 		widget.NewFormItem(lang.L("Resident from"), f.from),
 	)
+	f.require(f.fields.surname, f.fields.name, f.fields.sex, f.fields.born, f.fields.place, f.relationship, f.reason)
 	f.show(items...)
 	f.deps.win.Canvas().Focus(f.fields.surname)
 }

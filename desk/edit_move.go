@@ -32,6 +32,7 @@ func (f *moveForm) buildUI() {
 	f.householderCF = newTextField("")
 	f.relationship = relationshipSelect(f.rec.Person.Sex)
 	f.from = newDateField(registry.Date{})
+	f.require(f.householderCF, f.relationship, f.from)
 	f.show(
 		&widget.FormItem{Text: lang.L("Codice fiscale of the new householder"), Widget: f.householderCF,
 			HintText: lang.L("The person joins that family, at its address.")},
