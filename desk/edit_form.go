@@ -57,9 +57,9 @@ type editForm struct {
 	labels   []string
 	errs     []*widget.Label
 	required []fyne.CanvasObject
-	busy    bool
-	saved   bool
-	onSaved func() // reopens the record; runs on the UI goroutine
+	busy     bool
+	saved    bool
+	onSaved  func() // reopens the record; runs on the UI goroutine
 
 	// collect reads the fields and returns the write to run, or the
 	// fault that says which field to fix.
