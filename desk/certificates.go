@@ -147,7 +147,13 @@ func newCertificateScreen(svc CertificateDesk, win fyne.Window, do func(func()),
 
 func (s *certificateScreen) show() {
 	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Issue a certificate to {{.Name}}", map[string]any{"Name": fullName(s.rec.Person.Surname, s.rec.Person.Name)}), s.buildUI(), s.win)
-	s.dlg.Resize(fyne.NewSize(820, 640))
+	// Large from the start: the preview needs the room, and a dialog grown
+	// later is not centred again.
+	size := fyne.NewSize(820, 640)
+	if c := s.win.Canvas().Size(); c.Width*0.95 > size.Width && c.Height*0.95 > size.Height {
+		size = fyne.NewSize(c.Width*0.95, c.Height*0.95)
+	}
+	s.dlg.Resize(size)
 	showDialog(s.win, s.dlg, s.content, s.typeSel, s.onEnter, s.onEscape)
 }
 
@@ -589,15 +595,12 @@ func (s *certificateScreen) showPage(top, buttons fyne.CanvasObject, pdf []byte)
 	s.zoomOut = widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { s.setZoom(-1) })
 	s.zoomIn = widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { s.setZoom(+1) })
 	s.setZoom(0)
-	zoom := container.NewHBox(s.zoomOut, s.zoomLabel, s.zoomIn)
+	zoom := container.NewVBox(container.NewHBox(s.zoomOut, s.zoomLabel, s.zoomIn))
 	s.content.Layout = layout.NewStackLayout()
 	s.content.Objects = []fyne.CanvasObject{container.NewBorder(
 		container.NewBorder(nil, nil, nil, zoom, top), s.problem, nil, buttons,
-		container.NewStack(container.NewScroll(container.NewCenter(s.preview)), container.NewVBox(s.previewMsg)),
+		container.NewStack(container.NewScroll(s.preview), container.NewVBox(s.previewMsg)),
 	)}
-	if c := s.win.Canvas().Size(); c.Width > 0 {
-		s.dlg.Resize(fyne.NewSize(c.Width*0.95, c.Height*0.95)) // the page needs the room
-	}
 	s.content.Refresh()
 	shown := s.preview
 	go func() {
