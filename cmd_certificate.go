@@ -371,6 +371,12 @@ func cmdVerify(args []string, stdout io.Writer) error {
 	case fileHash != "":
 		fmt.Fprintln(stdout, "La pagina corrisponde al sigillo; il certificato non è nel registro di questa postazione.")
 	}
+	if at, reason, annulled, err := st.Annulment(ctx, seal.Number); err != nil {
+		return err
+	} else if annulled {
+		fmt.Fprintln(stdout, certificate.AnnulNote(at, reason)+".")
+		return fault.New(fault.Invalid, "The certificate was annulled: it is no longer valid", nil)
+	}
 	if v := certificate.Validity(seal.Types, seal.IssueDate); !v.IsZero() && verifyToday().After(v) {
 		return fault.New(fault.Invalid, "The certificate is no longer valid: its validity ended on {{.Date}} (art. 41, DPR 445/2000)", map[string]any{"Date": v.Italian()})
 	}
@@ -463,6 +469,16 @@ func (c certificateDesk) Issue(ctx context.Context, personID int64, req certific
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, c.letterhead) })
 }
 
+func (c certificateDesk) Draft(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) ([]byte, error) {
+	_, pdf, err := c.st.DraftCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: c.municipality, Settings: c.settings, Policy: c.policy},
+		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, c.letterhead) })
+	return pdf, err
+}
+
+func (c certificateDesk) Annul(ctx context.Context, by access.User, number, reason string) error {
+	return c.st.AnnulCertificate(ctx, by, number, reason)
+}
+
 func (c certificateDesk) SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error) {
 	decl, err := certificate.SelfDeclaration(rec, req, by, registry.Today(), c.municipality)
 	if err != nil {
@@ -471,8 +487,12 @@ func (c certificateDesk) SelfDeclaration(rec registry.Record, req certificate.Re
 	return printing.SelfDeclaration(decl)
 }
 
+// previewDPI renders the preview sharp enough for the desk's zoom (up to
+// twice the printed size on a 96-dpi screen).
+const previewDPI = 150
+
 func (c certificateDesk) Preview(ctx context.Context, pdf []byte) (image.Image, error) {
-	img, err := printing.FirstPage(ctx, pdf, 80)
+	img, err := printing.FirstPage(ctx, pdf, previewDPI)
 	if errors.Is(err, printing.ErrNoPreview) {
 		return nil, nil
 	}

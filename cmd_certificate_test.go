@@ -322,6 +322,7 @@ func TestCertificateCommandAuthenticates(t *testing.T) {
 		return r.Person.Status == registry.Resident && r.Address.Street != ""
 	})
 	supervisors := writeConfig(t, "supervisors_issue: true\n")
+	clerksBarred := writeConfig(t, "clerks_issue: false\n")
 	// A server that does not answer: the desk's own copy of the users
 	// checks the password, as at the desk's login offline.
 	offline := writeConfig(t, "server: http://127.0.0.1:1\n")
@@ -343,6 +344,7 @@ func TestCertificateCommandAuthenticates(t *testing.T) {
 		{"a supervisor", "sblu", cliPassword, "", 1, "Il Suo ruolo non rilascia certificati"},
 		{"a supervisor under the setting", "sblu", cliPassword, supervisors, 0, "D01-"},
 		{"a clerk", cliClerk, cliPassword, "", 0, "D01-"},
+		{"a clerk under clerks_issue: false", cliClerk, cliPassword, clerksBarred, 1, "Il Suo ruolo non rilascia certificati"},
 		{"a registrar", "uneri", cliPassword, "", 0, "D01-"},
 		{"a clerk, the server offline", cliClerk, cliPassword, offline, 0, "D01-"},
 		{"a wrong password, the server offline", cliClerk, "sbagliata-123", offline, 1, "Nome utente o password sbagliati"},

@@ -72,6 +72,7 @@ var configKeys = []configKey{
 	{"bollo_virtual_authorisation", "bollo-virtual-authorisation", "string", "", "numero dell'autorizzazione dell'Agenzia delle Entrate al pagamento del bollo in modo virtuale (art. 15 d.P.R. 642/1972), stampato sui certificati; vuoto: il bollo si paga solo con la marca"},
 	{"bollo_virtual_authorisation_date", "bollo-virtual-authorisation-date", "string", "", "data dell'autorizzazione al bollo virtuale (AAAA-MM-GG)"},
 	{"supervisors_issue", "supervisors-issue", "bool", "false", "anche i responsabili (ruolo supervisor) rilasciano certificati; di norma solo operatori e ufficiali d'anagrafe"},
+	{"clerks_issue", "clerks-issue", "bool", "true", "gli operatori di sportello rilasciano certificati come delegati dell'ufficiale d'anagrafe; false: solo gli ufficiali d'anagrafe (e i responsabili con supervisors_issue)"},
 	{"coat_of_arms", "coat-of-arms", "string", "", "file PNG dello stemma del comune stampato sui certificati (vuoto: uno stemma neutro)"},
 	{"province", "province", "string", "", "riga della provincia nell'intestazione dei certificati, per esempio Provincia di Frosinone"},
 	{"office_address", "office-address", "string", "", "indirizzo dell'ufficio nell'intestazione dei certificati"},
@@ -163,6 +164,7 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 	}
 	c.TicketPrinter = strings.TrimSpace(v.GetString("ticket_printer"))
 	c.Issuing.Supervisors = v.GetBool("supervisors_issue")
+	c.Issuing.ClerksBarred = !v.GetBool("clerks_issue")
 	for _, f := range []struct {
 		key string
 		to  *int64

@@ -20,6 +20,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"sportello/assets"
+	"sportello/certificate"
 	"sportello/fault"
 	"sportello/registry"
 	"sportello/store"
@@ -53,6 +54,9 @@ type SealView struct {
 	Use       string     `json:"use"`
 	UseText   string     `json:"use_text"` // as printed: "Si rilascia per uso ..."
 	KeyID     string     `json:"key_id"`
+	// Annulled says, for a certificate a registrar annulled, when and why
+	// ("Certificato annullato il 27/11/2026 (motivo)"); "" otherwise.
+	Annulled string `json:"annulled,omitempty"`
 }
 
 // SealType is a certificate type the seal names.
@@ -362,6 +366,13 @@ func (p *webPages) verify(r *http.Request, text string) (SealView, error) {
 		IssueDate: s.IssueDate.String(), Use: string(s.Use), UseText: s.Use.Wording(), KeyID: s.KeyID}
 	for _, t := range s.Types {
 		v.Types = append(v.Types, SealType{Code: int(t), Name: t.Name()})
+	}
+	at, reason, annulled, err := p.s.store.Annulment(r.Context(), s.Number)
+	if err != nil {
+		return SealView{}, err
+	}
+	if annulled {
+		v.Annulled = certificate.AnnulNote(at, reason)
 	}
 	return v, nil
 }

@@ -202,6 +202,7 @@ type Entry struct {
 	IssuedAt   string // UTC instant
 	BolloCents int64
 	FeeCents   int64
+	AnnulledAt string // UTC instant; "" while the certificate stands
 }
 
 // Title is the entry's certificate title.

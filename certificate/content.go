@@ -58,6 +58,8 @@ type Document struct {
 	Art40        string
 	Validity     string
 	Signer       string // the operator's full name
+	Delegate     bool   `json:",omitempty"` // the signer issues as the ufficiale's delegate
+	Draft        bool   `json:",omitempty"` // a preview before the number is taken: no number, no seal
 	Duplicate    bool   // a reprint of a registered certificate
 
 	// When and by whom (the operator's full name) a duplicate was printed.
@@ -97,8 +99,30 @@ func (d Document) Text() string {
 	line(d.Duty)
 	line(d.Art40)
 	line(d.Validity)
+	if d.Delegate {
+		line(d.SignerTitle())
+	}
 	line(d.Signer)
 	return b.String()
+}
+
+// Registrar is the title under which a certificate is signed.
+const Registrar = "L'Ufficiale d'Anagrafe"
+
+// SignerTitle is the title printed above the signer's name: the
+// registrar's, or "delegato" when a clerk issues as the ufficiale's
+// delegate.
+func (d Document) SignerTitle() string {
+	if d.Delegate {
+		return Registrar + " delegato"
+	}
+	return Registrar
+}
+
+// AnnulNote says that a certificate was annulled, on which day (Europe/Rome)
+// and why: what verification answers for it.
+func AnnulNote(at time.Time, reason string) string {
+	return "Certificato annullato il " + at.In(registry.Rome).Format("02/01/2006") + " (" + reason + ")"
 }
 
 // Compose builds the document for the request on rec. It does not check
@@ -120,11 +144,21 @@ func Compose(rec registry.Record, req Request, num Number, issued registry.Date,
 		Art40:        req.Use.Art40(),
 		Validity:     validity(req),
 		Signer:       by.FullName,
+		Delegate:     by.Delegate(),
 	}
 	for _, t := range req.Types {
 		d.Facts = append(d.Facts, facts(rec, t, req, m)...)
 	}
 	d.Facts = certified(d.Facts)
+	return d
+}
+
+// Draft is the document for the request as it will read, before the
+// number is taken: no number, no seal, marked as a draft. The counter shows
+// it to the citizen before issuing.
+func Draft(rec registry.Record, req Request, on registry.Date, m Municipality, by Issuer) Document {
+	d := Compose(rec, req, Number{}, on, m, by)
+	d.Number, d.Draft = "", true
 	return d
 }
 

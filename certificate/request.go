@@ -359,14 +359,21 @@ type Issuer struct {
 // MayForce reports whether the issuer may override a forceable refusal.
 func (i Issuer) MayForce() bool { return i.Role == access.Registrar }
 
-// IssuePolicy is who issues certificates in this municipality: clerks (as
-// the ufficiale's delegates) and registrars always; supervisors only when
-// the municipality's setting says so (supervisors_issue); nobody else.
+// IssuePolicy is who issues certificates in this municipality: registrars
+// always; clerks (as the ufficiale's delegates) unless the municipality's
+// setting bars them (clerks_issue: false); supervisors only when the setting
+// says so (supervisors_issue); nobody else. The zero policy is the default.
 type IssuePolicy struct {
-	Supervisors bool
+	Supervisors  bool
+	ClerksBarred bool
 }
 
 // MayIssue reports whether the role issues certificates.
 func (p IssuePolicy) MayIssue(r access.Role) bool {
-	return r == access.Clerk || r == access.Registrar || (p.Supervisors && r == access.Supervisor)
+	return r == access.Registrar || (r == access.Clerk && !p.ClerksBarred) || (p.Supervisors && r == access.Supervisor)
 }
+
+// Delegate reports whether the issuer signs as the ufficiale's delegate:
+// everyone but a registrar (DOMAIN.md: a clerk issues as the ufficiale's
+// delegate).
+func (i Issuer) Delegate() bool { return i.Role != access.Registrar }

@@ -25,11 +25,11 @@ func TestCertificateScreenVirtualBolloSetting(t *testing.T) {
 	h.s = s
 	h.chooseType(certificate.Residence)
 	test.Type(s.serial, "01234567890123")
-	if s.issueBtn.Disabled() {
+	if s.previewBtn.Disabled() {
 		t.Errorf("a marca is refused: %q", s.verdict.Text)
 	}
 	s.duty.SetSelected(s.dutyLabels[dutyVirtual])
-	if !s.issueBtn.Disabled() || !strings.Contains(s.verdict.Text, "bollo_virtual_authorisation") {
-		t.Errorf("virtual bollo without an authorisation: enabled %v, verdict %q", !s.issueBtn.Disabled(), s.verdict.Text)
+	if !s.previewBtn.Disabled() || !strings.Contains(s.verdict.Text, "bollo_virtual_authorisation") {
+		t.Errorf("virtual bollo without an authorisation: enabled %v, verdict %q", !s.previewBtn.Disabled(), s.verdict.Text)
 	}
 }

@@ -30,6 +30,12 @@ type CertificateDesk interface {
 	// Issue checks the rules, registers the certificate and returns it with
 	// its PDF, committed.
 	Issue(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) (certificate.Issued, error)
+	// Draft renders the certificate the request would issue, marked as a
+	// draft, with no number and no seal: nothing is registered.
+	Draft(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) ([]byte, error)
+	// Annul records that a registrar annulled a registered certificate,
+	// with the reason.
+	Annul(ctx context.Context, by access.User, number, reason string) error
 	// SelfDeclaration is the pre-filled self-declaration of the request's
 	// facts on rec, declared by by: no certificate is issued for it.
 	SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error)
@@ -89,25 +95,27 @@ type certificateScreen struct {
 	dlg     dialog.Dialog
 	content *fyne.Container
 
-	typeSel     *widget.Select
+	typeSel     *fieldSelect
 	combo       *widget.CheckGroup
-	useSel      *widget.Select
+	useSel      *fieldSelect
 	duty        *widget.RadioGroup
-	serial      *widget.Entry
-	exemption   *widget.Select
-	reason      *widget.Entry
-	norm        *widget.Entry
-	feePay      *widget.Select
+	serial      *fieldEntry
+	exemption   *fieldSelect
+	reason      *fieldEntry
+	norm        *fieldEntry
+	feePay      *fieldSelect
 	force       *widget.Check
-	forceReason *widget.Entry
+	forceReason *fieldEntry
 	verdict     *widget.Label
 	instead     *fyne.Container // the types to issue instead of a refused one
 	fees        *widget.Label
-	issueBtn    *widget.Button
+	previewBtn  *widget.Button      // the form's way on: the draft, seen whole
+	issueBtn    *widget.Button      // in the draft's view only
+	form        []fyne.CanvasObject // the form's objects, back from the draft
 
 	// The self-declaration, offered without issuing.
-	whoSel        *widget.Select // who declares: the person, a parent, the guardian
-	declarantName *widget.Entry
+	whoSel        *fieldSelect // who declares: the person, a parent, the guardian
+	declarantName *fieldEntry
 	parentOf      registry.Person // the householder, a minor child's parent, proposed as the declarant
 	selfBtn       *widget.Button
 	selfNote      *widget.Label
@@ -128,6 +136,13 @@ type certificateScreen struct {
 	number     *widget.Label
 	preview    *canvas.Image
 	previewMsg *widget.Label
+	zoom       float32 // the preview's scale: 1 is the page at its printed size
+	zoomIn     *widget.Button
+	zoomOut    *widget.Button
+	zoomLabel  *widget.Label
+	backBtn    *widget.Button
+	draftPDF   []byte
+	draftReq   certificate.Request
 	printBtn   *widget.Button
 	problem    *widget.Label
 }
@@ -138,9 +153,43 @@ func newCertificateScreen(svc CertificateDesk, win fyne.Window, do func(func()),
 
 func (s *certificateScreen) show() {
 	s.dlg = dialog.NewCustomWithoutButtons(lang.L("Issue a certificate to {{.Name}}", map[string]any{"Name": fullName(s.rec.Person.Surname, s.rec.Person.Name)}), s.buildUI(), s.win)
-	s.dlg.Resize(fyne.NewSize(820, 640))
-	s.dlg.Show()
-	s.win.Canvas().Focus(s.typeSel)
+	// Large from the start: the preview needs the room, and a dialog grown
+	// later is not centred again.
+	size := fyne.NewSize(820, 640)
+	if c := s.win.Canvas().Size(); c.Width*0.95 > size.Width && c.Height*0.95 > size.Height {
+		size = fyne.NewSize(c.Width*0.95, c.Height*0.95)
+	}
+	s.dlg.Resize(size)
+	showDialog(s.win, s.dlg, s.content, s.typeSel, s.onEnter, s.onEscape)
+}
+
+// onEnter confirms what the dialog shows: the form goes on to the preview,
+// the draft is issued, the issued certificate printed.
+func (s *certificateScreen) onEnter() {
+	var b *widget.Button
+	switch {
+	case s.issued != nil:
+		b = s.printBtn
+	case s.issueBtn != nil:
+		b = s.issueBtn
+	default:
+		b = s.previewBtn
+	}
+	if !b.Disabled() {
+		b.OnTapped()
+	}
+}
+
+// onEscape goes back from the draft to the form, else closes the dialog.
+func (s *certificateScreen) onEscape() {
+	switch {
+	case s.issued == nil && s.issueBtn != nil && !s.issueBtn.Disabled():
+		s.onBack()
+	case s.issued == nil && s.issueBtn != nil:
+		// issuing: wait for the answer
+	default:
+		s.onClose()
+	}
 }
 
 func (s *certificateScreen) buildUI() fyne.CanvasObject {
@@ -159,7 +208,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 	s.typeLabels = append(s.typeLabels, contestuale)
-	s.typeSel = widget.NewSelect(s.typeLabels, func(string) { s.onChange() })
+	s.typeSel = newFieldSelect(s.typeLabels, func(string) { s.onChange() })
 	s.combo = widget.NewCheckGroup(s.comboLabels, func([]string) { s.onChange() })
 	for _, t := range certificate.Contestuale {
 		s.combo.Selected = append(s.combo.Selected, t.Title())
@@ -170,7 +219,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	for _, u := range s.uses {
 		s.useLabels = append(s.useLabels, useName(u))
 	}
-	s.useSel = widget.NewSelect(s.useLabels, func(string) { s.onChange() })
+	s.useSel = newFieldSelect(s.useLabels, func(string) { s.onChange() })
 	s.useSel.SetSelectedIndex(0)
 
 	s.dutyLabels = []string{lang.L("Virtual bollo, paid at the desk"), lang.L("Marca da bollo brought by the citizen"), lang.L("Exempt from bollo")}
@@ -180,7 +229,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	if !s.svc.Settings().VirtualBollo.Valid() {
 		s.duty.SetSelected(s.dutyLabels[dutyMarca]) // no authorisation to pay it virtually
 	}
-	s.serial = widget.NewEntry()
+	s.serial = newFieldEntry()
 	s.serial.SetPlaceHolder(lang.L("Serial number of the marca"))
 	s.serial.OnChanged = func(string) { s.onChange() }
 	s.exemptions = certificate.Exemptions()
@@ -188,22 +237,22 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	for _, e := range s.exemptions {
 		exemptLabels = append(exemptLabels, strconv.Itoa(e.Code)+" · "+e.Caption)
 	}
-	s.exemption = widget.NewSelect(exemptLabels, func(string) { s.onChange() })
+	s.exemption = newFieldSelect(exemptLabels, func(string) { s.onChange() })
 	s.exemption.PlaceHolder = lang.L("Exemption (table 39)")
-	s.reason = widget.NewEntry()
+	s.reason = newFieldEntry()
 	s.reason.SetPlaceHolder(lang.L("Reason of the exemption"))
 	s.reason.OnChanged = func(string) { s.onChange() }
-	s.norm = widget.NewEntry()
+	s.norm = newFieldEntry()
 	s.norm.SetPlaceHolder(lang.L("Legal reference of the exemption (law and article)"))
 	s.norm.OnChanged = func(string) { s.onChange() }
 
 	s.payments = []certificate.Payment{certificate.PayCash, certificate.PayCard, certificate.PayPagoPA}
 	s.payLabels = []string{lang.L("In cash"), lang.L("Card (POS)"), lang.L("Through pagoPA")}
-	s.feePay = widget.NewSelect(s.payLabels, func(string) { s.onChange() })
+	s.feePay = newFieldSelect(s.payLabels, func(string) { s.onChange() })
 	s.feePay.SetSelectedIndex(0)
 
 	s.force = widget.NewCheck(lang.L("Issue anyway (registrar): the force is logged"), func(bool) { s.onChange() })
-	s.forceReason = widget.NewEntry()
+	s.forceReason = newFieldEntry()
 	s.forceReason.SetPlaceHolder(lang.L("Why the registrar issues anyway"))
 	s.forceReason.OnChanged = func(string) { s.onChange() }
 
@@ -211,12 +260,12 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	s.instead = container.NewHBox()
 	s.fees = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 
-	s.whoSel = widget.NewSelect([]string{lang.L("The person declares"), lang.L("A parent declares (for a minor)"), lang.L("The guardian declares")}, func(string) { s.onChange() })
+	s.whoSel = newFieldSelect([]string{lang.L("The person declares"), lang.L("A parent declares (for a minor)"), lang.L("The guardian declares")}, func(string) { s.onChange() })
 	s.whoSel.SetSelectedIndex(declaresSelf)
 	if s.rec.Person.BirthDate.AgeOn(registry.Today()) < certificate.MarriageAge {
 		s.whoSel.SetSelectedIndex(declaresParent)
 	}
-	s.declarantName = widget.NewEntry()
+	s.declarantName = newFieldEntry()
 	s.declarantName.SetPlaceHolder(lang.L("Name of the parent or guardian who declares"))
 	if p, ok := s.parent(); ok {
 		s.parentOf = p
@@ -225,7 +274,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	s.declarantName.OnChanged = func(string) { s.onChange() }
 	s.selfBtn = widget.NewButtonWithIcon(lang.L("Self-declaration (free)"), theme.FileTextIcon(), s.onSelfDeclaration)
 	s.selfNote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
-	s.issueBtn = &widget.Button{Text: lang.L("Issue and register"), Icon: theme.DocumentCreateIcon(), Importance: widget.HighImportance, OnTapped: s.onIssue}
+	s.previewBtn = &widget.Button{Text: lang.L("Preview the certificate"), Icon: theme.VisibilityIcon(), Importance: widget.HighImportance, OnTapped: s.onPreview}
 	cancel := widget.NewButton(lang.L("Cancel"), s.onClose)
 
 	form := widget.NewForm(
@@ -236,7 +285,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	)
 	self := widget.NewForm(widget.NewFormItem(lang.L("Self-declaration"), container.NewVBox(s.whoSel, s.declarantName, s.selfNote)))
 	s.content = container.NewVBox(form, container.NewVBox(s.force, s.forceReason), s.verdict, s.instead, s.fees, self,
-		container.NewHBox(layout.NewSpacer(), cancel, s.selfBtn, s.issueBtn))
+		container.NewHBox(layout.NewSpacer(), cancel, s.selfBtn, s.previewBtn))
 	s.onChange()
 	return container.NewVScroll(s.content)
 }
@@ -334,7 +383,7 @@ func (s *certificateScreen) dutyIndex() int {
 
 // onChange shows the fields that apply, the rules' verdict and the fees.
 func (s *certificateScreen) onChange() {
-	if s.issueBtn == nil {
+	if s.previewBtn == nil {
 		return // still building
 	}
 	contestuale := s.typeSel.SelectedIndex() == len(s.typeLabels)-1
@@ -449,9 +498,9 @@ func (s *certificateScreen) setVerdict(text string, imp widget.Importance, ok bo
 	s.verdict.Text, s.verdict.Importance = text, imp
 	s.verdict.Refresh()
 	if ok {
-		s.issueBtn.Enable()
+		s.previewBtn.Enable()
 	} else {
-		s.issueBtn.Disable()
+		s.previewBtn.Disable()
 	}
 }
 
@@ -466,22 +515,128 @@ func showIf(o fyne.CanvasObject, show bool) {
 // euro is an amount in cents as Italians write it: "€ 16,52", "€ 8.120,50".
 func euro(cents int64) string { return "€ " + certificate.Euro(cents) }
 
-// onIssue registers the certificate off the UI goroutine.
-func (s *certificateScreen) onIssue() {
+// onPreview renders the draft of what the form asks for, off the UI
+// goroutine, and shows it whole before anything is numbered.
+func (s *certificateScreen) onPreview() {
 	req := s.request()
-	s.issuedReq = req
-	s.issueBtn.Disable()
-	s.setVerdict(lang.L("Issuing..."), widget.MediumImportance, false)
+	s.previewBtn.Disable()
+	s.setVerdict(lang.L("Preparing the preview..."), widget.MediumImportance, false)
 	go func() {
-		issued, err := s.svc.Issue(context.Background(), s.rec.Person.ID, req, s.by)
+		pdf, err := s.svc.Draft(context.Background(), s.rec.Person.ID, req, s.by)
 		s.do(func() {
 			if err != nil {
 				s.setVerdict(userMessage(err), widget.DangerImportance, true)
 				return
 			}
+			s.showDraft(req, pdf)
+		})
+	}()
+}
+
+// showDraft replaces the form with the draft's preview at full size, the
+// fees, "Issue and register" and the way back to the form.
+func (s *certificateScreen) showDraft(req certificate.Request, pdf []byte) {
+	s.draftReq, s.draftPDF = req, pdf
+	if s.form == nil {
+		s.form = s.content.Objects
+	}
+	note := &widget.Label{Text: lang.L("Draft: check the certificate with the citizen. The number is taken only when you issue it."),
+		Importance: widget.WarningImportance, Wrapping: fyne.TextWrapWord}
+	s.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
+	s.issueBtn = &widget.Button{Text: lang.L("Issue and register"), Icon: theme.DocumentCreateIcon(), Importance: widget.HighImportance, OnTapped: s.onIssue}
+	s.backBtn = widget.NewButtonWithIcon(lang.L("Back to the form"), theme.NavigateBackIcon(), s.onBack)
+	buttons := container.NewVBox(s.issueBtn, s.backBtn, widget.NewSeparator(), widget.NewButton(lang.L("Cancel"), s.onClose))
+	fees := &widget.Label{Text: s.fees.Text, TextStyle: fyne.TextStyle{Bold: true}}
+	s.showPage(container.NewVBox(note, fees), buttons, pdf)
+	s.win.Canvas().Unfocus() // Enter issues, Escape goes back (a focused button would keep them)
+}
+
+// onBack returns from the draft to the form as it was left.
+func (s *certificateScreen) onBack() {
+	s.content.Layout = layout.NewVBoxLayout()
+	s.content.Objects = s.form
+	s.draftPDF, s.issueBtn = nil, nil
+	s.content.Refresh()
+	s.onChange()
+	s.win.Canvas().Focus(s.typeSel)
+}
+
+// onIssue registers the certificate of the draft off the UI goroutine.
+func (s *certificateScreen) onIssue() {
+	req := s.draftReq
+	s.issuedReq = req
+	s.issueBtn.Disable()
+	s.backBtn.Disable()
+	s.problem.Importance = widget.MediumImportance
+	s.problem.SetText(lang.L("Issuing..."))
+	go func() {
+		issued, err := s.svc.Issue(context.Background(), s.rec.Person.ID, req, s.by)
+		s.do(func() {
+			if err != nil {
+				s.issueBtn.Enable()
+				s.backBtn.Enable()
+				s.problem.Importance = widget.DangerImportance
+				s.problem.SetText(userMessage(err))
+				return
+			}
 			s.showIssued(issued)
 		})
 	}()
+}
+
+// The preview's zoom steps; 1 is the page at its printed size.
+var zoomSteps = []float32{0.5, 0.75, 1, 1.25, 1.5, 2}
+
+// a4 is an A4 page at its printed size on a 96-dpi screen, in Fyne units.
+var a4 = fyne.NewSize(794, 1123)
+
+// showPage lays out a page's preview (rendered off the UI goroutine) with
+// top above it and buttons beside it; the preview scrolls and zooms.
+func (s *certificateScreen) showPage(top, buttons fyne.CanvasObject, pdf []byte) {
+	s.preview = &canvas.Image{FillMode: canvas.ImageFillContain, ScaleMode: canvas.ImageScaleSmooth}
+	s.preview.Hide()
+	s.previewMsg = &widget.Label{Text: lang.L("Rendering the preview..."), Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
+	s.zoom = 1
+	s.zoomLabel = &widget.Label{}
+	s.zoomOut = widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { s.setZoom(-1) })
+	s.zoomIn = widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { s.setZoom(+1) })
+	s.setZoom(0)
+	zoom := container.NewVBox(container.NewHBox(s.zoomOut, s.zoomLabel, s.zoomIn))
+	s.content.Layout = layout.NewStackLayout()
+	s.content.Objects = []fyne.CanvasObject{container.NewBorder(
+		container.NewBorder(nil, nil, nil, zoom, top), s.problem, nil, buttons,
+		container.NewStack(container.NewScroll(s.preview), container.NewVBox(s.previewMsg)),
+	)}
+	s.content.Refresh()
+	shown := s.preview
+	go func() {
+		img, err := s.svc.Preview(context.Background(), pdf)
+		s.do(func() {
+			if s.preview == shown { // not left meanwhile
+				s.showPreview(img, err)
+			}
+		})
+	}()
+}
+
+// setZoom moves the preview's zoom by step steps (0: apply the current).
+func (s *certificateScreen) setZoom(step int) {
+	i := slices.Index(zoomSteps, s.zoom) + step
+	i = max(0, min(i, len(zoomSteps)-1))
+	s.zoom = zoomSteps[i]
+	s.preview.SetMinSize(fyne.NewSize(a4.Width*s.zoom, a4.Height*s.zoom))
+	s.zoomLabel.SetText(strconv.Itoa(int(s.zoom*100)) + " %")
+	showEnabled(s.zoomOut, i > 0)
+	showEnabled(s.zoomIn, i < len(zoomSteps)-1)
+	s.preview.Refresh()
+}
+
+func showEnabled(b *widget.Button, enabled bool) {
+	if enabled {
+		b.Enable()
+	} else {
+		b.Disable()
+	}
 }
 
 // showIssued replaces the form with the certificate: number, fees, the
@@ -491,10 +646,6 @@ func (s *certificateScreen) showIssued(issued certificate.Issued) {
 	s.number = &widget.Label{Text: lang.L("Certificate {{.Number}} registered · verification code {{.Code}}",
 		map[string]any{"Number": issued.Number, "Code": issued.Document.Code}), TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord}
 	fees := &widget.Label{Text: lang.L("To collect {{.Total}}", map[string]any{"Total": euro(issued.Fees.Total())})}
-	s.preview = &canvas.Image{FillMode: canvas.ImageFillContain}
-	s.preview.SetMinSize(fyne.NewSize(297, 420)) // A4 proportions
-	s.preview.Hide()
-	s.previewMsg = &widget.Label{Text: lang.L("Rendering the preview..."), Importance: widget.LowImportance, Wrapping: fyne.TextWrapWord}
 	s.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord}
 	s.printBtn = &widget.Button{Text: lang.L("Print the certificate"), Icon: theme.DocumentPrintIcon(), Importance: widget.HighImportance, OnTapped: s.onPrint}
 	save := widget.NewButtonWithIcon(lang.L("Save the PDF"), theme.DocumentSaveIcon(), func() { s.onSave(issued.Number+".pdf", issued.PDF) })
@@ -502,18 +653,8 @@ func (s *certificateScreen) showIssued(issued certificate.Issued) {
 	closeBtn := widget.NewButton(lang.L("Close this window"), s.onClose)
 	buttons := container.NewVBox(s.printBtn, save, self, widget.NewSeparator(), closeBtn)
 	// The preview takes the room left by the texts and the buttons.
-	s.content.Layout = layout.NewStackLayout()
-	s.content.Objects = []fyne.CanvasObject{container.NewBorder(
-		container.NewVBox(s.number, fees), s.problem, nil, buttons,
-		container.NewStack(s.preview, container.NewVBox(s.previewMsg)),
-	)}
-	s.content.Refresh()
-	s.win.Canvas().Focus(s.printBtn)
-	pdf := issued.PDF
-	go func() {
-		img, err := s.svc.Preview(context.Background(), pdf)
-		s.do(func() { s.showPreview(img, err) })
-	}()
+	s.showPage(container.NewVBox(s.number, fees), buttons, issued.PDF)
+	s.win.Canvas().Unfocus() // Enter prints, Escape closes
 }
 
 func (s *certificateScreen) showPreview(img image.Image, err error) {

@@ -50,6 +50,17 @@ func (c *testCertificates) Issue(ctx context.Context, personID int64, req certif
 		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
 }
 
+func (c *testCertificates) Draft(ctx context.Context, personID int64, req certificate.Request, by certificate.Issuer) ([]byte, error) {
+	m := certificate.Municipality{Code: "A269", Name: "Anagni"}
+	_, pdf, err := c.st.DraftCertificate(ctx, store.IssueInput{PersonID: personID, Request: req, Issuer: by, Municipality: m, Settings: c.Settings(), Policy: c.policy},
+		func(d certificate.Document) ([]byte, error) { return printing.Certificate(d, printing.Letterhead{}) })
+	return pdf, err
+}
+
+func (c *testCertificates) Annul(ctx context.Context, by access.User, number, reason string) error {
+	return c.st.AnnulCertificate(ctx, by, number, reason)
+}
+
 func (c *testCertificates) SelfDeclaration(rec registry.Record, req certificate.Request, by certificate.Declarant) ([]byte, error) {
 	decl, err := certificate.SelfDeclaration(rec, req, by, registry.DateOf(testNow), certificate.Municipality{Code: "A269", Name: "Anagni"})
 	if err != nil {
@@ -172,16 +183,18 @@ func (h *certificateHarness) waitFor(what string, cond func() bool) {
 func TestIssueCertificateScreen(t *testing.T) {
 	h := newCertificateHarness(t, "Mario", access.Clerk)
 	s := h.s
-	if !s.issueBtn.Disabled() {
+	if !s.previewBtn.Disabled() {
 		t.Error("issue enabled before a type is chosen")
 	}
 	h.chooseType(certificate.Residence)
-	if s.issueBtn.Disabled() || s.verdict.Importance != widget.SuccessImportance {
+	if s.previewBtn.Disabled() || s.verdict.Importance != widget.SuccessImportance {
 		t.Fatalf("residence refused: %q", s.verdict.Text)
 	}
 	if !strings.Contains(s.fees.Text, "€ 16,00") || !strings.Contains(s.fees.Text, "€ 16,52") {
 		t.Errorf("fees %q, want bollo € 16,00 and € 16,52 to collect", s.fees.Text)
 	}
+	test.Tap(s.previewBtn)
+	h.waitFor("the draft", func() bool { return s.issueBtn != nil })
 	test.Tap(s.issueBtn)
 	h.waitFor("the issued certificate", func() bool { return s.issued != nil && s.preview.Visible() })
 	if !strings.Contains(s.number.Text, "D01-2026-000001-") {
@@ -251,8 +264,8 @@ func TestCertificateScreenRules(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newCertificateHarness(t, tt.person, tt.role)
 			tt.setup(h)
-			if h.s.issueBtn.Disabled() == tt.enabled {
-				t.Errorf("issue enabled %v, want %v (verdict %q)", !h.s.issueBtn.Disabled(), tt.enabled, h.s.verdict.Text)
+			if h.s.previewBtn.Disabled() == tt.enabled {
+				t.Errorf("issue enabled %v, want %v (verdict %q)", !h.s.previewBtn.Disabled(), tt.enabled, h.s.verdict.Text)
 			}
 			if !strings.Contains(h.s.verdict.Text, tt.verdict) {
 				t.Errorf("verdict %q lacks %q", h.s.verdict.Text, tt.verdict)

@@ -51,7 +51,13 @@ type certRegisterScreen struct {
 	closePDF *widget.Button
 	closeCSV *widget.Button
 	lockDay  *widget.Button
+	annulBtn *widget.Button // for registrars only
 	problem  *widget.Label
+
+	// The annulment's dialog, while it is open.
+	annulDlg    dialog.Dialog
+	annulReason *fieldEntry
+	annulError  *widget.Label
 }
 
 func newCertRegisterScreen(svc CertificateDesk, win fyne.Window, do func(func()), u access.User, now func() time.Time) *certRegisterScreen {
@@ -74,12 +80,15 @@ func (s *certRegisterScreen) buildUI() fyne.CanvasObject {
 	s.lockDay = widget.NewButtonWithIcon(lang.L("Close the day"), theme.ConfirmIcon(), s.onLockDay)
 	s.lockDay.Disable() // until onShow knows the day is open
 	s.problem = &widget.Label{Wrapping: fyne.TextWrapWord}
+	s.annulBtn = &widget.Button{Text: lang.L("Annul the certificate"), Icon: theme.CancelIcon(), Importance: widget.DangerImportance, OnTapped: s.onAnnul}
+	showIf(s.annulBtn, s.user.Role == access.Registrar)
 	s.printDup.Disable()
 	s.saveDup.Disable()
+	s.annulBtn.Disable()
 	top := container.NewVBox(
 		container.NewHBox(s.title, layout.NewSpacer(), s.closePDF, s.closeCSV, s.lockDay),
 		s.totals,
-		container.NewHBox(s.printDup, s.saveDup),
+		container.NewHBox(s.printDup, s.saveDup, layout.NewSpacer(), s.annulBtn),
 	)
 	return container.NewBorder(container.NewPadded(top), container.NewPadded(s.problem), nil, nil, s.list)
 }
@@ -90,7 +99,11 @@ func entryLine(e certificate.Entry) string {
 	if t, err := time.Parse("2006-01-02T15:04:05.000000Z", e.IssuedAt); err == nil {
 		at = t.In(registry.Rome).Format("15:04")
 	}
-	return strings.Join([]string{at, e.Number, e.Title(), fullName(strings.ToUpper(e.Surname), strings.ToUpper(e.Name)), e.Operator, euro(e.BolloCents + e.FeeCents)}, " · ")
+	parts := []string{at, e.Number, e.Title(), fullName(strings.ToUpper(e.Surname), strings.ToUpper(e.Name)), e.Operator, euro(e.BolloCents + e.FeeCents)}
+	if e.AnnulledAt != "" {
+		parts = append(parts, lang.L("ANNULLED"))
+	}
+	return strings.Join(parts, " · ")
 }
 
 // onShow reloads today's register.
@@ -133,7 +146,7 @@ func (s *certRegisterScreen) onLockDay() {
 	}, s.win)
 	d.SetConfirmText(lang.L("Close the day"))
 	d.SetDismissText(lang.L("Cancel"))
-	d.Show()
+	showDialog(s.win, d, nil, nil, d.Confirm, d.Hide)
 }
 
 func (s *certRegisterScreen) lockCash() {
@@ -164,6 +177,7 @@ func (s *certRegisterScreen) showEntries(entries []certificate.Entry, err error)
 	s.list.Refresh()
 	s.printDup.Disable()
 	s.saveDup.Disable()
+	s.annulBtn.Disable()
 	var bollo, fees int64
 	for _, e := range entries {
 		bollo += e.BolloCents
@@ -178,6 +192,50 @@ func (s *certRegisterScreen) onSelect(id widget.ListItemID) {
 	s.selected = id
 	s.printDup.Enable()
 	s.saveDup.Enable()
+	showEnabled(s.annulBtn, s.entries[id].AnnulledAt == "")
+}
+
+// onAnnul asks the registrar why the selected certificate is annulled.
+func (s *certRegisterScreen) onAnnul() {
+	if s.selected < 0 || s.selected >= len(s.entries) {
+		return
+	}
+	number := s.entries[s.selected].Number
+	s.annulReason = newFieldEntry()
+	s.annulReason.SetPlaceHolder(lang.L("Why the certificate is annulled"))
+	s.annulError = errorLine()
+	form := widget.NewForm(&widget.FormItem{Text: requiredLabel(lang.L("Reason")), Widget: container.NewVBox(s.annulReason, s.annulError),
+		HintText: lang.L("The annulment is logged and sent to the server; verifying the certificate will say it was annulled.")})
+	cancel := func() { s.annulDlg.Hide() }
+	confirm := func() { s.annul(number) }
+	buttons := container.NewHBox(layout.NewSpacer(), widget.NewButton(lang.L("Cancel"), cancel),
+		&widget.Button{Text: lang.L("Annul the certificate"), Importance: widget.DangerImportance, OnTapped: confirm})
+	content := container.NewVBox(form, buttons)
+	s.annulDlg = dialog.NewCustomWithoutButtons(lang.L("Annul certificate {{.Number}}", map[string]any{"Number": number}), content, s.win)
+	s.annulDlg.Resize(fyne.NewSize(560, 0))
+	showDialog(s.win, s.annulDlg, content, s.annulReason, confirm, cancel)
+}
+
+// annul records the annulment off the UI goroutine and reloads the day.
+func (s *certRegisterScreen) annul(number string) {
+	reason := strings.TrimSpace(s.annulReason.Text)
+	if reason == "" {
+		s.annulError.SetText(lang.L("Annulling a certificate needs the reason"))
+		return
+	}
+	s.annulError.SetText("")
+	dlg := s.annulDlg
+	go func() {
+		err := s.svc.Annul(context.Background(), s.user, number, reason)
+		s.do(func() {
+			if err != nil {
+				s.annulError.SetText(userMessage(err))
+				return
+			}
+			dlg.Hide()
+			s.onShow()
+		})
+	}()
 }
 
 func (s *certRegisterScreen) setProblem(text string, imp widget.Importance) {

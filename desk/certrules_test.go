@@ -109,8 +109,8 @@ func TestCertificateScreenEdgeCases(t *testing.T) {
 			h := openCertificateScreen(t, fx, tt.person, tt.role)
 			h.chooseType(tt.typ)
 			s := h.s
-			if s.issueBtn.Disabled() == tt.enabled {
-				t.Errorf("issue enabled %v, want %v (verdict %q)", !s.issueBtn.Disabled(), tt.enabled, s.verdict.Text)
+			if s.previewBtn.Disabled() == tt.enabled {
+				t.Errorf("issue enabled %v, want %v (verdict %q)", !s.previewBtn.Disabled(), tt.enabled, s.verdict.Text)
 			}
 			if !strings.Contains(s.verdict.Text, tt.verdict) {
 				t.Errorf("verdict %q lacks %q", s.verdict.Text, tt.verdict)
@@ -126,7 +126,7 @@ func TestCertificateScreenEdgeCases(t *testing.T) {
 				t.Fatalf("offer %v, want %q", offer, tt.instead)
 			case tt.instead != "":
 				test.Tap(offer)
-				if s.issueBtn.Disabled() || s.verdict.Importance != widget.SuccessImportance {
+				if s.previewBtn.Disabled() || s.verdict.Importance != widget.SuccessImportance {
 					t.Errorf("after the offer: verdict %q", s.verdict.Text)
 				}
 			}
@@ -156,7 +156,7 @@ func TestCertificateScreenAIREContestuale(t *testing.T) {
 		}
 		test.Tap(offer)
 	}
-	if s.issueBtn.Disabled() {
+	if s.previewBtn.Disabled() {
 		t.Fatalf("contestuale still refused: %q", s.verdict.Text)
 	}
 	req := s.request()

@@ -763,7 +763,7 @@ func (p *counterPanel) onTransfer() {
 			names = append(names, s.Code+" "+s.Name)
 		}
 	}
-	choice := widget.NewSelect(names, nil)
+	choice := newFieldSelect(names, nil)
 	d := dialog.NewForm(lang.L("Transfer ticket {{.Label}}", map[string]any{"Label": t.Label}), lang.L("Transfer"), lang.L("Cancel"),
 		[]*widget.FormItem{{Text: lang.L("To the service"), Widget: choice}},
 		func(ok bool) {
@@ -772,7 +772,7 @@ func (p *counterPanel) onTransfer() {
 				p.transferTo(code)
 			}
 		}, p.win)
-	d.Show()
+	showDialog(p.win, d, choice, choice, d.Submit, d.Hide)
 }
 
 func (p *counterPanel) transferTo(service string) {
@@ -813,7 +813,7 @@ func (p *counterPanel) chooseTicket(title, confirm string, ts []queue.Ticket, th
 		byText[text] = t
 		options = append(options, text)
 	}
-	choice := widget.NewSelect(options, nil)
+	choice := newFieldSelect(options, nil)
 	if len(options) > 0 {
 		choice.SetSelected(options[0])
 	}
@@ -824,8 +824,7 @@ func (p *counterPanel) chooseTicket(title, confirm string, ts []queue.Ticket, th
 				then(t)
 			}
 		}, p.win)
-	d.Show()
-	p.win.Canvas().Focus(choice)
+	showDialog(p.win, d, choice, choice, d.Submit, d.Hide)
 }
 
 // onPick calls a waiting ticket the clerk chooses, out of the policy's order.

@@ -375,7 +375,14 @@ func TestOpenFamilyMember(t *testing.T) {
 		t.Errorf("Mario is in the results but row %d is selected", rs.selected)
 	}
 
-	// Escape on a member's button goes back to the list, as in the box.
+	// Escape on a member's button goes back to the records this one was
+	// opened from (Anna's, then Mario's first), then to the list, as in
+	// the box.
+	for _, back := range []string{"Anna", "Mario"} {
+		h.win.Canvas().Focus(pv.members[2])
+		h.key(fyne.KeyEscape)
+		h.waitFor("the record of "+back+" again", func() bool { return pv.shown() && pv.record.Person.Name == back })
+	}
 	h.win.Canvas().Focus(pv.members[2])
 	h.key(fyne.KeyEscape)
 	if pv.shown() || h.win.Canvas().Focused() != rs.search {

@@ -168,7 +168,8 @@ func (v *personView) onAsAt(id int64) {
 		err = fault.New(fault.Invalid, "The date is in the future", nil)
 	}
 	if err != nil {
-		dialog.ShowInformation(lang.L("As at"), userMessage(err), e.deps.win)
+		d := dialog.NewInformation(lang.L("As at"), userMessage(err), e.deps.win)
+		showDialog(e.deps.win, d, nil, nil, d.Hide, d.Hide)
 		return
 	}
 	go func() {

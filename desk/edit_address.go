@@ -18,12 +18,12 @@ type addressForm struct {
 	*editForm
 	rec registry.Record
 
-	toponym  *widget.Select
-	street   *widget.Entry
-	number   *widget.Entry
-	internal *widget.Entry
-	postcode *widget.Entry
-	from     *widget.Entry
+	toponym  *fieldSelect
+	street   *fieldEntry
+	number   *fieldEntry
+	internal *fieldEntry
+	postcode *fieldEntry
+	from     *fieldEntry
 }
 
 func newAddressForm(deps editDeps, rec registry.Record, onSaved func()) *addressForm {
@@ -33,17 +33,18 @@ func newAddressForm(deps editDeps, rec registry.Record, onSaved func()) *address
 }
 
 func (f *addressForm) buildUI() {
-	f.toponym = widget.NewSelect(toponyms, nil)
+	f.toponym = newFieldSelect(toponyms, nil)
 	f.toponym.SetSelected("VIA")
-	f.street = newEntry("")
-	f.number = newEntry("")
-	f.internal = newEntry("")
-	f.postcode = newEntry(f.rec.Address.Postcode)
-	f.from = newDateEntry(f.deps.today())
+	f.street = newTextField("")
+	f.number = newTextField("")
+	f.internal = newTextField("")
+	f.postcode = newTextField(f.rec.Address.Postcode)
+	f.from = newDateField(f.deps.today())
 	hint := lang.L("The whole family moves; the current residence ends the day before.")
 	if f.rec.Person.FamilyID == 0 {
 		hint = lang.L("The current residence ends the day before.")
 	}
+	f.require(f.toponym, f.street, f.number, f.from)
 	f.show(
 		widget.NewFormItem(lang.L("Type of street"), f.toponym),
 		widget.NewFormItem(lang.L("Street"), f.street),
@@ -56,7 +57,7 @@ func (f *addressForm) buildUI() {
 }
 
 func (f *addressForm) onCollect() (func(context.Context) error, error) {
-	from, err := parseDateField(f.from, lang.L("From"), false)
+	from, err := parseDateField(&f.from.Entry, lang.L("From"), false)
 	if err != nil {
 		return nil, err
 	}

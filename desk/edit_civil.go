@@ -24,11 +24,11 @@ type civilEventForm struct {
 	*editForm
 	rec registry.Record
 
-	kind      *widget.Select
-	date      *widget.Entry
-	place     *widget.Entry
-	otherCF   *widget.Entry
-	otherName *widget.Entry
+	kind      *fieldSelect
+	date      *fieldEntry
+	place     *fieldEntry
+	otherCF   *fieldEntry
+	otherName *fieldEntry
 }
 
 func newCivilEventForm(deps editDeps, rec registry.Record, onSaved func()) *civilEventForm {
@@ -42,13 +42,14 @@ func (f *civilEventForm) buildUI() {
 	for i, k := range civilEventKinds {
 		names[i] = eventName(k)
 	}
-	f.kind = widget.NewSelect(names, nil)
+	f.kind = newFieldSelect(names, nil)
 	f.kind.PlaceHolder = lang.L("Choose")
-	f.date = newDateEntry(registry.Date{})
-	f.place = newEntry("")
+	f.date = newDateField(registry.Date{})
+	f.place = newTextField("")
 	f.place.PlaceHolder = lang.L("Municipality or state, or its code")
-	f.otherCF = newEntry("")
-	f.otherName = newEntry("")
+	f.otherCF = newTextField("")
+	f.otherName = newTextField("")
+	f.require(f.kind, f.date)
 	f.show(
 		widget.NewFormItem(lang.L("Event"), f.kind),
 		widget.NewFormItem(lang.L("Date"), f.date),
@@ -60,7 +61,7 @@ func (f *civilEventForm) buildUI() {
 }
 
 func (f *civilEventForm) onCollect() (func(context.Context) error, error) {
-	date, err := parseDateField(f.date, lang.L("Date"), false)
+	date, err := parseDateField(&f.date.Entry, lang.L("Date"), false)
 	if err != nil {
 		return nil, err
 	}

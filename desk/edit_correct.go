@@ -25,6 +25,7 @@ func newCorrectForm(deps editDeps, rec registry.Record, onSaved func()) *correct
 
 func (f *correctForm) buildUI() {
 	f.fields = newPersonFields(f.rec.Person, true)
+	f.require(f.fields.surname, f.fields.name, f.fields.sex, f.fields.born)
 	f.show(f.fields.items()...)
 	f.deps.win.Canvas().Focus(f.fields.surname)
 }

@@ -14,17 +14,17 @@ type documentForm struct {
 	*editForm
 	rec registry.Record
 
-	kind     *widget.Select
-	number   *widget.Entry
-	issuedOn *widget.Entry
-	expires  *widget.Entry
-	issuedBy *widget.Entry
+	kind     *fieldSelect
+	number   *fieldEntry
+	issuedOn *fieldEntry
+	expires  *fieldEntry
+	issuedBy *fieldEntry
 }
 
 func newDocumentForm(deps editDeps, rec registry.Record, municipality string, onSaved func()) *documentForm {
 	f := &documentForm{editForm: newEditForm(deps, lang.L("Identity document"), onSaved), rec: rec}
 	f.collect = f.onCollect
-	f.issuedBy = newEntry(municipality)
+	f.issuedBy = newTextField(municipality)
 	return f
 }
 
@@ -33,11 +33,12 @@ func (f *documentForm) buildUI() {
 	for i, k := range registry.DocumentKinds {
 		names[i] = documentKindName(k)
 	}
-	f.kind = widget.NewSelect(names, nil)
+	f.kind = newFieldSelect(names, nil)
 	f.kind.SetSelectedIndex(0)
-	f.number = newEntry("")
-	f.issuedOn = newDateEntry(f.deps.today())
-	f.expires = newDateEntry(registry.Date{})
+	f.number = newTextField("")
+	f.issuedOn = newDateField(f.deps.today())
+	f.expires = newDateField(registry.Date{})
+	f.require(f.kind, f.number, f.expires)
 	f.show(
 		widget.NewFormItem(lang.L("Type of document"), f.kind),
 		widget.NewFormItem(lang.L("Number"), f.number),
@@ -49,11 +50,11 @@ func (f *documentForm) buildUI() {
 }
 
 func (f *documentForm) onCollect() (func(context.Context) error, error) {
-	issued, err := parseDateField(f.issuedOn, lang.L("Issued on"), true)
+	issued, err := parseDateField(&f.issuedOn.Entry, lang.L("Issued on"), true)
 	if err != nil {
 		return nil, err
 	}
-	expires, err := parseDateField(f.expires, lang.L("Expires on"), false)
+	expires, err := parseDateField(&f.expires.Entry, lang.L("Expires on"), false)
 	if err != nil {
 		return nil, err
 	}

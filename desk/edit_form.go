@@ -2,6 +2,8 @@ package desk
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sportello/access"
@@ -44,10 +47,19 @@ type editForm struct {
 	title   string
 	form    *widget.Form
 	problem *widget.Label
+	content *fyne.Container
 	dlg     dialog.Dialog
-	busy    bool
-	saved   bool
-	onSaved func() // reopens the record; runs on the UI goroutine
+
+	// Each item's field and the line under it that says what is wrong with
+	// it; required lists the fields that cannot be left empty, marked
+	// before anything is typed.
+	inputs   []fyne.CanvasObject
+	labels   []string
+	errs     []*widget.Label
+	required []fyne.CanvasObject
+	busy     bool
+	saved    bool
+	onSaved  func() // reopens the record; runs on the UI goroutine
 
 	// collect reads the fields and returns the write to run, or the
 	// fault that says which field to fix.
@@ -58,14 +70,93 @@ func newEditForm(deps editDeps, title string, onSaved func()) *editForm {
 	return &editForm{deps: deps, title: title, onSaved: onSaved}
 }
 
-// show opens the dialog with items.
+// require marks fields the form cannot be saved without; call it before
+// show.
+func (f *editForm) require(fields ...fyne.CanvasObject) { f.required = append(f.required, fields...) }
+
+// show opens the dialog with items: the required ones marked, each with
+// the line, reserved, that says what is wrong with it.
 func (f *editForm) show(items ...*widget.FormItem) {
-	f.problem = &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
-	f.problem.Hide()
+	first := firstField(items)
+	f.inputs, f.labels, f.errs = make([]fyne.CanvasObject, len(items)), make([]string, len(items)), make([]*widget.Label, len(items))
+	for i, it := range items {
+		f.inputs[i], f.labels[i], f.errs[i] = it.Widget, it.Text, errorLine()
+		if slices.Contains(f.required, it.Widget) {
+			it.Text = requiredLabel(it.Text)
+		}
+		it.Widget = container.NewVBox(it.Widget, f.errs[i])
+	}
+	f.problem = errorLine()
+	f.problem.TextStyle = fyne.TextStyle{Bold: true}
+	f.problem.SizeName = ""
 	f.form = &widget.Form{Items: items, SubmitText: lang.L("Save"), CancelText: lang.L("Cancel"), OnSubmit: f.onSave, OnCancel: f.onCancel}
-	f.dlg = dialog.NewCustomWithoutButtons(f.title, container.NewVBox(f.form, f.problem), f.deps.win)
-	f.dlg.Show()
+	f.content = container.NewVBox(f.form, f.problem)
+	f.dlg = dialog.NewCustomWithoutButtons(f.title, f.content, f.deps.win)
+	showDialog(f.deps.win, f.dlg, f.content, first, f.onSave, f.onCancel)
 	f.fit()
+}
+
+// messages is what the form says is wrong, beside its fields and under it.
+func (f *editForm) messages() string {
+	var all []string
+	for _, e := range append(slices.Clone(f.errs), f.problem) {
+		if e.Text != "" {
+			all = append(all, e.Text)
+		}
+	}
+	return strings.Join(all, "\n")
+}
+
+// fieldOf is the field of the item labelled label ("" when none).
+func (f *editForm) fieldOf(label string) fyne.CanvasObject {
+	if i := slices.Index(f.labels, label); i >= 0 {
+		return f.inputs[i]
+	}
+	return nil
+}
+
+// checkFields says beside each field what is wrong with it, all at once:
+// a required field left empty, a date that is not one. It reports whether
+// all are right.
+func (f *editForm) checkFields() bool {
+	ok := true
+	for i, w := range f.inputs {
+		msg := ""
+		switch e := w.(type) {
+		case *fieldEntry:
+			switch {
+			case strings.TrimSpace(e.Text) == "" && slices.Contains(f.required, w):
+				msg = lang.L("This field is required")
+			case e.date && strings.TrimSpace(e.Text) != "":
+				if _, err := parseDateField(&e.Entry, f.labels[i], true); err != nil {
+					msg = userMessage(err)
+				}
+			}
+		case *fieldSelect:
+			if e.SelectedIndex() < 0 && slices.Contains(f.required, w) {
+				msg = lang.L("Choose one")
+			}
+		case *widget.RadioGroup:
+			if e.Selected == "" && slices.Contains(f.required, w) {
+				msg = lang.L("Choose one")
+			}
+		}
+		f.errs[i].SetText(msg)
+		ok = ok && msg == ""
+	}
+	return ok
+}
+
+// firstField is the first field of items that takes the focus.
+func firstField(items []*widget.FormItem) fyne.Focusable {
+	for _, it := range items {
+		if w, ok := it.Widget.(fyne.Focusable); ok {
+			if d, ok := it.Widget.(fyne.Disableable); !ok || !d.Disabled() {
+				return w
+			}
+		}
+	}
+	return nil
 }
 
 func (f *editForm) onCancel() {
@@ -77,6 +168,10 @@ func (f *editForm) onCancel() {
 // onSave runs the edit; it is the form's Submit.
 func (f *editForm) onSave() {
 	if f.busy {
+		return
+	}
+	f.problem.SetText("")
+	if !f.checkFields() {
 		return
 	}
 	write, err := f.collect()
@@ -106,10 +201,19 @@ func (f *editForm) onWritten(err error) {
 	}
 }
 
+// showProblem says what the edit's refusal is: beside the field it names,
+// else under the form.
 func (f *editForm) showProblem(err error) {
+	var fe *fault.Error
+	if errors.As(err, &fe) {
+		if label, ok := fe.Args["Field"].(string); ok {
+			if i := slices.Index(f.labels, label); i >= 0 {
+				f.errs[i].SetText(userMessage(err))
+				return
+			}
+		}
+	}
 	f.problem.SetText(userMessage(err))
-	f.problem.Show()
-	f.fit()
 }
 
 // fit sizes the dialog to its content, which grows with a message.
@@ -119,6 +223,16 @@ func (f *editForm) fit() {
 
 // Field helpers.
 
+// requiredLabel marks a field the form cannot be saved without, before
+// anything is typed.
+func requiredLabel(text string) string { return text + " *" }
+
+// errorLine is the line under a field that says what is wrong with it. It
+// is never hidden, so the form does not move when a message appears.
+func errorLine() *widget.Label {
+	return &widget.Label{Importance: widget.DangerImportance, Wrapping: fyne.TextWrapWord, SizeName: theme.SizeNameCaptionText}
+}
+
 func newEntry(text string) *widget.Entry {
 	e := widget.NewEntry()
 	e.SetText(text)
@@ -127,6 +241,24 @@ func newEntry(text string) *widget.Entry {
 
 func newDateEntry(d registry.Date) *widget.Entry {
 	e := widget.NewEntry()
+	e.PlaceHolder = lang.L("dd/mm/yyyy")
+	if !d.IsZero() {
+		e.SetText(d.Italian())
+	}
+	return e
+}
+
+// newTextField and newDateField are newEntry and newDateEntry for a
+// dialog's form (Escape cancels it).
+func newTextField(text string) *fieldEntry {
+	e := newFieldEntry()
+	e.SetText(text)
+	return e
+}
+
+func newDateField(d registry.Date) *fieldEntry {
+	e := newFieldEntry()
+	e.date = true
 	e.PlaceHolder = lang.L("dd/mm/yyyy")
 	if !d.IsZero() {
 		e.SetText(d.Italian())
@@ -173,17 +305,17 @@ var relationships = []registry.Relationship{
 	registry.Sibling, registry.ChildInLaw, registry.ParentInLaw, registry.SiblingInLaw, registry.Cohabitant, registry.OtherRelative,
 }
 
-func relationshipSelect(sex registry.Sex) *widget.Select {
+func relationshipSelect(sex registry.Sex) *fieldSelect {
 	names := make([]string, len(relationships))
 	for i, r := range relationships {
 		names[i] = relationshipName(r, sex)
 	}
-	s := widget.NewSelect(names, nil)
+	s := newFieldSelect(names, nil)
 	s.PlaceHolder = lang.L("Choose")
 	return s
 }
 
-func selectedRelationship(s *widget.Select) registry.Relationship {
+func selectedRelationship(s *fieldSelect) registry.Relationship {
 	if i := s.SelectedIndex(); i >= 0 {
 		return relationships[i]
 	}

@@ -16,8 +16,8 @@ type householderForm struct {
 	rec        registry.Record
 	candidates []registry.Person
 
-	next   *widget.Select
-	former *widget.Select
+	next   *fieldSelect
+	former *fieldSelect
 }
 
 func newHouseholderForm(deps editDeps, rec registry.Record, onSaved func()) *householderForm {
@@ -40,9 +40,10 @@ func (f *householderForm) buildUI() {
 		f.candidates = append(f.candidates, m.Person)
 		names = append(names, fullName(m.Person.Surname, m.Person.Name))
 	}
-	f.next = widget.NewSelect(names, nil)
+	f.next = newFieldSelect(names, nil)
 	f.next.PlaceHolder = lang.L("Choose")
 	f.former = relationshipSelect(formerSex)
+	f.require(f.next, f.former)
 	f.show(
 		widget.NewFormItem(lang.L("New householder"), f.next),
 		widget.NewFormItem(lang.L("Former householder, now"), f.former),

@@ -14,19 +14,19 @@ import (
 // personFields are the personal data a form asks for: the new family
 // member's and the registrar's correction share them.
 type personFields struct {
-	surname, name *widget.Entry
+	surname, name *fieldEntry
 	sex           *widget.RadioGroup
-	born          *widget.Entry
-	place         *widget.Entry
-	cf            *widget.Entry
+	born          *fieldEntry
+	place         *fieldEntry
+	cf            *fieldEntry
 	compute       *widget.Button
 	confirm       *widget.Check // keep a codice fiscale that does not match; registrars only, nil otherwise
 }
 
 func newPersonFields(p registry.Person, canConfirm bool) *personFields {
 	f := &personFields{
-		surname: newEntry(p.Surname), name: newEntry(p.Name),
-		born: newDateEntry(p.BirthDate), place: newEntry(p.BirthPlace), cf: newEntry(p.CF),
+		surname: newTextField(p.Surname), name: newTextField(p.Name),
+		born: newDateField(p.BirthDate), place: newTextField(p.BirthPlace), cf: newTextField(p.CF),
 	}
 	f.sex = widget.NewRadioGroup([]string{sexName(registry.Male), sexName(registry.Female)}, nil)
 	f.sex.Horizontal = true
@@ -71,7 +71,7 @@ func (f *personFields) selectedSex() registry.Sex {
 
 // person reads the fields into p's personal data.
 func (f *personFields) person(p registry.Person) (registry.Person, error) {
-	born, err := parseDateField(f.born, lang.L("Date of birth"), false)
+	born, err := parseDateField(&f.born.Entry, lang.L("Date of birth"), false)
 	if err != nil {
 		return p, err
 	}
@@ -105,9 +105,9 @@ type memberForm struct {
 	rec registry.Record
 
 	fields       *personFields
-	relationship *widget.Select
-	reason       *widget.Select
-	from         *widget.Entry
+	relationship *fieldSelect
+	reason       *fieldSelect
+	from         *fieldEntry
 	italian      *widget.Check
 }
 
@@ -123,9 +123,9 @@ func newMemberForm(deps editDeps, rec registry.Record, onSaved func()) *memberFo
 func (f *memberForm) buildUI() {
 	f.fields = newPersonFields(registry.Person{}, f.deps.user.Role.CanCorrectPersonalData())
 	f.relationship = relationshipSelect(registry.Male)
-	f.reason = widget.NewSelect([]string{lang.L("Birth"), lang.L("Arrival from another municipality"), lang.L("Arrival from abroad")}, nil)
+	f.reason = newFieldSelect([]string{lang.L("Birth"), lang.L("Arrival from another municipality"), lang.L("Arrival from abroad")}, nil)
 	f.reason.SetSelectedIndex(0)
-	f.from = newDateEntry(registry.Date{})
+	f.from = newDateField(registry.Date{})
 	f.from.PlaceHolder = lang.L("dd/mm/yyyy; for a birth, the birth date")
 	f.italian = widget.NewCheck(lang.L("Italian citizen"), nil)
 	f.italian.SetChecked(true)
@@ -136,6 +136,7 @@ func (f *memberForm) buildUI() {
 		widget.NewFormItem(lang.L("Reason"), f.reason),
 		widget.NewFormItem(lang.L("Resident from"), f.from),
 	)
+	f.require(f.fields.surname, f.fields.name, f.fields.sex, f.fields.born, f.fields.place, f.relationship, f.reason)
 	f.show(items...)
 	f.deps.win.Canvas().Focus(f.fields.surname)
 }
@@ -147,7 +148,7 @@ func (f *memberForm) onCollect() (func(context.Context) error, error) {
 	}
 	from := p.BirthDate
 	if strings.TrimSpace(f.from.Text) != "" {
-		if from, err = parseDateField(f.from, lang.L("Resident from"), false); err != nil {
+		if from, err = parseDateField(&f.from.Entry, lang.L("Resident from"), false); err != nil {
 			return nil, err
 		}
 	}

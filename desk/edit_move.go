@@ -17,9 +17,9 @@ type moveForm struct {
 	*editForm
 	rec registry.Record
 
-	householderCF *widget.Entry
-	relationship  *widget.Select
-	from          *widget.Entry
+	householderCF *fieldEntry
+	relationship  *fieldSelect
+	from          *fieldEntry
 }
 
 func newMoveForm(deps editDeps, rec registry.Record, onSaved func()) *moveForm {
@@ -29,9 +29,10 @@ func newMoveForm(deps editDeps, rec registry.Record, onSaved func()) *moveForm {
 }
 
 func (f *moveForm) buildUI() {
-	f.householderCF = newEntry("")
+	f.householderCF = newTextField("")
 	f.relationship = relationshipSelect(f.rec.Person.Sex)
-	f.from = newDateEntry(registry.Date{})
+	f.from = newDateField(registry.Date{})
+	f.require(f.householderCF, f.relationship, f.from)
 	f.show(
 		&widget.FormItem{Text: lang.L("Codice fiscale of the new householder"), Widget: f.householderCF,
 			HintText: lang.L("The person joins that family, at its address.")},
@@ -41,7 +42,7 @@ func (f *moveForm) buildUI() {
 }
 
 func (f *moveForm) onCollect() (func(context.Context) error, error) {
-	from, err := parseDateField(f.from, lang.L("From"), false)
+	from, err := parseDateField(&f.from.Entry, lang.L("From"), false)
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ type purposeDirectory struct {
 
 	// The dialog while it is shown; touched on the UI goroutine only.
 	dialog  *dialog.FormDialog
-	choice  *widget.Select
+	choice  *fieldSelect
 	answer  chan access.Purpose
 	changed func(access.Purpose) // tells the person view the purpose in force; may be nil
 }
@@ -126,14 +126,20 @@ func (d *purposeDirectory) ask(answer chan access.Purpose) {
 		names[i] = purposeName(p)
 	}
 	d.answer = answer
-	d.choice = widget.NewSelect(names, nil)
+	d.choice = newFieldSelect(names, nil)
 	d.choice.PlaceHolder = lang.L("Choose the purpose")
 	items := []*widget.FormItem{{Text: lang.L("Purpose"), Widget: d.choice,
 		HintText: lang.L("Every view of a record is logged with its purpose; the desk asks again after a logout or a change of purpose.")}}
 	d.dialog = dialog.NewForm(lang.L("Why are you opening this record?"), lang.L("Open the record"), lang.L("Cancel"), items, d.onAnswer, d.win)
 	d.dialog.Resize(fyne.NewSize(520, 260))
-	d.dialog.Show()
-	d.win.Canvas().Focus(d.choice)
+	dlg := d.dialog
+	choice := d.choice
+	confirm := func() { // Enter with nothing chosen is no answer yet
+		if choice.SelectedIndex() >= 0 {
+			dlg.Submit()
+		}
+	}
+	showDialog(d.win, dlg, choice, choice, confirm, dlg.Hide)
 }
 
 func (d *purposeDirectory) onAnswer(ok bool) {

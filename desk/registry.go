@@ -52,6 +52,7 @@ type registryScreen struct {
 	timer      *time.Timer        // the debounce of the pending search
 	cancel     context.CancelFunc // cancels the pending or running search
 	opening    int                // generation of the record being read
+	back       []int64            // the records the one shown was opened from (a family member's), the last on top
 	closed     bool
 }
 
@@ -237,6 +238,12 @@ func (s *registryScreen) onEnter() {
 
 // onEscape closes the person view, or clears the box when none is open.
 func (s *registryScreen) onEscape() {
+	if n := len(s.back); n > 0 && s.person.shown() {
+		id, back := s.back[n-1], s.back[:n-1]
+		s.openNamed(id)
+		s.back = back
+		return
+	}
 	if s.person.shown() {
 		s.opening++
 		s.person.clear()
@@ -283,13 +290,25 @@ func (s *registryScreen) selectRow(i int) {
 }
 
 func (s *registryScreen) openRow(i int) {
+	s.back = nil // a record of the results starts afresh
 	s.selectRow(i)
 	s.openPerson(s.matches[i].ID)
 }
 
 // onOpenPerson opens a person named in the record shown (a family member, a
-// spouse), selecting them in the list when they are there.
+// spouse), selecting them in the list when they are there; Escape comes
+// back to the record shown.
 func (s *registryScreen) onOpenPerson(id int64) {
+	back := s.back
+	if s.person.shown() {
+		back = append(back, s.person.record.Person.ID)
+	}
+	s.openNamed(id)
+	s.back = back
+}
+
+// openNamed opens a person named in a record.
+func (s *registryScreen) openNamed(id int64) {
 	for i, m := range s.matches {
 		if m.ID == id {
 			s.openRow(i)

@@ -396,6 +396,8 @@ func TestCertificateScreenRecordsTheVisit(t *testing.T) {
 	d := &Desk{deps: Deps{Visits: st}}
 	h.s.visit = d.visitRecorder(access.User{Username: clerkUser, Role: access.Clerk})
 	h.chooseType(certificate.Residence)
+	test.Tap(h.s.previewBtn)
+	h.waitFor("the draft", func() bool { return h.s.issueBtn != nil })
 	test.Tap(h.s.issueBtn)
 	h.waitFor("the issued certificate", func() bool { return h.s.issued != nil })
 	h.s.onSelfDeclaration()

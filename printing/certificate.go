@@ -111,13 +111,18 @@ func Certificate(d certificate.Document, lh Letterhead) ([]byte, error) {
 		}
 		keywords += " " + pageKeyword + data
 	}
-	w := newWriter(pdf, d.Municipality, lh, "Certificato n. "+d.Number, d.Duplicate)
-	if d.Duplicate {
+	footnote, number := "Certificato n. "+d.Number, "N. "+d.Number
+	w := newWriter(pdf, d.Municipality, lh, footnote, d.Duplicate)
+	switch {
+	case d.Draft:
+		w.watermark, w.duplicate = "BOZZA", DraftLine
+		w.footnote, number = "Bozza di certificato", "BOZZA"
+	case d.Duplicate:
 		w.duplicate = duplicateLine(d)
 	}
 	w.start()
 
-	w.title(d.Title, "N. "+d.Number)
+	w.title(d.Title, number)
 	w.para(certificate.Intro, "", 11, "J")
 	w.gap(1)
 	w.para(certificate.Certifies, "B", 12, "C")
@@ -151,6 +156,9 @@ func Certificate(d certificate.Document, lh Letterhead) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// DraftLine is printed on every page of a draft: what it is not.
+const DraftLine = "BOZZA - non è un certificato: il numero e il sigillo si assegnano al rilascio"
 
 // duplicateLine says on a duplicate's every page whose duplicate it is and
 // when and by whom it was printed.
@@ -319,7 +327,8 @@ type writer struct {
 	m         certificate.Municipality
 	lines     []string // the letterhead's lines under the office
 	footnote  string   // printed at the bottom left of every page
-	duplicate string   // the duplicate's line ("" for an original), printed on every page
+	duplicate string   // the duplicate's or draft's line ("" for an original), printed on every page
+	watermark string   // printed across every page: DUPLICATO, BOZZA
 	plain     bool     // no letterhead: a citizen's paper, not the municipality's
 }
 
@@ -330,7 +339,7 @@ func newWriter(pdf *fpdf.Fpdf, m certificate.Municipality, lh Letterhead, footno
 	}
 	w := &writer{pdf: pdf, m: m, lines: lh.lines(), footnote: footnote}
 	if duplicate {
-		w.duplicate = "DUPLICATO"
+		w.duplicate, w.watermark = "DUPLICATO", "DUPLICATO"
 	}
 	pdf.RegisterImageOptionsReader("arms", fpdf.ImageOptions{ImageType: "PNG"}, bytes.NewReader(arms))
 	pdf.SetMargins(marginX, marginTop, marginX)
@@ -355,14 +364,14 @@ func (w *writer) header() {
 	if w.m.Office != "" {
 		office += " - " + w.m.Office
 	}
-	if w.duplicate != "" {
+	if w.watermark != "" {
 		// Across the page, under the text that follows.
 		pdf.SetTextColor(245, 205, 205)
 		pdf.SetFont(Font, "B", 96)
 		pdf.TransformBegin()
 		pdf.TransformRotate(50, pageW/2, pageH/2)
 		pdf.SetXY(0, pageH/2-20)
-		pdf.CellFormat(pageW, 40, "DUPLICATO", "", 0, "C", false, 0, "")
+		pdf.CellFormat(pageW, 40, w.watermark, "", 0, "C", false, 0, "")
 		pdf.TransformEnd()
 	}
 	y := letterhead(pdf, w.m.Name, office, w.lines...)
@@ -531,7 +540,7 @@ func (w *writer) signature(d certificate.Document, lh Letterhead) {
 	pdf.SetFont(Font, "", 11)
 	pdf.CellFormat(textW/2, 6, d.Municipality.Name+", "+d.IssueDate.Italian(), "", 0, "L", false, 0, "")
 	pdf.SetXY(marginX+textW/2, y)
-	pdf.CellFormat(textW/2, 6, "L'Ufficiale d'Anagrafe", "", 2, "C", false, 0, "")
+	pdf.CellFormat(textW/2, 6, d.SignerTitle(), "", 2, "C", false, 0, "")
 	pdf.SetFont(Font, "B", 11)
 	pdf.MultiCell(textW/2, 6, d.Signer, "", "C", false)
 	pdf.SetX(marginX + textW/2)

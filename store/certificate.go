@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"sportello/access"
 	"sportello/certificate"
 	"sportello/fault"
 	"sportello/registry"
@@ -124,6 +125,93 @@ type IssueInput struct {
 	Municipality certificate.Municipality
 	Settings     certificate.Settings
 	Policy       certificate.IssuePolicy // which roles issue; supervisors only when it says so
+}
+
+// DraftCertificate is the certificate the input would issue, as it will
+// read but for its number and seal, rendered with render: the preview shown
+// before the number is taken. It checks what IssueCertificate checks before
+// numbering, and writes nothing.
+func (s *Store) DraftCertificate(ctx context.Context, in IssueInput, render func(certificate.Document) ([]byte, error)) (certificate.Document, []byte, error) {
+	in.Request.Normalise()
+	if err := in.Request.ApplySettings(in.Settings); err != nil {
+		return certificate.Document{}, nil, err
+	}
+	if !in.Policy.MayIssue(in.Issuer.Role) {
+		return certificate.Document{}, nil, fault.New(fault.Forbidden, "Your role does not issue certificates", nil)
+	}
+	on := registry.DateOf(s.now().In(registry.Rome))
+	in.Request.On = on
+	rec, err := s.Record(ctx, in.PersonID)
+	if err != nil {
+		return certificate.Document{}, nil, err
+	}
+	if _, err := certificate.Check(rec, in.Request, in.Issuer); err != nil {
+		return certificate.Document{}, nil, err
+	}
+	d := certificate.Draft(rec, in.Request, on, in.Municipality, in.Issuer)
+	pdf, err := render(d)
+	if err != nil {
+		return certificate.Document{}, nil, err
+	}
+	return d, pdf, nil
+}
+
+// AnnulCertificate records that a registrar annulled a registered
+// certificate, with the reason: in the register, the outbox (certificate
+// annul, for the server's register) and the audit log, in one transaction.
+// A certificate is annulled once.
+func (s *Store) AnnulCertificate(ctx context.Context, by access.User, number, reason string) error {
+	if by.Role != access.Registrar {
+		return fault.New(fault.Forbidden, "Only a registrar annuls a certificate", nil)
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return fault.New(fault.Invalid, "Annulling a certificate needs the reason", nil)
+	}
+	n, err := certificate.ParseNumber(number)
+	if err != nil {
+		return err
+	}
+	tx, err := s.begin(ctx, by.Username)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var annulled string
+	err = tx.QueryRowContext(ctx, `SELECT annulled_at FROM certificate WHERE number = ?`, n.String()).Scan(&annulled)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fault.New(fault.NotFound, "No certificate with this number or verification code is in the register", nil)
+	case err != nil:
+		return fmt.Errorf("annul certificate: %w", err)
+	case annulled != "":
+		return fault.New(fault.Conflict, "Certificate {{.Number}} is already annulled", map[string]any{"Number": n.String()})
+	}
+	at := timestamp(s.now())
+	if _, err := tx.ExecContext(ctx, `UPDATE certificate SET annulled_at = ?, annulled_by = ?, annul_reason = ? WHERE number = ?`,
+		at, by.Username, reason, n.String()); err != nil {
+		return fmt.Errorf("annul certificate: %w", err)
+	}
+	c := change{
+		Entity: "certificate", EntityUID: n.String(), Op: "annul",
+		Payload: annulPayload{Number: n.String(), Reason: reason, AnnulledAt: at},
+		Action:  "certificate.annul",
+		Detail:  fmt.Sprintf(`{"number":%q}`, n.String()),
+	}
+	if err := s.logChange(ctx, tx, by.Username, c); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("annul certificate: %w", err)
+	}
+	return nil
+}
+
+// annulPayload is an annulment as its mutation carries it.
+type annulPayload struct {
+	Number     string `json:"number"`
+	Reason     string `json:"reason"`
+	AnnulledAt string `json:"annulled_at"`
 }
 
 // IssueCertificate checks the rules on the person's record, numbers the
@@ -385,14 +473,19 @@ type Registered struct {
 	IssuedAt string
 	Document certificate.Document
 	PDF      []byte
+
+	// The annulment, when a registrar annulled the certificate.
+	AnnulledAt  time.Time
+	AnnulledBy  string
+	AnnulReason string
 }
 
-const registeredColumns = `number, verification_code, seal, sha256, operator, issued_at, document, pdf`
+const registeredColumns = `number, verification_code, seal, sha256, operator, issued_at, document, pdf, annulled_at, annulled_by, annul_reason`
 
 func scanRegistered(row *sql.Row) (Registered, error) {
 	var r Registered
-	var doc string
-	err := row.Scan(&r.Number, &r.Code, &r.Seal, &r.SHA256, &r.Operator, &r.IssuedAt, &doc, &r.PDF)
+	var doc, annulled string
+	err := row.Scan(&r.Number, &r.Code, &r.Seal, &r.SHA256, &r.Operator, &r.IssuedAt, &doc, &r.PDF, &annulled, &r.AnnulledBy, &r.AnnulReason)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, fault.New(fault.NotFound, "No certificate with this number or verification code is in the register", nil)
 	}
@@ -401,6 +494,11 @@ func scanRegistered(row *sql.Row) (Registered, error) {
 	}
 	if err := json.Unmarshal([]byte(doc), &r.Document); err != nil {
 		return r, fmt.Errorf("read certificate: %w", err)
+	}
+	if annulled != "" {
+		if r.AnnulledAt, err = time.Parse(time.RFC3339Nano, annulled); err != nil {
+			return r, fmt.Errorf("read certificate: annulled_at: %w", err)
+		}
 	}
 	return r, nil
 }
@@ -463,7 +561,7 @@ func (s *Store) Reprint(ctx context.Context, operator, number string) (certifica
 // CertificatesOn lists the certificates issued on a day (Europe/Rome), in
 // the order they were issued.
 func (s *Store) CertificatesOn(ctx context.Context, day registry.Date) ([]certificate.Entry, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT c.number, c.types, p.surname, p.name, c.operator, c.issued_at, c.bollo_cents, c.fee_cents
+	rows, err := s.r.QueryContext(ctx, `SELECT c.number, c.types, p.surname, p.name, c.operator, c.issued_at, c.bollo_cents, c.fee_cents, c.annulled_at
 FROM certificate c JOIN person p ON p.id = c.person_id WHERE c.issue_date = ? ORDER BY c.id`, day.String())
 	if err != nil {
 		return nil, fmt.Errorf("certificate register: %w", err)
@@ -473,7 +571,7 @@ FROM certificate c JOIN person p ON p.id = c.person_id WHERE c.issue_date = ? OR
 	for rows.Next() {
 		var e certificate.Entry
 		var types string
-		if err := rows.Scan(&e.Number, &types, &e.Surname, &e.Name, &e.Operator, &e.IssuedAt, &e.BolloCents, &e.FeeCents); err != nil {
+		if err := rows.Scan(&e.Number, &types, &e.Surname, &e.Name, &e.Operator, &e.IssuedAt, &e.BolloCents, &e.FeeCents, &e.AnnulledAt); err != nil {
 			return nil, fmt.Errorf("certificate register: %w", err)
 		}
 		for part := range strings.SplitSeq(types, ",") {

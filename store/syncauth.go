@@ -350,6 +350,9 @@ var (
 
 func anyRole(access.Role) bool { return true }
 
+// mayAnnul: only a registrar annuls a registered certificate.
+func mayAnnul(r access.Role) bool { return r == access.Registrar }
+
 // serverIssuing is who may issue as the server sees it: the server does not
 // know each desk's supervisors_issue setting, so it accepts the roles the
 // most open setting allows (the desk itself refuses the rest first).
@@ -376,6 +379,7 @@ var pushRules = map[ruleKey]pushRule{
 	{docDeskKey, "create"}:                     {may: anyRole, device: deskOperator, noop: ownEnrolledKey},
 	{"certificate", "issue"}:                   {may: serverIssuing, payload: checkCertificateNumber},
 	{"certificate", "reprint"}:                 {may: serverIssuing},
+	{"certificate", "annul"}:                   {may: mayAnnul}, // synccert.go checks the number and the reason
 	{"cash_close", "close"}:                    {may: serverIssuing},
 	{"queue_ticket", "create"}:                 {device: kioskOperator},
 	{"queue_ticket", "update"}:                 {device: kioskOperator},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"sportello/certificate"
 	"sportello/fault"
@@ -50,6 +51,9 @@ func checkCertificate(ctx context.Context, tx *sql.Tx, deskID string, m Mutation
 		return fault.New(fault.Forbidden, "Certificate {{.Number}} is numbered for desk {{.Desk}}: a desk registers only its own certificates",
 			map[string]any{"Number": number, "Desk": n.Desk})
 	}
+	if m.Op == "annul" {
+		return annulCertificate(ctx, tx, deskID, n, m.Payload)
+	}
 	if m.Op != "issue" {
 		return nil
 	}
@@ -78,6 +82,56 @@ func checkCertificate(ctx context.Context, tx *sql.Tx, deskID string, m Mutation
 		return fmt.Errorf("push certificate: %w", err)
 	}
 	return nil
+}
+
+// annulCertificate records in the server's register that the desk annulled
+// one of its own certificates (the caller checked the desk code), with the
+// reason and when: only a certificate the desk registered, once.
+func annulCertificate(ctx context.Context, tx *sql.Tx, deskID string, n certificate.Number, payload []byte) error {
+	var p annulPayload
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return errMalformedCertificate()
+	}
+	at, err := time.Parse(time.RFC3339Nano, p.AnnulledAt)
+	if err != nil || strings.TrimSpace(p.Reason) == "" || len(p.Reason) > maxAnnulReason {
+		return errMalformedCertificate()
+	}
+	var annulled string
+	err = tx.QueryRowContext(ctx, `SELECT annulled_at FROM sync_certificate WHERE number = ? AND desk_id = ?`, n.String(), deskID).Scan(&annulled)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fault.New(fault.NotFound, "Certificate {{.Number}} is not in the register", map[string]any{"Number": n.String()})
+	case err != nil:
+		return fmt.Errorf("push annulment: %w", err)
+	case annulled != "":
+		return fault.New(fault.Conflict, "Certificate {{.Number}} is already annulled", map[string]any{"Number": n.String()})
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE sync_certificate SET annulled_at = ?, annul_reason = ? WHERE number = ?`,
+		timestamp(at), strings.TrimSpace(p.Reason), n.String()); err != nil {
+		return fmt.Errorf("push annulment: %w", err)
+	}
+	return nil
+}
+
+// maxAnnulReason bounds the reason of an annulment a desk sends, in bytes.
+const maxAnnulReason = 1000
+
+// Annulment says whether the register (the server's, or the desk's own)
+// holds certificate number as annulled: when and why.
+func (s *Store) Annulment(ctx context.Context, number string) (at time.Time, reason string, annulled bool, err error) {
+	var ts string
+	err = s.r.QueryRowContext(ctx, `SELECT annulled_at, annul_reason FROM sync_certificate WHERE number = ? AND annulled_at <> ''
+UNION ALL SELECT annulled_at, annul_reason FROM certificate WHERE number = ? AND annulled_at <> '' LIMIT 1`, number, number).Scan(&ts, &reason)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, "", false, nil
+	}
+	if err != nil {
+		return time.Time{}, "", false, fmt.Errorf("annulment: %w", err)
+	}
+	if at, err = time.Parse(time.RFC3339Nano, ts); err != nil {
+		return time.Time{}, "", false, fmt.Errorf("annulment: %w", err)
+	}
+	return at, reason, true, nil
 }
 
 func errMalformedCertificate() error {
