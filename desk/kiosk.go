@@ -55,7 +55,7 @@ const (
 	kioskTapGap      = time.Second
 	// kioskMessageHeight is the height kept for the number given, its
 	// details and a problem, so that nothing moves when they appear.
-	kioskMessageHeight = 150
+	kioskMessageHeight = 130
 )
 
 // kioskScreen is the touch screen at the entrance: a large button per open
@@ -217,7 +217,7 @@ func (t keypadTheme) Size(n fyne.ThemeSizeName) float32 {
 	case theme.SizeNameInlineIcon:
 		return 28
 	case theme.SizeNameInnerPadding:
-		return 10
+		return 8
 	}
 	return t.deskTheme.Size(n)
 }

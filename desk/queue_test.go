@@ -335,8 +335,8 @@ func TestBoard(t *testing.T) {
 	if b.counter.Text != "Sportello 3" {
 		t.Errorf("counter %q", b.counter.Text)
 	}
-	if !strings.Contains(b.history.Text, a2.Label+"  ·  Sportello 2") || !strings.Contains(b.history.Text, a1.Label) {
-		t.Errorf("last calls %q", b.history.Text)
+	if b.rows[0].Text != a2.Label+" · 2" || b.rows[1].Text != a1.Label+" · 1" {
+		t.Errorf("last calls %q, %q", b.rows[0].Text, b.rows[1].Text)
 	}
 	// Counter 3 serves C and A, and took A003, which came before C001.
 	if !strings.Contains(b.waiting.Text, "A Anagrafe e certificati: 0") || !strings.Contains(b.waiting.Text, "C Sportello sociale - PUA: 1") {

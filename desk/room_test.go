@@ -2,7 +2,10 @@ package desk
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"image/color"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"sportello/assets"
 	"sportello/printing"
 	"sportello/store"
 )
@@ -19,7 +23,7 @@ import (
 // given size and waits for its services.
 func roomKiosk(t *testing.T, st *store.Store, size fyne.Size) (*kioskScreen, *uiQueue, fyne.Window) {
 	t.Helper()
-	test.NewTempApp(t)
+	test.NewTempApp(t).Settings().SetTheme(newDeskTheme()) // as NewKiosk does
 	w := test.NewTempWindow(t, nil)
 	w.Resize(size)
 	q := &uiQueue{}
@@ -196,4 +200,168 @@ func TestRoomScreensFit(t *testing.T) {
 
 func sizeName(s fyne.Size) string {
 	return fmt.Sprintf("%.0fx%.0f", s.Width, s.Height)
+}
+
+// roomBoard builds the board in a window of the given size after calls
+// at every counter, and waits for the last call and the lines.
+func roomBoard(t *testing.T, size fyne.Size) (*boardScreen, *uiQueue, fyne.Window) {
+	t.Helper()
+	st := queueStore(t)
+	ctx := context.Background()
+	for range 6 {
+		issueTicket(t, st, "A", false)
+	}
+	test.NewTempApp(t).Settings().SetTheme(newDeskTheme()) // as NewBoard does: Titillium's widths
+	w := test.NewTempWindow(t, nil)
+	w.Resize(size)
+	q := &uiQueue{}
+	for i, c := range []string{"1", "2", "3", "1"} {
+		tk, err := st.CallNext(ctx, "lneri", c, fmt.Sprint("call", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.NoShowTicket(ctx, "lneri", tk.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newBoard(BoardDeps{Queue: st, Office: Office{Municipality: "Comune di Anagni"}, Now: func() time.Time { return testNow }}, q.do)
+	b.poll, b.blink = 5*time.Millisecond, time.Millisecond
+	w.SetPadded(false) // as NewBoard does: the board takes the whole screen
+	w.SetContent(b.buildUI())
+	b.begin()
+	t.Cleanup(b.end)
+	waitUI(t, q, "the board", func() bool { return b.called.Text == "A004" && b.rows[2].Text != "" })
+	if _, err := st.CallNext(ctx, "lneri", "2", "call-last"); err != nil {
+		t.Fatal(err)
+	}
+	waitUI(t, q, "the call", func() bool { return b.called.Text == "A005" })
+	return b, q, w
+}
+
+// TestBoardReadableFromTheBack: the number called has capitals of a
+// quarter of the screen's height, its counter and the last calls of an
+// ninth (the ADA rule in board.go) on a television's 16:9 screen; on any
+// screen every text fits its place and none overlaps another.
+func TestBoardReadableFromTheBack(t *testing.T) {
+	for _, size := range []fyne.Size{{Width: 1366, Height: 768}, {Width: 1920, Height: 1080}, {Width: 1024, Height: 700}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			b, _, w := roomBoard(t, size)
+			if m := w.Content().MinSize(); m.Width > size.Width || m.Height > size.Height {
+				t.Errorf("board needs %v", m)
+			}
+			caps := []struct {
+				what string
+				t    *canvas.Text
+				cap  float32
+			}{{"number", b.called, boardNumberCap}, {"counter", b.counter, boardLineCap}}
+			for i, r := range b.rows {
+				caps = append(caps, struct {
+					what string
+					t    *canvas.Text
+					cap  float32
+				}{fmt.Sprint("last call ", i+1), r, boardLineCap})
+			}
+			for _, c := range caps {
+				if size.Width/size.Height < 1.7 {
+					break // not a television: the text fits, smaller
+				}
+				if got := c.t.TextSize * titilliumCap; got < size.Height*c.cap-0.5 {
+					t.Errorf("%s %q: capitals %.0f px high, want %.0f", c.what, c.t.Text, got, size.Height*c.cap)
+				}
+			}
+			texts := []*canvas.Text{b.title, b.clock, b.called, b.counter, b.heading, b.waiting}
+			texts = append(texts, b.rows...)
+			for i, a := range texts {
+				m := fyne.MeasureText(a.Text, a.TextSize, a.TextStyle)
+				if m.Width > a.Size().Width+0.5 || a.Position().X < 0 || a.Position().X+a.Size().Width > size.Width ||
+					a.Position().Y+a.Size().Height > size.Height {
+					t.Errorf("%q (%v at %v) is cut: it needs %v", a.Text, a.Size(), a.Position(), m)
+				}
+				for _, o := range texts[i+1:] {
+					if overlap(a, o) {
+						t.Errorf("%q at %v %v overlaps %q at %v %v", a.Text, a.Position(), a.Size(), o.Text, o.Position(), o.Size())
+					}
+				}
+			}
+		})
+	}
+}
+
+// overlap says whether two objects share more than a rounding's half pixel.
+func overlap(a, b fyne.CanvasObject) bool {
+	const e = 0.5
+	ap, as, bp, bs := a.Position(), a.Size(), b.Position(), b.Size()
+	return ap.X+e < bp.X+bs.Width && bp.X+e < ap.X+as.Width && ap.Y+e < bp.Y+bs.Height && bp.Y+e < ap.Y+as.Height
+}
+
+// TestTitilliumCapHeight: the capital height the board sizes its type with
+// is the font's own (OS/2 sCapHeight over the head table's unitsPerEm).
+func TestTitilliumCapHeight(t *testing.T) {
+	f := assets.FontSemiBold
+	table := func(tag string) []byte {
+		n := int(binary.BigEndian.Uint16(f[4:6]))
+		for i := range n {
+			rec := f[12+16*i:]
+			if string(rec[:4]) == tag {
+				off := binary.BigEndian.Uint32(rec[8:12])
+				return f[off:]
+			}
+		}
+		t.Fatalf("no %s table", tag)
+		return nil
+	}
+	capHeight := float32(int16(binary.BigEndian.Uint16(table("OS/2")[88:90])))
+	perEm := float32(binary.BigEndian.Uint16(table("head")[18:20]))
+	if got := capHeight / perEm; got < titilliumCap-0.002 || got > titilliumCap+0.002 {
+		t.Errorf("capital height %.3f em, the board assumes %.3f", got, titilliumCap)
+	}
+}
+
+// TestBoardBlinkContrast: while the call blinks, the number and its
+// counter are white on PA blue, and out of the blink PA blue and dark on
+// white: every state at least 4.5:1 (WCAG 2.1, 1.4.3).
+func TestBoardBlinkContrast(t *testing.T) {
+	b, q, _ := roomBoard(t, fyne.NewSize(1366, 768))
+	waitUI(t, q, "the blinking over", func() bool { return b.flashes == 0 })
+	b.blink = time.Hour // the test steps the blinking itself
+	background := func() color.Color {
+		if _, _, _, a := b.frame.FillColor.RGBA(); a == 0 {
+			return paWhite
+		}
+		return b.frame.FillColor
+	}
+	b.flashes = boardFlashes
+	b.flashGen++
+	for step := 0; step <= boardFlashes; step++ {
+		b.flash(b.flashGen)
+		for _, tx := range []*canvas.Text{b.called, b.counter} {
+			if c := contrast(tx.Color, background()); c < 4.5 {
+				t.Errorf("step %d: %q at %.2f:1 on its background", step, tx.Text, c)
+			}
+		}
+		if step == 0 && background() != color.Color(paBlue) {
+			t.Errorf("the blink shows %v, not PA blue", background())
+		}
+	}
+}
+
+// contrast is the WCAG 2.1 contrast ratio of two opaque colours.
+func contrast(a, b color.Color) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	lin := func(v uint32) float64 {
+		s := float64(v) / 0xffff
+		if s <= 0.04045 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }
