@@ -2,8 +2,8 @@ package desk
 
 import (
 	"bytes"
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"image/color"
 	"os/exec"
 	"strings"
