@@ -153,7 +153,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 		}
 	}
 	s.typeLabels = append(s.typeLabels, contestuale)
-	s.typeSel = widget.NewSelect(s.typeLabels, func(string) { s.onChange() })
+	s.typeSel = newSelect(s.typeLabels, func(string) { s.onChange() })
 	s.combo = widget.NewCheckGroup(s.comboLabels, func([]string) { s.onChange() })
 	for _, t := range certificate.Contestuale {
 		s.combo.Selected = append(s.combo.Selected, t.Title())
@@ -164,7 +164,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	for _, u := range s.uses {
 		s.useLabels = append(s.useLabels, useName(u))
 	}
-	s.useSel = widget.NewSelect(s.useLabels, func(string) { s.onChange() })
+	s.useSel = newSelect(s.useLabels, func(string) { s.onChange() })
 	s.useSel.SetSelectedIndex(0)
 
 	s.dutyLabels = []string{lang.L("Virtual bollo, paid at the desk"), lang.L("Marca da bollo brought by the citizen"), lang.L("Exempt from bollo")}
@@ -182,7 +182,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	for _, e := range s.exemptions {
 		exemptLabels = append(exemptLabels, strconv.Itoa(e.Code)+" · "+e.Caption)
 	}
-	s.exemption = widget.NewSelect(exemptLabels, func(string) { s.onChange() })
+	s.exemption = newSelect(exemptLabels, func(string) { s.onChange() })
 	s.exemption.PlaceHolder = lang.L("Exemption (table 39)")
 	s.reason = widget.NewEntry()
 	s.reason.SetPlaceHolder(lang.L("Reason of the exemption"))
@@ -193,7 +193,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 
 	s.payments = []certificate.Payment{certificate.PayCash, certificate.PayCard, certificate.PayPagoPA}
 	s.payLabels = []string{lang.L("In cash"), lang.L("Card (POS)"), lang.L("Through pagoPA")}
-	s.feePay = widget.NewSelect(s.payLabels, func(string) { s.onChange() })
+	s.feePay = newSelect(s.payLabels, func(string) { s.onChange() })
 	s.feePay.SetSelectedIndex(0)
 
 	s.force = widget.NewCheck(lang.L("Issue anyway (registrar): the force is logged"), func(bool) { s.onChange() })
@@ -205,7 +205,7 @@ func (s *certificateScreen) buildUI() fyne.CanvasObject {
 	s.instead = container.NewHBox()
 	s.fees = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
 
-	s.whoSel = widget.NewSelect([]string{lang.L("The person declares"), lang.L("A parent declares (for a minor)"), lang.L("The guardian declares")}, func(string) { s.onChange() })
+	s.whoSel = newSelect([]string{lang.L("The person declares"), lang.L("A parent declares (for a minor)"), lang.L("The guardian declares")}, func(string) { s.onChange() })
 	s.whoSel.SetSelectedIndex(declaresSelf)
 	if s.rec.Person.BirthDate.AgeOn(registry.Today()) < certificate.MarriageAge {
 		s.whoSel.SetSelectedIndex(declaresParent)

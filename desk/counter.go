@@ -141,7 +141,7 @@ func (p *counterPanel) pauserNow() queue.Pauser {
 }
 
 func (p *counterPanel) buildUI() fyne.CanvasObject {
-	p.counter = widget.NewSelect(nil, p.onCounter)
+	p.counter = newSelect(nil, p.onCounter)
 	p.counter.PlaceHolder = lang.L("Choose the counter")
 	p.collapse = &widget.Button{Icon: theme.NavigateNextIcon(), Importance: widget.LowImportance, OnTapped: p.onCollapse}
 	p.ticket = canvas.NewText("—", paBlue)
@@ -718,7 +718,7 @@ func (p *counterPanel) onTransfer() {
 			names = append(names, s.Code+" "+s.Name)
 		}
 	}
-	choice := widget.NewSelect(names, nil)
+	choice := newSelect(names, nil)
 	d := dialog.NewForm(lang.L("Transfer ticket {{.Label}}", map[string]any{"Label": t.Label}), lang.L("Transfer"), lang.L("Cancel"),
 		[]*widget.FormItem{{Text: lang.L("To the service"), Widget: choice}},
 		func(ok bool) {
@@ -768,7 +768,7 @@ func (p *counterPanel) chooseTicket(title, confirm string, ts []queue.Ticket, th
 		byText[text] = t
 		options = append(options, text)
 	}
-	choice := widget.NewSelect(options, nil)
+	choice := newSelect(options, nil)
 	if len(options) > 0 {
 		choice.SetSelected(options[0])
 	}

@@ -33,7 +33,7 @@ func newAddressForm(deps editDeps, rec registry.Record, onSaved func()) *address
 }
 
 func (f *addressForm) buildUI() {
-	f.toponym = widget.NewSelect(toponyms, nil)
+	f.toponym = newSelect(toponyms, nil)
 	f.toponym.SetSelected("VIA")
 	f.street = newEntry("")
 	f.number = newEntry("")

@@ -42,7 +42,7 @@ func (f *civilEventForm) buildUI() {
 	for i, k := range civilEventKinds {
 		names[i] = eventName(k)
 	}
-	f.kind = widget.NewSelect(names, nil)
+	f.kind = newSelect(names, nil)
 	f.kind.PlaceHolder = lang.L("Choose")
 	f.date = newDateEntry(registry.Date{})
 	f.place = newEntry("")

@@ -33,7 +33,7 @@ func (f *documentForm) buildUI() {
 	for i, k := range registry.DocumentKinds {
 		names[i] = documentKindName(k)
 	}
-	f.kind = widget.NewSelect(names, nil)
+	f.kind = newSelect(names, nil)
 	f.kind.SetSelectedIndex(0)
 	f.number = newEntry("")
 	f.issuedOn = newDateEntry(f.deps.today())

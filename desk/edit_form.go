@@ -178,7 +178,7 @@ func relationshipSelect(sex registry.Sex) *widget.Select {
 	for i, r := range relationships {
 		names[i] = relationshipName(r, sex)
 	}
-	s := widget.NewSelect(names, nil)
+	s := newSelect(names, nil)
 	s.PlaceHolder = lang.L("Choose")
 	return s
 }

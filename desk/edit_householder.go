@@ -40,7 +40,7 @@ func (f *householderForm) buildUI() {
 		f.candidates = append(f.candidates, m.Person)
 		names = append(names, fullName(m.Person.Surname, m.Person.Name))
 	}
-	f.next = widget.NewSelect(names, nil)
+	f.next = newSelect(names, nil)
 	f.next.PlaceHolder = lang.L("Choose")
 	f.former = relationshipSelect(formerSex)
 	f.show(

@@ -123,7 +123,7 @@ func newMemberForm(deps editDeps, rec registry.Record, onSaved func()) *memberFo
 func (f *memberForm) buildUI() {
 	f.fields = newPersonFields(registry.Person{}, f.deps.user.Role.CanCorrectPersonalData())
 	f.relationship = relationshipSelect(registry.Male)
-	f.reason = widget.NewSelect([]string{lang.L("Birth"), lang.L("Arrival from another municipality"), lang.L("Arrival from abroad")}, nil)
+	f.reason = newSelect([]string{lang.L("Birth"), lang.L("Arrival from another municipality"), lang.L("Arrival from abroad")}, nil)
 	f.reason.SetSelectedIndex(0)
 	f.from = newDateEntry(registry.Date{})
 	f.from.PlaceHolder = lang.L("dd/mm/yyyy; for a birth, the birth date")

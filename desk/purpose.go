@@ -126,7 +126,7 @@ func (d *purposeDirectory) ask(answer chan access.Purpose) {
 		names[i] = purposeName(p)
 	}
 	d.answer = answer
-	d.choice = widget.NewSelect(names, nil)
+	d.choice = newSelect(names, nil)
 	d.choice.PlaceHolder = lang.L("Choose the purpose")
 	items := []*widget.FormItem{{Text: lang.L("Purpose"), Widget: d.choice,
 		HintText: lang.L("Every view of a record is logged with its purpose; the desk asks again after a logout or a change of purpose.")}}

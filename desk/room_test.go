@@ -4,8 +4,12 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"image/color"
 	"math"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +17,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"sportello/assets"
 	"sportello/printing"
@@ -364,4 +370,143 @@ func luminance(c color.Color) float64 {
 		return math.Pow((s+0.055)/1.055, 2.4)
 	}
 	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+}
+
+// TestClerkSettings: every role reaches its settings from the rail; the
+// high-contrast theme and the text size apply at once and are kept as
+// preferences; the language changes every screen at once.
+func TestClerkSettings(t *testing.T) {
+	t.Cleanup(func() {
+		clerkLook.contrast, clerkLook.scale = false, 0
+		if err := SetupLanguage("it"); err != nil {
+			t.Error(err)
+		}
+	})
+	h := newHarness(t, Deps{})
+	for _, u := range []string{clerkUser, socialUser} {
+		sh := h.enterAs(u)
+		if sh.areas[len(sh.areas)-1].name != "Impostazioni" {
+			t.Errorf("%s: no settings in the rail", u)
+		}
+		h.desk.onLogout()
+	}
+	sh := h.enterAs(clerkUser)
+	sh.show(len(sh.areas) - 1)
+	var screen *settingsScreen
+	for _, o := range test.LaidOutObjects(h.win.Content()) {
+		if c, ok := o.(*widget.Check); ok && c.Text == "Contrasto elevato" {
+			screen = &settingsScreen{desk: h.desk, contrast: c}
+		}
+	}
+	if screen == nil {
+		t.Fatal("no high-contrast option on the settings screen")
+	}
+	test.Tap(screen.contrast)
+	th := fyne.CurrentApp().Settings().Theme()
+	if fg := th.Color(theme.ColorNameForeground, theme.VariantLight); fg != color.Color(color.Black) {
+		t.Errorf("high contrast: text %v", fg)
+	}
+	if !fyne.CurrentApp().Preferences().Bool(prefContrast) {
+		t.Error("the high contrast is not kept")
+	}
+	for _, pair := range [][2]fyne.ThemeColorName{
+		{theme.ColorNameForeground, theme.ColorNameBackground},
+		{theme.ColorNamePlaceHolder, theme.ColorNameInputBackground},
+		{theme.ColorNamePrimary, theme.ColorNameBackground},
+		{theme.ColorNameForegroundOnPrimary, theme.ColorNamePrimary},
+		{theme.ColorNameError, theme.ColorNameBackground},
+		{theme.ColorNameDisabled, theme.ColorNameBackground},
+		{theme.ColorNameForeground, theme.ColorNameButton},
+	} {
+		if c := contrast(th.Color(pair[0], theme.VariantLight), th.Color(pair[1], theme.VariantLight)); c < 7 {
+			t.Errorf("high contrast: %s on %s at %.1f:1", pair[0], pair[1], c)
+		}
+	}
+
+	sh = h.desk.shell
+	if sh.areas[sh.current].name != "Impostazioni" {
+		t.Errorf("after the change the desk shows %q", sh.areas[sh.current].name)
+	}
+	var size *widget.RadioGroup
+	var language *widget.Select
+	for _, o := range test.LaidOutObjects(h.win.Content()) {
+		switch w := o.(type) {
+		case *widget.RadioGroup:
+			size = w
+		case *widget.Select:
+			if w.Selected == "Italiano" {
+				language = w
+			}
+		}
+	}
+	size.SetSelected("Molto grande")
+	if got := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText); got < 15*1.4 {
+		t.Errorf("very large text at %.0f", got)
+	}
+	if fyne.CurrentApp().Preferences().Float(prefTextSize) < 1.4 {
+		t.Error("the text size is not kept")
+	}
+	if language == nil {
+		t.Fatal("no language choice")
+	}
+	language.SetSelected("English")
+	if got := h.desk.shell.areas[0].name; got != "Registry" {
+		t.Errorf("in English the first area is %q", got)
+	}
+	if fyne.CurrentApp().Preferences().String(prefLanguage) != "en" {
+		t.Error("the language is not kept")
+	}
+}
+
+// TestSelectPlaceholderInItalian: Fyne's Select shows "(Select one)"
+// untranslated, so every Select of the desk is made by newSelect, which
+// shows it in Italian.
+func TestSelectPlaceholderInItalian(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, newSelect([]string{"a", "b"}, nil))
+	if m := rendered(w.Content()); strings.Contains(m, "(Select one)") || !strings.Contains(m, "(Scelga)") {
+		t.Errorf("an empty choice reads %s", m)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			var sel *ast.SelectorExpr
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				sel, _ = n.Fun.(*ast.SelectorExpr)
+			case *ast.CompositeLit:
+				sel, _ = n.Type.(*ast.SelectorExpr)
+			}
+			if sel == nil || (sel.Sel.Name != "NewSelect" && sel.Sel.Name != "Select") {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "widget" {
+				if fn := enclosingFunc(f, n.Pos()); fn != "newSelect" {
+					t.Errorf("%s: a widget.%s outside newSelect shows \"(Select one)\"", fset.Position(n.Pos()), sel.Sel.Name)
+				}
+			}
+			return true
+		})
+	}
+}
+
+// enclosingFunc names the top-level function of f around pos.
+func enclosingFunc(f *ast.File, pos token.Pos) string {
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Pos() <= pos && pos < fn.End() {
+			return fn.Name.Name
+		}
+	}
+	return ""
 }
