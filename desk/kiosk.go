@@ -55,7 +55,7 @@ const (
 	kioskTapGap      = time.Second
 	// kioskMessageHeight is the height kept for the number given, its
 	// details and a problem, so that nothing moves when they appear.
-	kioskMessageHeight = 130
+	kioskMessageHeight = 120
 )
 
 // kioskScreen is the touch screen at the entrance: a large button per open
@@ -119,8 +119,8 @@ func (k *kioskScreen) buildUI() fyne.CanvasObject {
 	k.problem = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	k.problem.Hide()
 	top := container.NewVBox(title, office, widget.NewSeparator(), ask)
-	left := container.NewBorder(nil, container.NewVBox(
-		container.NewThemeOverride(k.priority, largeTheme{newDeskTheme()}), explain),
+	left := container.NewBorder(nil, container.NewBorder(nil, nil,
+		container.NewThemeOverride(k.priority, largeTheme{newDeskTheme()}), nil, container.NewThemeOverride(explain, explainTheme{newDeskTheme()})),
 		nil, nil, k.services)
 	centre := fyne.CanvasObject(left)
 	if k.deps.CheckIn != nil {
@@ -202,6 +202,16 @@ func (t largeTheme) Size(n fyne.ThemeSizeName) float32 {
 		return 40
 	case theme.SizeNameInnerPadding:
 		return 24
+	}
+	return t.deskTheme.Size(n)
+}
+
+// explainTheme sets the priority's explanation in type read at arm's length.
+type explainTheme struct{ *deskTheme }
+
+func (t explainTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameText {
+		return 18
 	}
 	return t.deskTheme.Size(n)
 }

@@ -380,9 +380,10 @@ func TestQueueScreenshots(t *testing.T) {
 	save(h.win, "queue-counter.png")
 
 	q := &uiQueue{}
+	fyne.CurrentApp().Settings().SetTheme(newDeskTheme()) // as the kiosk and the board set it
 	w := test.NewTempWindow(t, nil)
-	w.Resize(fyne.NewSize(1280, 800))
-	k := newKiosk(w, KioskDeps{Queue: st, Office: office}, q.do)
+	w.Resize(fyne.NewSize(1366, 768))
+	k := newKiosk(w, KioskDeps{Queue: st, Office: office, CheckIn: st}, q.do)
 	w.SetContent(k.buildUI())
 	k.load()
 	waitUI(t, q, "the services", func() bool { return len(k.buttons) == 3 })
@@ -394,6 +395,7 @@ func TestQueueScreenshots(t *testing.T) {
 		}
 	}
 	b := newBoard(BoardDeps{Queue: st, Office: office, Now: func() time.Time { return testNow }}, q.do)
+	w.SetPadded(false)
 	w.SetContent(b.buildUI())
 	b.begin()
 	t.Cleanup(b.end)
