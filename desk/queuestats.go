@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -358,21 +359,37 @@ func (s *queueStatsScreen) showCharts() {
 
 	var labels []string
 	var medians []float64
+	// An hour or a day without a ticket called is a gap in the line, not
+	// a wait of zero.
+	calledHours, calledDays := map[int]bool{}, map[registry.Date]bool{}
+	for _, t := range s.tickets {
+		if t.ParentID == 0 && !t.FirstCalledAt.IsZero() {
+			calledHours[t.ArrivedAt.In(registry.Rome).Hour()], calledDays[t.Day] = true, true
+		}
+	}
 	if s.from == s.to {
 		byHour := queue.WaitByHour(s.tickets)
 		for h := first; h <= last; h++ {
-			medians = append(medians, byHour[h].Minutes())
+			medians = append(medians, minutesOrGap(byHour[h], calledHours[h]))
 		}
 		labels = hours
 	} else {
 		d := s.from
 		for _, w := range queue.WaitByDay(s.tickets, s.from, s.to) {
 			labels = append(labels, fmt.Sprintf("%02d/%02d", d.Day, int(d.Month)))
-			medians = append(medians, w.Minutes())
+			medians = append(medians, minutesOrGap(w, calledDays[d]))
 			d = registry.DateOf(d.Time().AddDate(0, 0, 1))
 		}
 	}
 	s.trendChart.SetData(labels, medians)
+}
+
+// minutesOrGap is d in minutes, or NaN (a gap in a chart) without data.
+func minutesOrGap(d time.Duration, any bool) float64 {
+	if !any {
+		return math.NaN()
+	}
+	return d.Minutes()
 }
 
 func (s *queueStatsScreen) showProblem(err error) {

@@ -510,3 +510,38 @@ func enclosingFunc(f *ast.File, pos token.Pos) string {
 	}
 	return ""
 }
+
+// TestChartGapsAndAxis: a value without data (NaN: an hour without
+// tickets) draws nothing, not a zero; the values' axis is drawn and
+// labelled with what the values are, 0 at its foot and the largest at its
+// head with its unit.
+func TestChartGapsAndAxis(t *testing.T) {
+	test.NewTempApp(t)
+	for _, kind := range []chartKind{barChart, lineChart} {
+		c := newChart(kind, "Attesa mediana", "min")
+		w := test.NewTempWindow(t, c)
+		w.Resize(fyne.NewSize(400, 240))
+		c.SetData([]string{"09", "10", "11"}, []float64{4, math.NaN(), 6})
+		r := test.TempWidgetRenderer(t, c).(*chartRenderer)
+		r.Layout(c.Size())
+		if r.scale.Text != "6 min" || r.zero.Text != "0" || r.yName.Text != "minuti" {
+			t.Errorf("axis: %q, %q, %q", r.scale.Text, r.zero.Text, r.yName.Text)
+		}
+		if r.yAxis.Position2.Y-r.yAxis.Position1.Y <= 0 {
+			t.Error("no values' axis")
+		}
+		switch kind {
+		case barChart:
+			if !r.bars[1].Hidden || r.bars[0].Hidden || r.bars[2].Hidden {
+				t.Errorf("bars shown: %v %v %v", !r.bars[0].Hidden, !r.bars[1].Hidden, !r.bars[2].Hidden)
+			}
+		case lineChart:
+			if !r.points[1].Hidden || !r.segments[0].Hidden || !r.segments[1].Hidden || r.points[0].Hidden {
+				t.Errorf("the hour without tickets is drawn: point %v, segments %v %v", !r.points[1].Hidden, !r.segments[0].Hidden, !r.segments[1].Hidden)
+			}
+		}
+	}
+	if got := minutesOrGap(0, false); !math.IsNaN(got) {
+		t.Errorf("an hour without tickets waits %v", got)
+	}
+}
