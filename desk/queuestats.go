@@ -32,6 +32,7 @@ func queueStatsArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newQueueStatsScreen(d.deps.Queue, d.do, d.now)
+	s.clerks, _ = d.deps.Auth.(interface{ Users(context.Context) ([]access.User, error) })
 	s.win = d.win
 	s.office = d.deps.Office
 	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: s.buildUI(), onShow: s.onRefresh}, true
@@ -82,6 +83,10 @@ type queueStatsScreen struct {
 	// Touched on the UI goroutine only.
 	rows     []queue.Summary
 	activity map[string]queue.Activity // by the rows' keys; nil when grouped by service
+	// clerks gives the clerks' names by username, for the rows by clerk;
+	// nil shows usernames.
+	clerks     interface{ Users(context.Context) ([]access.User, error) }
+	clerkNames map[string]string
 	tickets  []queue.Ticket            // the period's tickets the rows are computed from
 	from     registry.Date             // the period shown
 	to       registry.Date
@@ -197,6 +202,9 @@ func (s *queueStatsScreen) cell(row, col int) string {
 		if r.Key == "" {
 			return lang.L("All")
 		}
+		if name, ok := s.clerkNames[r.Key]; ok && s.groupBy.Selected == s.groupings()[2] {
+			return name // the clerk's name, not the username
+		}
 		return r.Key
 	case 1:
 		return fmt.Sprint(r.Tickets)
@@ -280,6 +288,15 @@ func (s *queueStatsScreen) onRefresh() {
 		if err == nil && s.pauses != nil {
 			pauses, err = s.pauses.QueuePauses(ctx, from, to)
 		}
+		var names map[string]string
+		if err == nil && s.clerks != nil {
+			if users, uerr := s.clerks.Users(ctx); uerr == nil {
+				names = map[string]string{}
+				for _, u := range users {
+					names[u.Username] = u.FullName
+				}
+			}
+		}
 		var rows []queue.Summary
 		var activity map[string]queue.Activity
 		if err == nil {
@@ -294,6 +311,7 @@ func (s *queueStatsScreen) onRefresh() {
 			}
 			if err == nil {
 				s.tickets, s.from, s.to, s.within, s.activity = tickets, from, to, within, activity
+				s.clerkNames = names
 			}
 			s.show(rows, err)
 		})

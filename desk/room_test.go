@@ -20,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"sportello/access"
 	"sportello/assets"
 	"sportello/printing"
 	"sportello/store"
@@ -543,5 +544,37 @@ func TestChartGapsAndAxis(t *testing.T) {
 	}
 	if got := minutesOrGap(0, false); !math.IsNaN(got) {
 		t.Errorf("an hour without tickets waits %v", got)
+	}
+}
+
+// clerkList is a register of clerks for the statistics.
+type clerkList []access.User
+
+func (c clerkList) Users(context.Context) ([]access.User, error) { return c, nil }
+
+// TestQueueStatsByClerkShowNames: the rows by clerk name the clerk as a
+// person, not by username; the area finds the names through the desk's
+// clerks.
+func TestQueueStatsByClerkShowNames(t *testing.T) {
+	st := queueStore(t)
+	ctx := context.Background()
+	issueTicket(t, st, "A", false)
+	if _, err := st.CallNext(ctx, clerkUser, "1", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempApp(t)
+	q := &uiQueue{}
+	a, ok := queueStatsArea(&Desk{deps: Deps{Queue: st, Auth: sharedFixture(t).store}, do: q.do, now: time.Now}, access.User{Role: access.Supervisor})
+	if !ok || a.content == nil {
+		t.Fatal("no statistics for a supervisor")
+	}
+	s := newQueueStatsScreen(st, q.do, time.Now)
+	s.clerks = clerkList{{Username: clerkUser, FullName: clerkName}}
+	w := test.NewTempWindow(t, s.buildUI())
+	w.Resize(fyne.NewSize(1200, 600))
+	s.groupBy.SetSelected(s.groupings()[2])
+	waitUI(t, q, "by clerk", func() bool { return len(s.rows) == 2 })
+	if got := s.cell(1, 0); got != clerkName {
+		t.Errorf("the clerk's row reads %q", got)
 	}
 }
