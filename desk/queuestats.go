@@ -32,7 +32,9 @@ func queueStatsArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newQueueStatsScreen(d.deps.Queue, d.do, d.now)
-	s.clerks, _ = d.deps.Auth.(interface{ Users(context.Context) ([]access.User, error) })
+	s.clerks, _ = d.deps.Auth.(interface {
+		Users(context.Context) ([]access.User, error)
+	})
 	s.win = d.win
 	s.office = d.deps.Office
 	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: s.buildUI(), onShow: s.onRefresh}, true
@@ -85,13 +87,15 @@ type queueStatsScreen struct {
 	activity map[string]queue.Activity // by the rows' keys; nil when grouped by service
 	// clerks gives the clerks' names by username, for the rows by clerk;
 	// nil shows usernames.
-	clerks     interface{ Users(context.Context) ([]access.User, error) }
+	clerks interface {
+		Users(context.Context) ([]access.User, error)
+	}
 	clerkNames map[string]string
-	tickets  []queue.Ticket            // the period's tickets the rows are computed from
-	from     registry.Date             // the period shown
-	to       registry.Date
-	within   time.Duration // the service-level threshold the figures use
-	gen      int           // counts the refreshes: an older one's figures are dropped
+	tickets    []queue.Ticket // the period's tickets the rows are computed from
+	from       registry.Date  // the period shown
+	to         registry.Date
+	within     time.Duration // the service-level threshold the figures use
+	gen        int           // counts the refreshes: an older one's figures are dropped
 }
 
 func newQueueStatsScreen(engine queue.Engine, do func(func()), now func() time.Time) *queueStatsScreen {
