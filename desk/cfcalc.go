@@ -52,7 +52,7 @@ func cfCalcArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newCFCalcScreen(func() registry.Date { return registry.DateOf(d.now()) })
-	return area{name: lang.L("Codice fiscale"), icon: theme.ComputerIcon(), content: s.buildUI(), onShow: s.focus}, true
+	return area{name: lang.L("Codice fiscale"), icon: theme.ComputerIcon(), content: container.NewScroll(s.buildUI()), onShow: s.focus}, true
 }
 
 func (s *cfCalcScreen) buildUI() fyne.CanvasObject {

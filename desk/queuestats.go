@@ -37,7 +37,7 @@ func queueStatsArea(d *Desk, u access.User) (area, bool) {
 	})
 	s.win = d.win
 	s.office = d.deps.Office
-	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: s.buildUI(), onShow: s.onRefresh}, true
+	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: container.NewScroll(s.buildUI()), onShow: s.onRefresh}, true
 }
 
 // queueSettingsReader reads the queue settings, for the service-level

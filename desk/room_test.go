@@ -578,3 +578,33 @@ func TestQueueStatsByClerkShowNames(t *testing.T) {
 		t.Errorf("the clerk's row reads %q", got)
 	}
 }
+
+// TestDeskScreensFit: at 1024x700 and 1366x768 no area of any role makes
+// the window wider or taller than the screen: the top bar shortens the
+// office's name, wide screens scroll.
+func TestDeskScreensFit(t *testing.T) {
+	st := queueStore(t)
+	for _, size := range []fyne.Size{{Width: 1024, Height: 700}, {Width: 1366, Height: 768}} {
+		t.Run(sizeName(size), func(t *testing.T) {
+			for _, u := range []access.User{
+				{Username: clerkUser, FullName: clerkName, Role: access.Clerk},
+				{Username: "rgialli", FullName: "Rita Gialli", Role: access.Registrar},
+				{Username: "sbruno", FullName: "Sara Bruno", Role: access.Supervisor},
+				{Username: "admin", FullName: "Ada Min", Role: access.Admin},
+				{Username: socialUser, FullName: socialName, Role: access.SocialWorker},
+			} {
+				h := newHarness(t, Deps{Queue: st, Registry: sharedFixture(t).store, Appointments: st})
+				h.win.Resize(size)
+				h.desk.onLoggedIn(u)
+				sh := h.desk.shell
+				for i, a := range sh.areas {
+					sh.show(i)
+					if m := h.win.Content().MinSize(); m.Width > size.Width || m.Height > size.Height {
+						t.Errorf("%s, %s: needs %.0fx%.0f", u.Role, a.name, m.Width, m.Height)
+					}
+				}
+				h.desk.onLogout()
+			}
+		})
+	}
+}

@@ -89,7 +89,7 @@ func (s *settingsScreen) buildUI() fyne.CanvasObject {
 	)
 	note := &widget.Label{Text: lang.L("These settings are yours on this computer and apply at once."), Wrapping: fyne.TextWrapWord}
 	title := &widget.Label{Text: lang.L("Settings"), TextStyle: fyne.TextStyle{Bold: true}, SizeName: theme.SizeNameSubHeadingText}
-	return container.NewVScroll(container.NewPadded(container.NewVBox(title, note, form)))
+	return container.NewScroll(container.NewPadded(container.NewVBox(title, note, form)))
 }
 
 func (s *settingsScreen) onLanguage(name string) {

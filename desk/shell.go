@@ -127,14 +127,17 @@ func (s *shell) topBar() fyne.CanvasObject {
 	s.clerk = &widget.Label{Text: s.user.FullName + " · " + roleName(s.user.Role), TextStyle: fyne.TextStyle{Bold: true}}
 	s.clock = &widget.Label{Text: s.clockText(), TextStyle: fyne.TextStyle{Monospace: true}}
 
-	bar := container.NewHBox(
-		place, &widget.Label{Text: where},
-		layout.NewSpacer(),
-		widget.NewIcon(theme.StorageIcon()), s.sync, s.download,
-		widget.NewSeparator(),
-		widget.NewIcon(theme.AccountIcon()), s.clerk,
-		widget.NewSeparator(),
-		s.clock,
+	// The office's name gives way (shortened with an ellipsis) on a narrow
+	// screen: the bar never makes the window wider than the screen.
+	bar := container.NewBorder(nil, nil, place,
+		container.NewHBox(
+			widget.NewIcon(theme.StorageIcon()), s.sync, s.download,
+			widget.NewSeparator(),
+			widget.NewIcon(theme.AccountIcon()), s.clerk,
+			widget.NewSeparator(),
+			s.clock,
+		),
+		&widget.Label{Text: where, Truncation: fyne.TextTruncateEllipsis},
 	)
 	background := canvas.NewRectangle(paBlue)
 	return container.NewThemeOverride(container.NewStack(background, container.NewPadded(bar)), barTheme{newDeskTheme()})
