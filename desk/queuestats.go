@@ -137,10 +137,15 @@ func (s *queueStatsScreen) groupings() []string {
 
 func (s *queueStatsScreen) headers() []string {
 	return []string{lang.L("Line"), lang.L("Tickets"), lang.L("Served"), lang.L("Not shown"), lang.L("Cancelled"),
-		lang.L("Wait (median)"), lang.L("Wait (90%)"), lang.L("Walk (median)"), lang.L("Walk (90%)"),
-		lang.L("Service (median)"), lang.L("Service (90%)"), lang.L("Total (median)"), lang.L("Total (90%)"),
+		inMinutes(lang.L("Wait (median)")), inMinutes(lang.L("Wait (90%)")), inMinutes(lang.L("Walk (median)")), inMinutes(lang.L("Walk (90%)")),
+		inMinutes(lang.L("Service (median)")), inMinutes(lang.L("Service (90%)")), inMinutes(lang.L("Total (median)")), inMinutes(lang.L("Total (90%)")),
 		lang.L("Within {{.Minutes}} min", map[string]any{"Minutes": int(s.within / time.Minute)}),
 		lang.L("Paused (min)"), lang.L("Back office (min)"), lang.L("Idle (min)")}
+}
+
+// inMinutes is a heading of a column of times, with their unit.
+func inMinutes(heading string) string {
+	return lang.L("{{.Heading}} (min)", map[string]any{"Heading": heading})
 }
 
 func (s *queueStatsScreen) buildUI() fyne.CanvasObject {

@@ -608,3 +608,16 @@ func TestDeskScreensFit(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueStatsTimesHaveTheirUnit: every column of times says it is in
+// minutes, and so does the summary.
+func TestQueueStatsTimesHaveTheirUnit(t *testing.T) {
+	test.NewTempApp(t)
+	s := newQueueStatsScreen(queueStore(t), (&uiQueue{}).do, time.Now)
+	h := s.headers()
+	for col := 5; col < len(h); col++ {
+		if !strings.Contains(h[col], "min") {
+			t.Errorf("column %d %q has no unit", col, h[col])
+		}
+	}
+}
