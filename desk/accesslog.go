@@ -222,5 +222,5 @@ func accessLogArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newAccessLogScreen(d.deps.Registry, d.win, d.do)
-	return area{name: lang.L("Access log"), icon: theme.VisibilityIcon(), content: s.buildUI(), onShow: s.onSearch}, true
+	return area{name: lang.L("Access log"), icon: theme.VisibilityIcon(), content: container.NewScroll(s.buildUI()), onShow: s.onSearch}, true
 }

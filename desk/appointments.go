@@ -67,11 +67,11 @@ func newAppointmentsScreen(d AppointmentDesk, operator string, do func(func()), 
 }
 
 func (s *appointmentsScreen) buildUI() fyne.CanvasObject {
-	s.service = widget.NewSelect(nil, func(string) { s.onDay() })
+	s.service = newSelect(nil, func(string) { s.onDay() })
 	s.service.PlaceHolder = lang.L("Choose the service")
 	s.day = newDateEntry(s.today())
 	s.day.OnSubmitted = func(string) { s.onDay() }
-	s.slot = widget.NewSelect(nil, nil)
+	s.slot = newSelect(nil, nil)
 	s.slot.PlaceHolder = lang.L("Choose a free time")
 	s.person = widget.NewEntry()
 	s.person.PlaceHolder = lang.L("Name and surname or codice fiscale")

@@ -52,7 +52,7 @@ func cfCalcArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newCFCalcScreen(func() registry.Date { return registry.DateOf(d.now()) })
-	return area{name: lang.L("Codice fiscale"), icon: theme.ComputerIcon(), content: s.buildUI(), onShow: s.focus}, true
+	return area{name: lang.L("Codice fiscale"), icon: theme.ComputerIcon(), content: container.NewScroll(s.buildUI()), onShow: s.focus}, true
 }
 
 func (s *cfCalcScreen) buildUI() fyne.CanvasObject {
@@ -65,7 +65,7 @@ func (s *cfCalcScreen) buildUI() fyne.CanvasObject {
 	s.place = widget.NewEntry()
 	s.place.PlaceHolder = lang.L("Name of the municipality or foreign state")
 	s.place.OnChanged = func(string) { s.onPlaceTyped() }
-	s.places = widget.NewSelect(nil, nil)
+	s.places = newSelect(nil, nil)
 	s.places.PlaceHolder = lang.L("Type the birth date and the place")
 	for _, e := range []*widget.Entry{s.surname, s.name, s.born, s.place} {
 		e.OnSubmitted = func(string) { s.onCompute() }

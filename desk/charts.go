@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -47,8 +48,11 @@ func (c *chart) SetData(labels []string, values []float64) {
 // CreateRenderer implements fyne.Widget.
 func (c *chart) CreateRenderer() fyne.WidgetRenderer {
 	r := &chartRenderer{chart: c, title: canvas.NewText(c.title, theme.Color(theme.ColorNameForeground)),
-		scale: canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder)), axis: canvas.NewLine(theme.Color(theme.ColorNameSeparator))}
+		scale: canvas.NewText("", theme.Color(theme.ColorNamePlaceHolder)), axis: canvas.NewLine(theme.Color(theme.ColorNameSeparator)),
+		yAxis: canvas.NewLine(theme.Color(theme.ColorNameSeparator)), zero: canvas.NewText("0", theme.Color(theme.ColorNamePlaceHolder)),
+		yName: canvas.NewText(c.axisName(), theme.Color(theme.ColorNamePlaceHolder))}
 	r.title.TextStyle = fyne.TextStyle{Bold: true}
+	r.zero.TextSize, r.yName.TextSize = theme.CaptionTextSize(), theme.CaptionTextSize()
 	r.build()
 	return r
 }
@@ -60,6 +64,9 @@ type chartRenderer struct {
 	title    *canvas.Text
 	scale    *canvas.Text // the largest value
 	axis     *canvas.Line
+	yAxis    *canvas.Line // the values' axis, 0 at its foot and the largest at its head
+	zero     *canvas.Text
+	yName    *canvas.Text // what the values are: "minuti", "biglietti"
 	bars     []*canvas.Rectangle
 	points   []*canvas.Circle
 	segments []*canvas.Line
@@ -73,7 +80,7 @@ func (r *chartRenderer) build() {
 	fill := theme.Color(theme.ColorNamePrimary)
 	text := theme.Color(theme.ColorNameForeground)
 	r.bars, r.points, r.segments, r.labels = nil, nil, nil, nil
-	r.objects = []fyne.CanvasObject{r.title, r.scale, r.axis}
+	r.objects = []fyne.CanvasObject{r.title, r.scale, r.axis, r.yAxis, r.zero, r.yName}
 	for i := range c.values {
 		switch c.kind {
 		case barChart:
@@ -108,12 +115,23 @@ func (r *chartRenderer) build() {
 	r.scale.TextSize = theme.CaptionTextSize()
 }
 
+// maxValue is the largest value; NaN (no data) counts for nothing.
 func maxValue(vs []float64) float64 {
 	top := 0.0
 	for _, v := range vs {
-		top = math.Max(top, v)
+		if !math.IsNaN(v) {
+			top = math.Max(top, v)
+		}
 	}
 	return top
+}
+
+// axisName says what the values are, beside the values' axis.
+func (c *chart) axisName() string {
+	if c.unit == "min" {
+		return lang.L("minutes")
+	}
+	return lang.L("tickets")
 }
 
 func formatValue(v float64, unit string) string {
@@ -134,34 +152,44 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 	titleSize := r.title.MinSize()
 	r.title.Move(fyne.NewPos(pad, 0))
 	r.title.Resize(titleSize)
-	scaleSize := r.scale.MinSize()
-	r.scale.Move(fyne.NewPos(size.Width-scaleSize.Width-pad, 0))
-	r.scale.Resize(scaleSize)
 	labelHeight := theme.CaptionTextSize() + 2*pad
 	top := titleSize.Height + pad
 	bottom := size.Height - labelHeight
 	plot := max(bottom-top, 0)
-	r.axis.Position1, r.axis.Position2 = fyne.NewPos(pad, bottom), fyne.NewPos(size.Width-pad, bottom)
+	// The values' axis on the left: its name above it, the largest value
+	// at its head, 0 at its foot.
+	scaleSize, zeroSize, nameSize := r.scale.MinSize(), r.zero.MinSize(), r.yName.MinSize()
+	left := pad + max(scaleSize.Width, zeroSize.Width) + pad
+	r.yName.Move(fyne.NewPos(max(size.Width-nameSize.Width-pad, titleSize.Width+2*pad), 0))
+	r.yName.Resize(nameSize)
+	r.scale.Move(fyne.NewPos(left-pad-scaleSize.Width, top-scaleSize.Height/2))
+	r.scale.Resize(scaleSize)
+	r.zero.Move(fyne.NewPos(left-pad-zeroSize.Width, bottom-zeroSize.Height/2))
+	r.zero.Resize(zeroSize)
+	r.yAxis.Position1, r.yAxis.Position2 = fyne.NewPos(left, top), fyne.NewPos(left, bottom)
+	r.axis.Position1, r.axis.Position2 = fyne.NewPos(left, bottom), fyne.NewPos(size.Width-pad, bottom)
 	n := len(r.chart.values)
 	if n == 0 {
 		return
 	}
-	slot := (size.Width - 2*pad) / float32(n)
+	slot := (size.Width - left - pad) / float32(n)
 	peak := maxValue(r.chart.values)
 	height := func(v float64) float32 {
-		if peak <= 0 || v <= 0 {
+		if peak <= 0 || v <= 0 || math.IsNaN(v) {
 			return 0
 		}
 		return float32(v/peak) * plot
 	}
 	for i, v := range r.chart.values {
-		x := pad + slot*float32(i)
+		x := left + slot*float32(i)
 		centre := x + slot/2
 		r.labels[i].Move(fyne.NewPos(x, bottom+pad/2))
 		r.labels[i].Resize(fyne.NewSize(slot, labelHeight-pad))
 		h := height(v)
+		gap := math.IsNaN(v) // no data: nothing drawn, not a zero
 		switch r.chart.kind {
 		case barChart:
+			r.bars[i].Hidden = gap
 			w := slot * 0.7
 			r.bars[i].Move(fyne.NewPos(centre-w/2, bottom-h))
 			r.bars[i].Resize(fyne.NewSize(w, h))
@@ -169,8 +197,10 @@ func (r *chartRenderer) Layout(size fyne.Size) {
 			const radius = 3
 			r.points[i].Move(fyne.NewPos(centre-radius, bottom-h-radius))
 			r.points[i].Resize(fyne.NewSize(2*radius, 2*radius))
+			r.points[i].Hidden = gap
 			if i > 0 {
 				prev := r.chart.values[i-1]
+				r.segments[i-1].Hidden = gap || math.IsNaN(prev)
 				r.segments[i-1].Position1 = fyne.NewPos(centre-slot, bottom-height(prev))
 				r.segments[i-1].Position2 = fyne.NewPos(centre, bottom-h)
 			}

@@ -154,7 +154,7 @@ func (p *counterPanel) pauserNow() queue.Pauser {
 }
 
 func (p *counterPanel) buildUI() fyne.CanvasObject {
-	p.counter = widget.NewSelect(nil, p.onCounter)
+	p.counter = newSelect(nil, p.onCounter)
 	p.counter.PlaceHolder = lang.L("Choose the counter")
 	p.collapse = &widget.Button{Icon: theme.NavigateNextIcon(), Importance: widget.LowImportance, OnTapped: p.onCollapse}
 	p.ticket = canvas.NewText("—", paBlue)

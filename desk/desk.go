@@ -74,6 +74,7 @@ func newDesk(a fyne.App, w fyne.Window, d Deps, do func(func())) *Desk {
 	if now == nil {
 		now = time.Now
 	}
+	applyClerkPreferences(a)
 	a.Settings().SetTheme(newDeskTheme())
 	desk := &Desk{app: a, win: w, deps: d, do: do, now: now, tick: time.Second}
 	w.SetTitle(lang.X("app.title", "Sportello") + " - " + d.Office.Municipality)
@@ -94,6 +95,25 @@ func (d *Desk) onLoggedIn(u access.User) {
 	d.shell = newShell(d, u)
 	d.win.SetContent(d.shell.buildUI())
 	d.shell.start()
+}
+
+// reopen builds the clerk's window again, on the settings area, after a
+// change of language or look: every screen and theme override is made
+// anew. The clerk stays logged in.
+func (d *Desk) reopen() {
+	d.app.Settings().SetTheme(newDeskTheme())
+	if d.shell == nil {
+		d.showLogin()
+		return
+	}
+	u := d.shell.user
+	d.shell.stop()
+	d.onLoggedIn(u)
+	for i, a := range d.shell.areas {
+		if a.name == lang.L("Settings") {
+			d.shell.show(i)
+		}
+	}
 }
 
 // onLogout closes the clerk's main window and shows the login again.

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -40,9 +40,23 @@ type AppointmentCheckIn interface {
 	CheckInAppointment(ctx context.Context, code string) (queue.Issued, error)
 }
 
-// kioskShowTicket is how long the kiosk shows the ticket it gave before it
-// offers the services again.
+// kioskShowTicket is how long the kiosk shows the ticket it gave (or the
+// problem it met) before it offers the services again.
 const kioskShowTicket = 6 * time.Second
+
+// The kiosk's type sizes. The service names are the largest text on the
+// screen (the number given is as large, never larger): a person reads what
+// to touch first. kioskTapGap is how long after a touch another one is
+// ignored: a second tap of an impatient finger must not give a second ticket.
+const (
+	kioskServiceText = 44
+	kioskTitleText   = 32
+	kioskAskText     = 28
+	kioskTapGap      = time.Second
+	// kioskMessageHeight is the height kept for the number given, its
+	// details and a problem, so that nothing moves when they appear.
+	kioskMessageHeight = 120
+)
 
 // kioskScreen is the touch screen at the entrance: a large button per open
 // service and a priority option; a touch prints a ticket.
@@ -51,16 +65,20 @@ type kioskScreen struct {
 	win  fyne.Window
 	do   func(func())
 	hold time.Duration
+	now  func() time.Time
 
 	services  *fyne.Container // the service buttons
 	buttons   map[string]*widget.Button
 	priority  *widget.Check
 	code      *widget.Entry // the booking code, for a check-in
+	keys      map[rune]*widget.Button
+	erase     *widget.Button // deletes the last character of the code
 	checkIn   *widget.Button
 	message   *canvas.Text // the number given, big
 	detail    *widget.Label
 	problem   *widget.Label
 	printing  bool
+	lastTap   time.Time // the last touch that gave (or tried) a ticket
 	resetting *time.Timer
 }
 
@@ -75,46 +93,101 @@ func NewKiosk(a fyne.App, w fyne.Window, d KioskDeps) {
 }
 
 func newKiosk(w fyne.Window, d KioskDeps, do func(func())) *kioskScreen {
-	return &kioskScreen{deps: d, win: w, do: do, hold: kioskShowTicket, buttons: map[string]*widget.Button{}}
+	return &kioskScreen{deps: d, win: w, do: do, hold: kioskShowTicket, now: time.Now, buttons: map[string]*widget.Button{}}
 }
 
 func (k *kioskScreen) buildUI() fyne.CanvasObject {
 	title := canvas.NewText(k.deps.Office.Municipality, paBlue)
-	title.TextSize = 36
+	title.TextSize = kioskTitleText
 	title.TextStyle = fyne.TextStyle{Bold: true}
 	title.Alignment = fyne.TextAlignCenter
 	office := &widget.Label{Text: k.deps.Office.Office, Alignment: fyne.TextAlignCenter}
 	ask := canvas.NewText(lang.L("Touch the service you need"), paText)
-	ask.TextSize = 28
+	ask.TextSize = kioskAskText
 	ask.Alignment = fyne.TextAlignCenter
-	k.services = container.NewGridWithColumns(1)
+	k.services = container.NewVBox()
 	k.priority = widget.NewCheck(lang.L("Priority"), nil)
 	explain := &widget.Label{
 		Text:     lang.L("Priority is for people with a recognised severe disability (law 104/1992), pregnant women and people over 75, and whoever accompanies them. Staff may ask for proof."),
 		Wrapping: fyne.TextWrapWord,
 	}
 	k.message = canvas.NewText("", paBlue)
-	k.message.TextSize = 96
+	k.message.TextSize = kioskServiceText
 	k.message.TextStyle = fyne.TextStyle{Bold: true}
 	k.message.Alignment = fyne.TextAlignCenter
 	k.detail = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	k.problem = &widget.Label{Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	k.problem.Hide()
 	top := container.NewVBox(title, office, widget.NewSeparator(), ask)
-	bottom := container.NewVBox(container.NewBorder(nil, nil, k.priority, nil, explain))
+	left := container.NewBorder(nil, container.NewBorder(nil, nil,
+		container.NewThemeOverride(k.priority, largeTheme{newDeskTheme()}), nil, container.NewThemeOverride(explain, explainTheme{newDeskTheme()})),
+		nil, nil, k.services)
+	centre := fyne.CanvasObject(left)
 	if k.deps.CheckIn != nil {
-		k.code = widget.NewEntry()
-		k.code.PlaceHolder = lang.L("Booking code")
-		k.code.OnSubmitted = func(string) { k.onCheckIn() }
-		k.checkIn = &widget.Button{Text: lang.L("I have an appointment"), Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: k.onCheckIn}
-		bottom.Add(widget.NewSeparator())
-		bottom.Add(container.NewBorder(nil, nil, nil, k.checkIn, k.code))
+		centre = container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewSeparator(), k.checkInPanel()), left)
 	}
-	bottom.Add(k.message)
-	bottom.Add(k.detail)
-	bottom.Add(k.problem)
-	big := container.NewThemeOverride(container.NewPadded(k.services), largeTheme{newDeskTheme()})
-	return container.NewPadded(container.NewBorder(top, container.NewThemeOverride(bottom, largeTheme{newDeskTheme()}), nil, nil, big))
+	messages := container.New(fixedHeight(kioskMessageHeight), container.NewVBox(k.message,
+		container.NewThemeOverride(container.NewVBox(k.detail, k.problem), keypadTheme{newDeskTheme()})))
+	return container.NewPadded(container.NewBorder(top, messages, nil, nil, centre))
+}
+
+// checkInPanel is the booking code's field and its on-screen keyboard: the
+// code's own alphabet (no 0, O, 1 or I), a key that deletes, and the
+// button that checks the booking in.
+func (k *kioskScreen) checkInPanel() fyne.CanvasObject {
+	k.code = widget.NewEntry()
+	k.code.PlaceHolder = lang.L("Booking code")
+	k.code.OnSubmitted = func(string) { k.onCheckIn() }
+	k.code.OnChanged = func(s string) {
+		if len(s) > queue.CodeLength {
+			k.code.SetText(s[:queue.CodeLength])
+		}
+	}
+	k.keys = map[rune]*widget.Button{}
+	pad := container.NewGridWithColumns(8)
+	for _, r := range "23456789ABCDEFGHIJKLMNOPQRSTUVWXYZ" {
+		if _, ok := queue.NormalizeCode(strings.Repeat(string(r), queue.CodeLength)); !ok {
+			continue // not in a booking code
+		}
+		b := widget.NewButton(string(r), func() { k.onKey(r) })
+		k.keys[r] = b
+		pad.Add(b)
+	}
+	k.erase = &widget.Button{Icon: theme.NavigateBackIcon(), OnTapped: k.onErase}
+	k.checkIn = &widget.Button{Text: lang.L("I have an appointment"), Icon: theme.ConfirmIcon(), Importance: widget.HighImportance, OnTapped: k.onCheckIn}
+	return container.NewThemeOverride(container.NewVBox(container.NewBorder(nil, nil, nil, k.erase, k.code), pad, k.checkIn), keypadTheme{newDeskTheme()})
+}
+
+// onKey types one character of the booking code.
+func (k *kioskScreen) onKey(r rune) {
+	if len(k.code.Text) < queue.CodeLength {
+		k.code.SetText(k.code.Text + string(r))
+	}
+}
+
+func (k *kioskScreen) onErase() {
+	if t := k.code.Text; t != "" {
+		k.code.SetText(t[:len(t)-1])
+	}
+}
+
+// fixedHeight lays its objects out one under the other in a band of its
+// height, whatever they hold, so the rest of the screen stays still.
+type fixedHeight float32
+
+func (h fixedHeight) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var w float32
+	for _, o := range objects {
+		w = max(w, o.MinSize().Width)
+	}
+	return fyne.NewSize(w, float32(h))
+}
+
+func (h fixedHeight) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(fyne.NewSize(size.Width, max(float32(h), o.MinSize().Height)))
+	}
 }
 
 // largeTheme is the desk's theme with type and padding for a touch screen
@@ -133,6 +206,46 @@ func (t largeTheme) Size(n fyne.ThemeSizeName) float32 {
 	return t.deskTheme.Size(n)
 }
 
+// explainTheme sets the priority's explanation in type read at arm's length.
+type explainTheme struct{ *deskTheme }
+
+func (t explainTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameText {
+		return 18
+	}
+	return t.deskTheme.Size(n)
+}
+
+// keypadTheme is the booking code's keyboard: keys a finger hits, smaller
+// than the services.
+type keypadTheme struct{ *deskTheme }
+
+func (t keypadTheme) Size(n fyne.ThemeSizeName) float32 {
+	switch n {
+	case theme.SizeNameText:
+		return 24
+	case theme.SizeNameInlineIcon:
+		return 28
+	case theme.SizeNameInnerPadding:
+		return 8
+	}
+	return t.deskTheme.Size(n)
+}
+
+// accept says whether a touch counts: not while a ticket is being given,
+// nor within kioskTapGap of the last one that counted.
+func (k *kioskScreen) accept() bool {
+	if k.printing {
+		return false
+	}
+	now := k.now()
+	if !k.lastTap.IsZero() && now.Sub(k.lastTap) < kioskTapGap && !now.Before(k.lastTap) {
+		return false
+	}
+	k.lastTap = now
+	return true
+}
+
 // load reads the services open now and makes their buttons.
 func (k *kioskScreen) load() {
 	go func() {
@@ -149,6 +262,9 @@ func (k *kioskScreen) load() {
 func (k *kioskScreen) showServices(o queue.Office, err error) {
 	if err != nil {
 		k.showProblem(err)
+		if k.resetting != nil {
+			k.resetting.Stop() // nothing to offer: the problem stays
+		}
 		return
 	}
 	k.services.RemoveAll()
@@ -157,20 +273,25 @@ func (k *kioskScreen) showServices(o queue.Office, err error) {
 			continue
 		}
 		code := s.Code
-		b := &widget.Button{Text: s.Code + "  " + s.Name, Importance: widget.HighImportance, OnTapped: func() { k.onService(code) }}
+		// The name is drawn over the button at the kiosk's largest size
+		// (a button's own label takes a theme override only once drawn).
+		b := &widget.Button{Importance: widget.HighImportance, OnTapped: func() { k.onService(code) }}
+		name := canvas.NewText(s.Code+"  "+s.Name, paWhite)
+		name.TextSize = kioskServiceText
+		name.TextStyle = fyne.TextStyle{Bold: true}
+		name.Alignment = fyne.TextAlignCenter
 		k.buttons[code] = b
-		k.services.Add(container.NewStack(b))
+		k.services.Add(container.NewStack(b, container.NewPadded(name)))
 	}
 	if len(k.buttons) == 0 {
 		k.services.Add(&widget.Label{Text: lang.L("No service is open now"), Alignment: fyne.TextAlignCenter})
 	}
-	k.services.Add(layout.NewSpacer())
 	k.services.Refresh()
 }
 
 // onService gives a ticket of the service, prints it and shows its number.
 func (k *kioskScreen) onService(code string) {
-	if k.printing {
+	if !k.accept() {
 		return
 	}
 	k.printing = true
@@ -197,13 +318,17 @@ func (k *kioskScreen) onService(code string) {
 // onCheckIn turns the booking code typed into a ticket, prints it and
 // shows its number; a wrong, used or expired code is explained.
 func (k *kioskScreen) onCheckIn() {
-	if k.printing || k.code == nil {
-		return
+	if k.code == nil || k.printing || strings.TrimSpace(k.code.Text) == "" {
+		return // a second tap finds the code used and gone
 	}
+	// The code leaves the screen once used, right or wrong: the next
+	// person must not find it there.
 	code, ok := queue.NormalizeCode(k.code.Text)
+	k.code.SetText("")
 	if !ok {
 		k.problem.SetText(lang.L("This booking code does not exist: check it and try again"))
 		k.problem.Show()
+		k.resetLater()
 		return
 	}
 	k.printing = true
@@ -215,12 +340,7 @@ func (k *kioskScreen) onCheckIn() {
 		if err == nil {
 			printErr = k.print(ctx, is)
 		}
-		k.do(func() {
-			if err == nil {
-				k.code.SetText("")
-			}
-			k.showIssued(is, err, printErr)
-		})
+		k.do(func() { k.showIssued(is, err, printErr) })
 	}()
 }
 
@@ -269,17 +389,26 @@ func (k *kioskScreen) showIssued(is queue.Issued, err, printErr error) {
 	}
 	k.detail.SetText(text)
 	k.priority.SetChecked(false)
+	k.resetLater()
+}
+
+// resetLater clears the screen for the next person after the hold.
+func (k *kioskScreen) resetLater() {
 	if k.resetting != nil {
 		k.resetting.Stop()
 	}
 	k.resetting = time.AfterFunc(k.hold, func() { k.do(k.clear) })
 }
 
-// clear takes the last ticket off the screen.
+// clear takes the last ticket, and any problem, off the screen.
 func (k *kioskScreen) clear() {
 	k.message.Text = ""
 	k.message.Refresh()
 	k.detail.SetText("")
+	k.problem.Hide()
+	if k.code != nil {
+		k.code.SetText("")
+	}
 }
 
 func (k *kioskScreen) showProblem(err error) {
@@ -288,4 +417,8 @@ func (k *kioskScreen) showProblem(err error) {
 	}
 	k.problem.SetText(userMessage(err))
 	k.problem.Show()
+	k.message.Text = ""
+	k.message.Refresh()
+	k.detail.SetText("")
+	k.resetLater()
 }

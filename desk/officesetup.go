@@ -38,7 +38,7 @@ func officeSetupArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newOfficeSetupScreen(setup, u.Username, d.do)
-	return area{name: lang.L("Office set-up"), icon: theme.SettingsIcon(), content: s.buildUI(), onShow: s.onLoad}, true
+	return area{name: lang.L("Office set-up"), icon: theme.SettingsIcon(), content: container.NewScroll(s.buildUI()), onShow: s.onLoad}, true
 }
 
 // weekdays in the order the form lists them, Monday first.

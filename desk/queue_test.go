@@ -331,8 +331,8 @@ func TestBoard(t *testing.T) {
 	if b.counter.Text != "Sportello 3" {
 		t.Errorf("counter %q", b.counter.Text)
 	}
-	if !strings.Contains(b.history.Text, a2.Label+"  ·  Sportello 2") || !strings.Contains(b.history.Text, a1.Label) {
-		t.Errorf("last calls %q", b.history.Text)
+	if b.rows[0].Text != a2.Label+" · 2" || b.rows[1].Text != a1.Label+" · 1" {
+		t.Errorf("last calls %q, %q", b.rows[0].Text, b.rows[1].Text)
 	}
 	// Counter 3 serves C and A, and took A003, which came before C001.
 	if !strings.Contains(b.waiting.Text, "A Anagrafe e certificati: 0") || !strings.Contains(b.waiting.Text, "C Sportello sociale - PUA: 1") {
@@ -377,9 +377,10 @@ func TestQueueScreenshots(t *testing.T) {
 	save(h.win, "queue-counter.png")
 
 	q := &uiQueue{}
+	fyne.CurrentApp().Settings().SetTheme(newDeskTheme()) // as the kiosk and the board set it
 	w := test.NewTempWindow(t, nil)
-	w.Resize(fyne.NewSize(1280, 800))
-	k := newKiosk(w, KioskDeps{Queue: st, Office: office}, q.do)
+	w.Resize(fyne.NewSize(1366, 768))
+	k := newKiosk(w, KioskDeps{Queue: st, Office: office, CheckIn: st}, q.do)
 	w.SetContent(k.buildUI())
 	k.load()
 	waitUI(t, q, "the services", func() bool { return len(k.buttons) == 3 })
@@ -391,6 +392,7 @@ func TestQueueScreenshots(t *testing.T) {
 		}
 	}
 	b := newBoard(BoardDeps{Queue: st, Office: office, Now: func() time.Time { return testNow }}, q.do)
+	w.SetPadded(false)
 	w.SetContent(b.buildUI())
 	b.begin()
 	t.Cleanup(b.end)

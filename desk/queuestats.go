@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -31,10 +32,13 @@ func queueStatsArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newQueueStatsScreen(d.deps.Queue, d.do, d.now)
+	s.clerks, _ = d.deps.Auth.(interface {
+		Users(context.Context) ([]access.User, error)
+	})
 	s.win = d.win
 	s.office = d.deps.Office
 	s.steps = d.deps.Visits
-	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: s.buildUI(), onShow: s.onRefresh}, true
+	return area{name: lang.L("Queue statistics"), icon: theme.ListIcon(), content: container.NewScroll(s.buildUI()), onShow: s.onRefresh}, true
 }
 
 // queueSettingsReader reads the queue settings, for the service-level
@@ -86,11 +90,17 @@ type queueStatsScreen struct {
 	// Touched on the UI goroutine only.
 	rows     []queue.Summary
 	activity map[string]queue.Activity // by the rows' keys; nil when grouped by service
-	tickets  []queue.Ticket            // the period's tickets the rows are computed from
-	from     registry.Date             // the period shown
-	to       registry.Date
-	within   time.Duration // the service-level threshold the figures use
-	gen      int           // counts the refreshes: an older one's figures are dropped
+	// clerks gives the clerks' names by username, for the rows by clerk;
+	// nil shows usernames.
+	clerks interface {
+		Users(context.Context) ([]access.User, error)
+	}
+	clerkNames map[string]string
+	tickets    []queue.Ticket // the period's tickets the rows are computed from
+	from       registry.Date  // the period shown
+	to         registry.Date
+	within     time.Duration // the service-level threshold the figures use
+	gen        int           // counts the refreshes: an older one's figures are dropped
 }
 
 func newQueueStatsScreen(engine queue.Engine, do func(func()), now func() time.Time) *queueStatsScreen {
@@ -132,10 +142,15 @@ func (s *queueStatsScreen) groupings() []string {
 
 func (s *queueStatsScreen) headers() []string {
 	return []string{lang.L("Line"), lang.L("Tickets"), lang.L("Served"), lang.L("Not shown"), lang.L("Cancelled"),
-		lang.L("Wait (median)"), lang.L("Wait (90%)"), lang.L("Walk (median)"), lang.L("Walk (90%)"),
-		lang.L("Service (median)"), lang.L("Service (90%)"), lang.L("Total (median)"), lang.L("Total (90%)"),
+		inMinutes(lang.L("Wait (median)")), inMinutes(lang.L("Wait (90%)")), inMinutes(lang.L("Walk (median)")), inMinutes(lang.L("Walk (90%)")),
+		inMinutes(lang.L("Service (median)")), inMinutes(lang.L("Service (90%)")), inMinutes(lang.L("Total (median)")), inMinutes(lang.L("Total (90%)")),
 		lang.L("Within {{.Minutes}} min", map[string]any{"Minutes": int(s.within / time.Minute)}),
 		lang.L("Paused (min)"), lang.L("Back office (min)"), lang.L("Idle (min)")}
+}
+
+// inMinutes is a heading of a column of times, with their unit.
+func inMinutes(heading string) string {
+	return lang.L("{{.Heading}} (min)", map[string]any{"Heading": heading})
 }
 
 func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
@@ -201,6 +216,9 @@ func (s *queueStatsScreen) cell(row, col int) string {
 	case 0:
 		if r.Key == "" {
 			return lang.L("All")
+		}
+		if name, ok := s.clerkNames[r.Key]; ok && s.groupBy.Selected == s.groupings()[2] {
+			return name // the clerk's name, not the username
 		}
 		return r.Key
 	case 1:
@@ -289,6 +307,15 @@ func (s *queueStatsScreen) onRefresh() {
 		if err == nil && s.steps != nil {
 			steps, err = s.steps.VisitStepsBetween(ctx, from, to)
 		}
+		var names map[string]string
+		if err == nil && s.clerks != nil {
+			if users, uerr := s.clerks.Users(ctx); uerr == nil {
+				names = map[string]string{}
+				for _, u := range users {
+					names[u.Username] = u.FullName
+				}
+			}
+		}
 		var rows []queue.Summary
 		var activity map[string]queue.Activity
 		if err == nil {
@@ -305,6 +332,7 @@ func (s *queueStatsScreen) onRefresh() {
 				s.tickets, s.from, s.to, s.within, s.activity = tickets, from, to, within, activity
 				s.visitSteps = steps
 				s.visits.show(tickets, steps, key)
+				s.clerkNames = names
 			}
 			s.show(rows, err)
 		})
@@ -370,21 +398,37 @@ func (s *queueStatsScreen) showCharts() {
 
 	var labels []string
 	var medians []float64
+	// An hour or a day without a ticket called is a gap in the line, not
+	// a wait of zero.
+	calledHours, calledDays := map[int]bool{}, map[registry.Date]bool{}
+	for _, t := range s.tickets {
+		if t.ParentID == 0 && !t.FirstCalledAt.IsZero() {
+			calledHours[t.ArrivedAt.In(registry.Rome).Hour()], calledDays[t.Day] = true, true
+		}
+	}
 	if s.from == s.to {
 		byHour := queue.WaitByHour(s.tickets)
 		for h := first; h <= last; h++ {
-			medians = append(medians, byHour[h].Minutes())
+			medians = append(medians, minutesOrGap(byHour[h], calledHours[h]))
 		}
 		labels = hours
 	} else {
 		d := s.from
 		for _, w := range queue.WaitByDay(s.tickets, s.from, s.to) {
 			labels = append(labels, fmt.Sprintf("%02d/%02d", d.Day, int(d.Month)))
-			medians = append(medians, w.Minutes())
+			medians = append(medians, minutesOrGap(w, calledDays[d]))
 			d = registry.DateOf(d.Time().AddDate(0, 0, 1))
 		}
 	}
 	s.trendChart.SetData(labels, medians)
+}
+
+// minutesOrGap is d in minutes, or NaN (a gap in a chart) without data.
+func minutesOrGap(d time.Duration, any bool) float64 {
+	if !any {
+		return math.NaN()
+	}
+	return d.Minutes()
 }
 
 func (s *queueStatsScreen) showProblem(err error) {

@@ -92,7 +92,7 @@ func (s *shell) buildAreas() {
 	// In rail order; a social worker starts at the social desk.
 	for _, build := range []func(*Desk, access.User) (area, bool){
 		socialArea, cfCalcArea, accessLogArea, appointmentsArea, officeArea, queueStatsArea,
-		officeSetupArea, certificateArea, usersArea,
+		officeSetupArea, certificateArea, usersArea, settingsArea,
 	} {
 		if a, ok := build(s.desk, s.user); ok {
 			s.areas = append(s.areas, a)
@@ -127,14 +127,17 @@ func (s *shell) topBar() fyne.CanvasObject {
 	s.clerk = &widget.Label{Text: s.user.FullName + " · " + roleName(s.user.Role), TextStyle: fyne.TextStyle{Bold: true}}
 	s.clock = &widget.Label{Text: s.clockText(), TextStyle: fyne.TextStyle{Monospace: true}}
 
-	bar := container.NewHBox(
-		place, &widget.Label{Text: where},
-		layout.NewSpacer(),
-		widget.NewIcon(theme.StorageIcon()), s.sync, s.download,
-		widget.NewSeparator(),
-		widget.NewIcon(theme.AccountIcon()), s.clerk,
-		widget.NewSeparator(),
-		s.clock,
+	// The office's name gives way (shortened with an ellipsis) on a narrow
+	// screen: the bar never makes the window wider than the screen.
+	bar := container.NewBorder(nil, nil, place,
+		container.NewHBox(
+			widget.NewIcon(theme.StorageIcon()), s.sync, s.download,
+			widget.NewSeparator(),
+			widget.NewIcon(theme.AccountIcon()), s.clerk,
+			widget.NewSeparator(),
+			s.clock,
+		),
+		&widget.Label{Text: where, Truncation: fyne.TextTruncateEllipsis},
 	)
 	background := canvas.NewRectangle(paBlue)
 	return container.NewThemeOverride(container.NewStack(background, container.NewPadded(bar)), barTheme{newDeskTheme()})
@@ -162,8 +165,8 @@ func (s *shell) rail() fyne.CanvasObject {
 // work is the centre: the first area the role may use, otherwise a message
 // that says why nothing is there.
 func (s *shell) work() fyne.CanvasObject {
-	if len(s.areas) > 0 {
-		s.centre = container.NewStack()
+	s.centre = container.NewStack()
+	if len(s.areas) > 1 { // more than the clerk's own settings
 		s.show(0)
 		return s.centre
 	}
@@ -173,7 +176,9 @@ func (s *shell) work() fyne.CanvasObject {
 		Wrapping:  fyne.TextWrapWord,
 		Alignment: fyne.TextAlignCenter,
 	}
-	return container.NewPadded(container.NewVBox(layout.NewSpacer(), s.noArea, layout.NewSpacer()))
+	s.current = -1
+	s.centre.Objects = []fyne.CanvasObject{container.NewPadded(container.NewVBox(layout.NewSpacer(), s.noArea, layout.NewSpacer()))}
+	return s.centre
 }
 
 // show puts area i in the centre and marks its rail button.

@@ -130,7 +130,7 @@ func (s *socialScreen) buildUI() fyne.CanvasObject {
 	s.search = widget.NewEntry()
 	s.search.PlaceHolder = lang.L("Case number or name")
 	s.search.OnSubmitted = func(string) { s.onSearch() }
-	s.phase = widget.NewSelect(nil, func(string) { s.onSearch() })
+	s.phase = newSelect(nil, func(string) { s.onSearch() })
 	s.phase.PlaceHolder = lang.L("Any phase")
 	options := []string{lang.L("Any phase")}
 	for _, p := range social.Phases {

@@ -98,7 +98,7 @@ func (v *caseView) buildUI() fyne.CanvasObject {
 	}
 	v.details = container.NewVBox()
 	v.phase = container.NewHBox()
-	v.reason = widget.NewSelect(socialNames(social.ClosureReasons, socialClosureName), nil)
+	v.reason = newSelect(socialNames(social.ClosureReasons, socialClosureName), nil)
 	v.reason.PlaceHolder = lang.L("Why the case is closed")
 	v.why = widget.NewEntry()
 	v.why.PlaceHolder = lang.L("Closure note")
@@ -127,7 +127,7 @@ func (v *caseView) buildUI() fyne.CanvasObject {
 	v.apptMinutes.SetText("30")
 	v.apptPlace = widget.NewEntry()
 	v.apptPlace.PlaceHolder = lang.L("Room, or home visit")
-	v.apptWorker = widget.NewSelect(nil, nil)
+	v.apptWorker = newSelect(nil, nil)
 	v.apptWorker.PlaceHolder = lang.L("Choose the social worker")
 	v.book = widget.NewButtonWithIcon(lang.L("Book the appointment"), theme.ConfirmIcon(), v.onBook)
 

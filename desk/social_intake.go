@@ -89,7 +89,7 @@ func (f *intakeForm) buildUI() fyne.CanvasObject {
 	f.find.PlaceHolder = lang.L("Codice fiscale, or surname and name")
 	f.find.OnSubmitted = func(string) { f.onFind() }
 	f.findBtn = widget.NewButtonWithIcon(lang.L("Find"), theme.SearchIcon(), f.onFind)
-	f.matches = widget.NewSelect(nil, func(string) { f.onMatch() })
+	f.matches = newSelect(nil, func(string) { f.onMatch() })
 	f.matches.PlaceHolder = lang.L("Choose the person")
 	f.matches.Hide()
 	f.chosen = &widget.Label{Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
@@ -105,16 +105,16 @@ func (f *intakeForm) buildUI() fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Phone"), f.phone), widget.NewFormItem(lang.L("E-mail"), f.email),
 		widget.NewFormItem(lang.L("Address"), f.address)))
 
-	f.typ = widget.NewSelect(socialNames(social.RequestTypes, socialTypeName), nil)
+	f.typ = newSelect(socialNames(social.RequestTypes, socialTypeName), nil)
 	f.typ.PlaceHolder = lang.L("Choose the request")
-	f.source = widget.NewSelect(socialNames(social.Sources, socialSourceName), nil)
+	f.source = newSelect(socialNames(social.Sources, socialSourceName), nil)
 	f.source.SetSelectedIndex(0)
 	f.referrer = entry(lang.L("Doctor, hospital, school, office..."))
 	f.issue = widget.NewMultiLineEntry()
 	f.issue.PlaceHolder = lang.L("The need, in the person's words")
 	f.issue.Wrapping = fyne.TextWrapWord
 	f.issue.SetMinRowsVisible(3)
-	f.priority = widget.NewSelect(socialNames(social.Priorities, socialPriorityName), nil)
+	f.priority = newSelect(socialNames(social.Priorities, socialPriorityName), nil)
 	f.priority.SetSelectedIndex(1)
 	riskGrid := container.NewGridWithColumns(4)
 	for _, r := range social.Risks {
@@ -128,12 +128,12 @@ func (f *intakeForm) buildUI() fyne.CanvasObject {
 	f.addMember = widget.NewButtonWithIcon(lang.L("Add a member"), theme.ContentAddIcon(), func() { f.addRow(social.Member{}) })
 	f.consent = widget.NewCheck(lang.L("The person consents to the processing of their data (information notice given)"), nil)
 	f.signed = widget.NewCheck(lang.L("Consent form signed"), nil)
-	f.docKind = widget.NewSelect(socialNames(social.DocumentKinds, socialDocName), nil)
+	f.docKind = newSelect(socialNames(social.DocumentKinds, socialDocName), nil)
 	f.docKind.PlaceHolder = lang.L("What the document is")
 	f.attach = widget.NewButtonWithIcon(lang.L("Attach a file..."), theme.FileIcon(), f.onAttach)
 	f.docs = container.NewVBox()
 	f.nextStep = entry(lang.L("e.g. home visit, UVM, call back"))
-	f.worker = widget.NewSelect(nil, nil)
+	f.worker = newSelect(nil, nil)
 	f.worker.PlaceHolder = lang.L("Choose the social worker")
 	f.target = newDateEntry(registry.Date{})
 	f.save = widget.NewButtonWithIcon(lang.L("Open the case"), theme.DocumentSaveIcon(), f.onSave)

@@ -35,25 +35,46 @@ var (
 // high-contrast or dark variant) sets variant; colours it does not name come
 // from Fyne's default theme in that variant.
 type deskTheme struct {
-	base    fyne.Theme
-	variant fyne.ThemeVariant
+	base     fyne.Theme
+	variant  fyne.ThemeVariant
+	contrast bool    // black on white, dark blue, thick borders
+	scale    float32 // text size, 1 as designed
 
 	regular, bold, italic fyne.Resource
 }
 
+// clerkLook is the clerk's own choice of look (the settings screen), kept
+// in the Fyne preferences: every deskTheme made from then on follows it.
+// Touched on the UI goroutine only.
+var clerkLook struct {
+	contrast bool    // the high-contrast palette
+	scale    float32 // text size; 0 is 1
+}
+
 func newDeskTheme() *deskTheme {
+	scale := clerkLook.scale
+	if scale <= 0 {
+		scale = 1
+	}
 	return &deskTheme{
-		base:    theme.DefaultTheme(),
-		variant: theme.VariantLight,
-		regular: fyne.NewStaticResource("TitilliumWeb_400Regular.ttf", assets.FontRegular),
-		bold:    fyne.NewStaticResource("TitilliumWeb_600SemiBold.ttf", assets.FontSemiBold),
-		italic:  fyne.NewStaticResource("TitilliumWeb_400Regular_Italic.ttf", assets.FontItalic),
+		base:     theme.DefaultTheme(),
+		variant:  theme.VariantLight,
+		contrast: clerkLook.contrast,
+		scale:    scale,
+		regular:  fyne.NewStaticResource("TitilliumWeb_400Regular.ttf", assets.FontRegular),
+		bold:     fyne.NewStaticResource("TitilliumWeb_600SemiBold.ttf", assets.FontSemiBold),
+		italic:   fyne.NewStaticResource("TitilliumWeb_400Regular_Italic.ttf", assets.FontItalic),
 	}
 }
 
 // Color returns the PA palette for the light variant; the brand colours
 // (primary, focus, selection) hold in every variant.
 func (t *deskTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Color {
+	if t.contrast && t.variant == theme.VariantLight {
+		if c, ok := highContrast[n]; ok {
+			return c
+		}
+	}
 	switch n {
 	case theme.ColorNamePrimary, theme.ColorNameHyperlink:
 		return paBlue
@@ -120,17 +141,52 @@ func (t *deskTheme) Icon(n fyne.ThemeIconName) fyne.Resource {
 
 // Size makes text a little larger than Fyne's default (Titillium runs small)
 // and input borders thick enough to show focus at a glance.
+// The clerk's text size scales every text and the inline icons with it;
+// the high-contrast theme draws input borders three pixels wide.
 func (t *deskTheme) Size(n fyne.ThemeSizeName) float32 {
+	scale := t.scale
+	if scale <= 0 {
+		scale = 1
+	}
 	switch n {
 	case theme.SizeNameText:
-		return 15
+		return 15 * scale
 	case theme.SizeNameCaptionText:
-		return 13
+		return 13 * scale
+	case theme.SizeNameHeadingText, theme.SizeNameSubHeadingText, theme.SizeNameInlineIcon:
+		return t.base.Size(n) * scale
 	case theme.SizeNameInputBorder:
+		if t.contrast {
+			return 3
+		}
 		return 2
 	}
 	return t.base.Size(n)
 }
+
+// highContrast is the high-contrast palette: black text on white, PA blue
+// darkened to #003366 (12.6:1 on white), black borders and separators, a
+// black focus ring; every text at least 7:1 on its background (WCAG 2.1
+// 1.4.6, level AAA).
+var highContrast = map[fyne.ThemeColorName]color.Color{
+	theme.ColorNamePrimary:             paNavy,
+	theme.ColorNameHyperlink:           paNavy,
+	theme.ColorNameForeground:          color.Black,
+	theme.ColorNamePlaceHolder:         color.NRGBA{R: 0x33, G: 0x33, B: 0x33, A: 0xff},
+	theme.ColorNameInputBorder:         color.Black,
+	theme.ColorNameSeparator:           color.Black,
+	theme.ColorNameFocus:               color.Black,
+	theme.ColorNameButton:              paWhite,
+	theme.ColorNameHeaderBackground:    paWhite,
+	theme.ColorNameError:               color.NRGBA{R: 0x99, G: 0x00, B: 0x1a, A: 0xff},
+	theme.ColorNameSuccess:             color.NRGBA{R: 0x00, G: 0x4d, B: 0x33, A: 0xff},
+	theme.ColorNameWarning:             color.NRGBA{R: 0x66, G: 0x3d, B: 0x00, A: 0xff},
+	theme.ColorNameDisabled:            color.NRGBA{R: 0x4d, G: 0x4d, B: 0x4d, A: 0xff},
+	theme.ColorNameForegroundOnPrimary: paWhite,
+}
+
+// paNavy is the high-contrast theme's PA blue.
+var paNavy = color.NRGBA{R: 0x00, G: 0x33, B: 0x66, A: 0xff}
 
 // barTheme is the top bar's look: white text on PA blue.
 type barTheme struct{ *deskTheme }

@@ -90,7 +90,7 @@ func (s *usersScreen) buildUI() fyne.CanvasObject {
 
 	s.username, s.fullName = widget.NewEntry(), widget.NewEntry()
 	s.password, s.repeat = widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	s.newRole = widget.NewSelect(roleNames(), nil)
+	s.newRole = newSelect(roleNames(), nil)
 	s.newRole.SetSelectedIndex(0)
 	s.create = widget.NewButtonWithIcon(lang.L("Create user"), theme.ContentAddIcon(), s.onCreate)
 	newUser := widget.NewForm(
@@ -102,7 +102,7 @@ func (s *usersScreen) buildUI() fyne.CanvasObject {
 	)
 
 	s.selectedName = &widget.Label{TextStyle: fyne.TextStyle{Bold: true}}
-	s.role = widget.NewSelect(roleNames(), nil)
+	s.role = newSelect(roleNames(), nil)
 	s.setRole = widget.NewButton(lang.L("Change role"), s.onSetRole)
 	s.newPassword = widget.NewPasswordEntry()
 	s.setPassword = widget.NewButton(lang.L("Set password"), s.onSetPassword)

@@ -158,6 +158,11 @@ func (a Appointment) CheckIn(now time.Time) error {
 	}
 	at := a.At()
 	if DayOf(now) != a.Day || now.Before(at.Add(-CheckInEarly)) {
+		if DayOf(now) == a.Day {
+			// Today, too early: say when the kiosk takes the code.
+			return fault.New(fault.Conflict, "Check-in for your appointment at {{.Time}} opens at {{.Opens}}: come back then",
+				map[string]any{"Time": a.Slot.String(), "Opens": at.Add(-CheckInEarly).In(registry.Rome).Format("15:04")})
+		}
 		if now.Before(at) {
 			return fault.New(fault.Conflict, "Your appointment is on {{.Day}} at {{.Time}}: come back then", map[string]any{"Day": a.Day.Italian(), "Time": a.Slot.String()})
 		}
