@@ -16,6 +16,14 @@ DEB_PKGS   := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr
 # Packages whose tests run goroutines: tested again under the race detector.
 RACE_PKGS  := ./store/... ./desk/... ./queue/... ./central/...
 
+# The version the programs' --version and the packages carry: FyneApp.toml's,
+# with git describe's commit after a "+" (a plain go build says "dev+COMMIT").
+APP_VERSION := $(shell sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml)
+APP_BUILD   := $(shell sed -n 's/^ *Build *= *\([0-9]*\)/\1/p' FyneApp.toml)
+GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null)
+VERSION     ?= $(APP_VERSION)$(if $(GIT_DESCRIBE),+git.$(subst -,.,$(GIT_DESCRIBE)))
+LDFLAGS     := -X sportello/version.Version=$(VERSION)
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run build test bench deps clean
@@ -24,8 +32,8 @@ run: deps build
 	./$(BIN) --demo
 
 build:
-	$(GO) build -tags $(TAGS) -o $(BIN) .
-	$(GO) build -tags $(TAGS) -o bin/sportellod ./cmd/sportellod
+	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
+	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o bin/sportellod ./cmd/sportellod
 
 test: deps
 	$(GO) vet -tags $(TEST_TAGS) ./...
