@@ -128,6 +128,11 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		file = defaultConfigFile()
 	}
 	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) && !explicit {
+		// No file of the user's: the machine's, which IT pushes to every desk.
+		file = machineConfigFile()
+		data, err = os.ReadFile(file)
+	}
 	switch {
 	case err == nil:
 		if err := checkConfigFile(file, data); err != nil {
@@ -357,26 +362,4 @@ func keyPhrase(key string) string {
 		return ""
 	}
 	return fmt.Sprintf(", chiave %q", key)
-}
-
-// defaultConfigFile is config.yaml in the user's config folder.
-func defaultConfigFile() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = "."
-	}
-	return filepath.Join(dir, "sportello", "config.yaml")
-}
-
-// dataDir is where the databases live: $XDG_DATA_HOME/sportello, or
-// ~/.local/share/sportello.
-func dataDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "sportello")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "."
-	}
-	return filepath.Join(home, ".local", "share", "sportello")
 }
