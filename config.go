@@ -65,7 +65,7 @@ var configKeys = []configKey{
 	{"server", "server", "string", "", "indirizzo del server centrale sportellod (vuoto: postazione autonoma)"},
 	{"server_ca", "server-ca", "string", "", "file PEM del certificato di cui fidarsi per il server: quello autofirmato del server o quello della CA del Comune (vuoto: le CA del sistema)"},
 	{"queue", "queue", "string", "server", "dove sta la coda con un server: server (la coda dell'ufficio, condivisa) oppure local (la coda di questa postazione, che funziona anche senza rete)"},
-	{"ticket_printer", "ticket-printer", "string", "", "stampante dei biglietti del totem: cups:NOME (cups: la predefinita), escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA; vuoto: biglietti salvati in PDF"},
+	{"ticket_printer", "ticket-printer", "string", "", "stampante dei biglietti del totem: cups:NOME (cups: la predefinita), escpos:/dev/usb/lp0, escpos:COM3 (Windows) oppure escpos-tcp:INDIRIZZO:PORTA; vuoto: biglietti salvati in PDF"},
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
