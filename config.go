@@ -31,7 +31,7 @@ type config struct {
 	Municipality string
 	Office       string
 	Language     string
-	Printer      string                  // CUPS queue of the certificates, "" for the system's default
+	Printer      string                  // the certificates' printer: a CUPS queue, a Windows printer's name; "" for the system's default
 	Server       string                  // sportellod's URL; "" for a standalone desk
 	ServerCA     string                  // PEM file of the certificates trusted for the server; "" for the system's
 	LocalQueue   bool                    // with a server, keep the queue on this desk (queue: local)
@@ -61,7 +61,7 @@ var configKeys = []configKey{
 	{"office", "office", "string", "Sportello unico", "nome dell'ufficio mostrato nella barra in alto"},
 	{"language", "language", "string", "it", "lingua dell'interfaccia: it oppure en"},
 	// The flag is not --printer: `sportello queue` has its own for tickets.
-	{"printer", "certificate-printer", "string", "", "coda CUPS della stampante dei certificati (vuoto: la stampante predefinita del sistema)"},
+	{"printer", "certificate-printer", "string", "", "stampante dei certificati: la coda CUPS, o su Windows il nome della stampante (vuoto: la stampante predefinita del sistema)"},
 	{"server", "server", "string", "", "indirizzo del server centrale sportellod (vuoto: postazione autonoma)"},
 	{"server_ca", "server-ca", "string", "", "file PEM del certificato di cui fidarsi per il server: quello autofirmato del server o quello della CA del Comune (vuoto: le CA del sistema)"},
 	{"queue", "queue", "string", "server", "dove sta la coda con un server: server (la coda dell'ufficio, condivisa) oppure local (la coda di questa postazione, che funziona anche senza rete)"},
