@@ -40,6 +40,9 @@ var chimePlayers = [][]string{{"paplay"}, {"aplay", "-q"}}
 // no sound card (the player fails), stays silent: the chime is a courtesy
 // and never stops the board.
 func PlayChime() {
+	if systemChime(assets.Chime) { // Windows: PlaySoundW (chime_windows.go)
+		return
+	}
 	playChime(exec.LookPath, func(cmd *exec.Cmd) error { return cmd.Start() })
 }
 
