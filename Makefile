@@ -27,7 +27,7 @@ LDFLAGS     := -X sportello/version.Version=$(VERSION)
 comma := ,
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run build test bench deps clean package package-deps test-windows
+.PHONY: run build test bench deps clean package package-deps package-server package-linux package-windows test-windows
 
 run: deps build
 	./$(BIN) --demo
@@ -36,7 +36,7 @@ build:
 	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
 	$(GO) build -tags $(TAGS) -ldflags '$(LDFLAGS)' -o bin/sportellod ./cmd/sportellod
 
-test: deps
+test: deps test-windows
 	$(GO) vet -tags $(TEST_TAGS) ./...
 	$(GO) test -tags $(TEST_TAGS) ./...
 	$(GO) test -race -short -tags $(TEST_TAGS) $(RACE_PKGS)
@@ -89,9 +89,12 @@ package-deps: deps
 	$(call install_missing,$(PKG_PKGS))
 	@[ -x $(FYNE) ] && $(FYNE) version 2>/dev/null | grep -q 1.7.4 || $(GO) install $(FYNE_TOOLS)
 
-package: package-deps build
-	rm -rf $(DIST) && mkdir -p $(DIST)
-	# sportellod: binary, unit, settings, the system user (postinst)
+package: package-server package-linux package-windows
+	@ls -l $(DIST)
+
+# sportellod's .deb: binary, unit, settings, the system user (postinst)
+package-server: package-deps build
+	mkdir -p $(DIST) && rm -rf $(DIST)/sportellod_*.deb $(DIST)/stage/sportellod
 	st=$(DIST)/stage/sportellod; \
 	install -D -m 0755 bin/sportellod $$st/usr/bin/sportellod && \
 	install -D -m 0644 docs/sportellod.service $$st/lib/systemd/system/sportellod.service && \
@@ -99,7 +102,11 @@ package: package-deps build
 	install -D -m 0644 packaging/deb/sportellod/README.Debian $$st/usr/share/doc/sportellod/README.Debian && \
 	install -d -m 0750 $$st/var/lib/sportellod && \
 	packaging/deb.sh packaging/deb/sportellod $$st $(VERSION) $(DIST)/sportellod_$(VERSION)_$(ARCH).deb
-	# The Linux desk: fyne package's tar.xz from the binary make build made, and a .deb of it
+	rm -rf $(DIST)/stage/sportellod
+
+# The Linux desk: fyne package's tar.xz from the binary make build made, and a .deb of it
+package-linux: package-deps build
+	mkdir -p $(DIST) && rm -rf $(DIST)/sportello_*.deb $(DIST)/sportello_*.tar.xz $(DIST)/stage/sportello
 	# (fyne package counts the build up in FyneApp.toml: the file is put back as it was)
 	cp FyneApp.toml $(DIST)/FyneApp.toml.orig; \
 	$(FYNE) package --os linux --executable $(BIN) --icon assets/icon.png --name Sportello \
@@ -112,7 +119,11 @@ package: package-deps build
 	rm -rf $$st/x && \
 	install -D -m 0644 packaging/config.example.yaml $$st/usr/share/doc/sportello/config.example.yaml && \
 	packaging/deb.sh packaging/deb/sportello $$st $(VERSION) $(DIST)/sportello_$(VERSION)_$(ARCH).deb
-	# The Windows desk: icon, version and manifest resources, a GUI .exe, the MSI
+	rm -rf $(DIST)/stage/sportello
+
+# The Windows desk: icon, version and manifest resources, a GUI .exe, the MSI
+package-windows: package-deps
+	mkdir -p $(DIST) && rm -f $(DIST)/sportello.exe $(DIST)/sportello.com $(DIST)/sportello_*.msi
 	$(GO) run ./packaging/winicon assets/icon.png $(DIST)/sportello.ico
 	sed -e 's|@ICON@|$(CURDIR)/$(DIST)/sportello.ico|' -e 's|@MANIFEST@|$(CURDIR)/packaging/sportello.exe.manifest|' \
 		-e 's|@VERSION@|$(VERSION)|g' -e 's|@VERSION_COMMA@|$(subst .,$(comma),$(WIN_VERSION))|g' \
@@ -125,5 +136,4 @@ package: package-deps build
 		rc=$$?; rm -f rsrc_windows_amd64.syso; exit $$rc
 	wixl -a x64 -D Version=$(APP_VERSION) -D Exe=$(DIST)/sportello.exe -D Console=$(DIST)/sportello.com -D Icon=$(DIST)/sportello.ico \
 		-D ConfigExample=packaging/config.example.yaml -o $(DIST)/sportello_$(VERSION)_x64.msi packaging/sportello.wxs
-	rm -rf $(DIST)/stage $(DIST)/sportello.rc
-	@ls -l $(DIST)
+	rm -f $(DIST)/sportello.rc
