@@ -90,7 +90,7 @@ package-deps: deps
 	@[ -x $(FYNE) ] && $(FYNE) version 2>/dev/null | grep -q 1.7.4 || $(GO) install $(FYNE_TOOLS)
 
 package: package-server package-linux package-windows
-	@ls -l $(DIST)
+	@rm -rf $(DIST)/stage; ls -l $(DIST)
 
 # sportellod's .deb: binary, unit, settings, the system user (postinst)
 package-server: package-deps build
