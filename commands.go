@@ -22,6 +22,7 @@ import (
 	"sportello/fault"
 	"sportello/registry"
 	"sportello/store"
+	"sportello/version"
 )
 
 const appID = "it.comune.sportello"
@@ -67,6 +68,7 @@ Uso:
   sportello sync [--server URL] [opzioni]   sincronizza una volta con il server centrale
   sportello key rotate [--server URL] [opzioni]
                                             la postazione adotta una nuova chiave, firmata con quella attuale
+  sportello --version                       la versione di questo programma
   sportello --help                          questo aiuto
 
 Opzioni dello sportello (anche nel file di configurazione YAML, con la chiave tra
@@ -75,6 +77,10 @@ parentesi quadre, o come variabili d'ambiente SPORTELLO_CHIAVE, ad esempio SPORT
 
 // run dispatches a command line and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "version") {
+		fmt.Fprint(stdout, version.Line("sportello"))
+		return 0
+	}
 	cmd, rest := "desk", args
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, rest = args[0], args[1:]

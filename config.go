@@ -31,7 +31,7 @@ type config struct {
 	Municipality string
 	Office       string
 	Language     string
-	Printer      string                  // CUPS queue of the certificates, "" for the system's default
+	Printer      string                  // the certificates' printer: a CUPS queue, a Windows printer's name; "" for the system's default
 	Server       string                  // sportellod's URL; "" for a standalone desk
 	ServerCA     string                  // PEM file of the certificates trusted for the server; "" for the system's
 	LocalQueue   bool                    // with a server, keep the queue on this desk (queue: local)
@@ -61,11 +61,11 @@ var configKeys = []configKey{
 	{"office", "office", "string", "Sportello unico", "nome dell'ufficio mostrato nella barra in alto"},
 	{"language", "language", "string", "it", "lingua dell'interfaccia: it oppure en"},
 	// The flag is not --printer: `sportello queue` has its own for tickets.
-	{"printer", "certificate-printer", "string", "", "coda CUPS della stampante dei certificati (vuoto: la stampante predefinita del sistema)"},
+	{"printer", "certificate-printer", "string", "", "stampante dei certificati: la coda CUPS, o su Windows il nome della stampante (vuoto: la stampante predefinita del sistema)"},
 	{"server", "server", "string", "", "indirizzo del server centrale sportellod (vuoto: postazione autonoma)"},
 	{"server_ca", "server-ca", "string", "", "file PEM del certificato di cui fidarsi per il server: quello autofirmato del server o quello della CA del Comune (vuoto: le CA del sistema)"},
 	{"queue", "queue", "string", "server", "dove sta la coda con un server: server (la coda dell'ufficio, condivisa) oppure local (la coda di questa postazione, che funziona anche senza rete)"},
-	{"ticket_printer", "ticket-printer", "string", "", "stampante dei biglietti del totem: cups:NOME (cups: la predefinita), escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA; vuoto: biglietti salvati in PDF"},
+	{"ticket_printer", "ticket-printer", "string", "", "stampante dei biglietti del totem: cups:NOME (cups: la predefinita), escpos:/dev/usb/lp0, escpos:COM3 (Windows) oppure escpos-tcp:INDIRIZZO:PORTA; vuoto: biglietti salvati in PDF"},
 	{"fee_with_bollo_cents", "fee-with-bollo-cents", "int", "52", "diritti di segreteria di un certificato in bollo, in centesimi"},
 	{"fee_exempt_cents", "fee-exempt-cents", "int", "26", "diritti di segreteria di un certificato esente dal bollo, in centesimi"},
 	{"bollo_cents", "bollo-cents", "int", "1600", "imposta di bollo di un certificato, in centesimi"},
@@ -129,6 +129,11 @@ func loadConfig(fs *pflag.FlagSet) (config, error) {
 		file = defaultConfigFile()
 	}
 	data, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) && !explicit {
+		// No file of the user's: the machine's, which IT pushes to every desk.
+		file = machineConfigFile()
+		data, err = os.ReadFile(file)
+	}
 	switch {
 	case err == nil:
 		if err := checkConfigFile(file, data); err != nil {
@@ -359,26 +364,4 @@ func keyPhrase(key string) string {
 		return ""
 	}
 	return fmt.Sprintf(", chiave %q", key)
-}
-
-// defaultConfigFile is config.yaml in the user's config folder.
-func defaultConfigFile() string {
-	dir, err := os.UserConfigDir()
-	if err != nil {
-		dir = "."
-	}
-	return filepath.Join(dir, "sportello", "config.yaml")
-}
-
-// dataDir is where the databases live: $XDG_DATA_HOME/sportello, or
-// ~/.local/share/sportello.
-func dataDir() string {
-	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
-		return filepath.Join(d, "sportello")
-	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return "."
-	}
-	return filepath.Join(home, ".local", "share", "sportello")
 }

@@ -1,3 +1,7 @@
+// The desk and the server are killed with SIGKILL: Unix only.
+
+//go:build !windows
+
 package central
 
 import (

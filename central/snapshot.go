@@ -222,6 +222,11 @@ func (c *Client) DownloadSnapshot(ctx context.Context, info store.SnapshotInfo, 
 	if err := f.Sync(); err != nil {
 		return err
 	}
+	// Closed before the rename (or the removal): Windows renames and
+	// removes only files no one holds open.
+	if err := f.Close(); err != nil {
+		return err
+	}
 	if have != info.Size || hex.EncodeToString(sum.Sum(nil)) != info.SHA256 {
 		os.Remove(part)
 		return fault.New(fault.Invalid, "The register file from the server is damaged: it will be downloaded again", nil)

@@ -48,7 +48,12 @@ type systemSound struct {
 	start    func(*exec.Cmd) error
 }
 
-func (s systemSound) Chime()          { playChime(s.lookPath, s.start) }
+func (s systemSound) Chime() {
+	if systemChime(assets.Chime) { // Windows: PlaySoundW (chime_windows.go)
+		return
+	}
+	playChime(s.lookPath, s.start)
+}
 func (s systemSound) Say(text string) { sayText(s.lookPath, s.start, text) }
 
 // sayText speaks text in Italian: espeak-ng writes the WAV to its standard

@@ -11,6 +11,7 @@ import (
 	"image"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -242,7 +243,7 @@ func (p ESCPOS) Send(ctx context.Context, data []byte) error {
 		}
 		return nil
 	case p.Device != "":
-		f, err := os.OpenFile(p.Device, os.O_WRONLY|os.O_APPEND, 0)
+		f, err := os.OpenFile(p.Device, deviceFlags(p.Device), 0)
 		if err != nil {
 			return unreachable(err)
 		}
@@ -258,10 +259,37 @@ func (p ESCPOS) Send(ctx context.Context, data []byte) error {
 	return fault.New(fault.Invalid, "No ticket printer is set: set ticket_printer in the configuration", nil)
 }
 
+// deviceFlags opens a device file for writing: appending on Unix, plainly
+// on a Windows COM port, since Windows opens a file for appending without
+// the write access a serial device's WriteFile needs.
+func deviceFlags(device string) int {
+	if strings.HasPrefix(device, `\\.\`) {
+		return os.O_WRONLY
+	}
+	return os.O_WRONLY | os.O_APPEND
+}
+
+// comPort is a Windows serial port's name (COM1 to COM256, any case, with or
+// without the \\.\ prefix) as the device path Windows opens, which needs
+// the prefix from COM10 on; ok is false for anything else.
+func comPort(name string) (device string, ok bool) {
+	n := strings.TrimPrefix(name, `\\.\`)
+	if len(n) < 4 || !strings.EqualFold(n[:3], "COM") {
+		return "", false
+	}
+	num, err := strconv.Atoi(n[3:])
+	if err != nil || num < 1 || num > 256 || n[3] == '0' {
+		return "", false
+	}
+	return `\\.\COM` + n[3:], true
+}
+
 // ParseTicketPrinter reads the ticket_printer setting: "cups:" for CUPS's
 // default printer, "cups:NAME" for a CUPS queue, "escpos:/dev/usb/lp0" for
-// an ESC/POS printer's device file, "escpos-tcp:HOST:PORT" for a network
-// one (port 9100 if none). "" is no printer (nil, nil).
+// an ESC/POS printer's device file, "escpos:COM3" for one on a Windows
+// serial (or USB serial) port, used at the speed and framing Windows has
+// set for the port, "escpos-tcp:HOST:PORT" for a network one (port 9100 if
+// none). "" is no printer (nil, nil).
 func ParseTicketPrinter(setting string) (Printer, error) {
 	setting = strings.TrimSpace(setting)
 	kind, rest, _ := strings.Cut(setting, ":")
@@ -272,11 +300,15 @@ func ParseTicketPrinter(setting string) (Printer, error) {
 		return LP{Destination: rest}, nil
 	case kind == "escpos" && strings.HasPrefix(rest, "/"):
 		return ESCPOS{Device: rest}, nil
+	case kind == "escpos":
+		if dev, ok := comPort(rest); ok {
+			return ESCPOS{Device: dev}, nil
+		}
 	case kind == "escpos-tcp" && rest != "":
 		if _, _, err := net.SplitHostPort(rest); err != nil {
 			rest = net.JoinHostPort(rest, "9100")
 		}
 		return ESCPOS{Addr: rest}, nil
 	}
-	return nil, fmt.Errorf("impostazione ticket_printer: %q non è valida: usi cups:NOME, escpos:/dev/usb/lp0 oppure escpos-tcp:INDIRIZZO:PORTA", setting)
+	return nil, fmt.Errorf("impostazione ticket_printer: %q non è valida: usi cups:NOME, escpos:/dev/usb/lp0, escpos:COM3 oppure escpos-tcp:INDIRIZZO:PORTA", setting)
 }

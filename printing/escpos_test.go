@@ -179,6 +179,15 @@ func TestESCPOSPrintPDF(t *testing.T) {
 	}
 }
 
+func TestDeviceFlags(t *testing.T) {
+	if got := deviceFlags(`\\.\COM3`); got&os.O_APPEND != 0 || got&os.O_WRONLY == 0 {
+		t.Errorf("COM port flags %#x: want write-only without append", got)
+	}
+	if got := deviceFlags("/dev/usb/lp0"); got != os.O_WRONLY|os.O_APPEND {
+		t.Errorf("device file flags %#x", got)
+	}
+}
+
 func TestParseTicketPrinter(t *testing.T) {
 	tests := []struct {
 		in   string
@@ -191,6 +200,13 @@ func TestParseTicketPrinter(t *testing.T) {
 		{"escpos:/dev/usb/lp0", ESCPOS{Device: "/dev/usb/lp0"}, false},
 		{"escpos-tcp:192.168.1.50:9100", ESCPOS{Addr: "192.168.1.50:9100"}, false},
 		{"escpos-tcp:stampante", ESCPOS{Addr: "stampante:9100"}, false},
+		{"escpos:COM3", ESCPOS{Device: `\\.\COM3`}, false},
+		{"escpos:com12", ESCPOS{Device: `\\.\COM12`}, false},
+		{`escpos:\\.\COM4`, ESCPOS{Device: `\\.\COM4`}, false},
+		{"escpos:COM0", nil, true},
+		{"escpos:COM03", nil, true},
+		{"escpos:COM257", nil, true},
+		{"escpos:COMX", nil, true},
 		{"escpos:lp0", nil, true},
 		{"laser", nil, true},
 	}

@@ -21,7 +21,6 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"sportello/assets"
-	"sportello/fault"
 )
 
 // Font is the family name under which NewA4 registers Titillium Web: regular
@@ -252,26 +251,13 @@ func delimiter(c byte) bool {
 // paBlue is the Italian public administration's blue, #0066CC.
 var paBlue = [3]int{0x00, 0x66, 0xcc}
 
-// Print sends a PDF to the system printer through CUPS's lp (printer "" is
-// CUPS's default destination). A failure is a fault.Invalid error that says
+// Print sends a PDF to the system printer (printer "" is the system's
+// default): through CUPS's lp on Linux and the other Unixes
+// (print_cups.go), through the program Windows has to print PDF files on
+// Windows (print_windows.go). A failure is a fault.Invalid error that says
 // what to check.
 func Print(ctx context.Context, pdf []byte, printer string) error {
-	bin, err := exec.LookPath("lp")
-	if err != nil {
-		return fault.New(fault.Invalid, "Printing needs CUPS (the lp command), which is not installed: save the PDF and print it from another program", nil)
-	}
-	args := []string{"-t", "Sportello"}
-	if printer != "" {
-		args = append(args, "-d", printer)
-	}
-	cmd := exec.CommandContext(ctx, bin, append(args, "-")...)
-	cmd.Stdin = bytes.NewReader(pdf)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fault.New(fault.Invalid, "The printer did not accept the document ({{.Detail}}): check that it is on, connected and set as the default printer in CUPS", map[string]any{"Detail": strings.TrimSpace(stderr.String())})
-	}
-	return nil
+	return printPDF(ctx, pdf, printer)
 }
 
 // ErrNoPreview says that no page can be rendered here: pdftoppm (poppler)

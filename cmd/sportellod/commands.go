@@ -22,6 +22,7 @@ import (
 	"sportello/fault"
 	"sportello/registry"
 	"sportello/store"
+	"sportello/version"
 )
 
 const usage = `sportellod: il server centrale di Sportello
@@ -41,6 +42,7 @@ const usage = `sportellod: il server centrale di Sportello
   sportellod office load --db FILE FILE.yaml                         la carica da un file YAML o JSON (aggiunge e cambia, non toglie)
   sportellod access-log --db FILE [--clerk U] [--cf CF] [--desk D01] [--from GG] [--to GG] [--csv]
                                                                      chi ha consultato quali dati, da ogni postazione
+  sportellod --version                                               la versione di questo programma
   sportellod portal-keys --db FILE [--rotate]                         chiavi del portale dei cittadini; --rotate le sostituisce
   sportellod user add --db FILE --username U --name "N C" --role R   un operatore del server (password dallo standard input)
 
@@ -59,6 +61,10 @@ var errUsage = errors.New("uso")
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if len(args) == 1 && (args[0] == "--version" || args[0] == "version") {
+		fmt.Fprint(stdout, version.Line("sportellod"))
 		return 0
 	}
 	commands := map[string]func([]string, io.Writer) error{
