@@ -35,9 +35,15 @@ type appointmentPayload struct {
 }
 
 func scanAppointment(sc interface{ Scan(...any) error }) (queue.Appointment, error) {
+	return scanAppointmentWith(sc)
+}
+
+// scanAppointmentWith scans appointmentColumns and then the extra columns
+// a query selects after them.
+func scanAppointmentWith(sc interface{ Scan(...any) error }, extra ...any) (queue.Appointment, error) {
 	var a queue.Appointment
 	var slot, state string
-	err := sc.Scan(&a.ID, &a.UID, &a.Code, &a.Service, dateCol{&a.Day}, &slot, &a.Minutes, &a.Person, &state, &a.TicketID, &a.Version)
+	err := sc.Scan(append([]any{&a.ID, &a.UID, &a.Code, &a.Service, dateCol{&a.Day}, &slot, &a.Minutes, &a.Person, &state, &a.TicketID, &a.Version}, extra...)...)
 	if err != nil {
 		return a, err
 	}
@@ -219,6 +225,17 @@ func (s *Store) CancelAppointment(ctx context.Context, operator, code string) (q
 	if err != nil {
 		return a, err
 	}
+	if a, err = s.cancelAppointment(ctx, tx, operator, a); err != nil {
+		return a, err
+	}
+	if err := tx.Commit(); err != nil {
+		return a, fmt.Errorf("cancel appointment: %w", err)
+	}
+	return a, nil
+}
+
+// cancelAppointment cancels a within tx.
+func (s *Store) cancelAppointment(ctx context.Context, tx *sql.Tx, operator string, a queue.Appointment) (queue.Appointment, error) {
 	if a.State != queue.BookingBooked {
 		return a, fault.New(fault.Conflict, "Only a booking not yet used can be cancelled", nil)
 	}
@@ -226,13 +243,7 @@ func (s *Store) CancelAppointment(ctx context.Context, operator, code string) (q
 	if _, err := tx.ExecContext(ctx, `UPDATE queue_appointment SET state = ?, version = ? WHERE id = ?`, string(a.State), a.Version, a.ID); err != nil {
 		return a, fmt.Errorf("cancel appointment: %w", err)
 	}
-	if err := s.logAppointment(ctx, tx, operator, a, "update", "cancel"); err != nil {
-		return a, err
-	}
-	if err := tx.Commit(); err != nil {
-		return a, fmt.Errorf("cancel appointment: %w", err)
-	}
-	return a, nil
+	return a, s.logAppointment(ctx, tx, operator, a, "update", "cancel")
 }
 
 func readAppointment(ctx context.Context, q querier, code string) (queue.Appointment, error) {
