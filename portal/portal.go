@@ -185,6 +185,7 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("POST /logout", p.handleLogout)
 	p.mux.HandleFunc("GET /record", p.handleRecord)
 	p.mux.HandleFunc("GET /record/accesses", p.handleAccesses)
+	p.queueRoutes()
 	p.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusNotFound, fault.New(fault.NotFound, "This page does not exist", nil))
 	})
