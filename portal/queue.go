@@ -31,6 +31,7 @@ import (
 //     maxFormBytes (guard); the codice fiscale comes from the session's
 //     person, never from the form. They create one booking or one remote
 //     ticket within the store's rules (limits, hours, waits).
+//   - GET /queue/ticket/{token}/events: the same, live (queue_live.go).
 //   - POST /queue/booking/{token}/cancel|move and /queue/ticket/{token}/cancel:
 //     whoever holds the token (a guest has no session); the same-origin
 //     headers are checked before the form is read; they change only the
@@ -46,6 +47,7 @@ func (p *Portal) queueRoutes() {
 	p.mux.HandleFunc("POST /queue/booking/{token}/move", p.handleBookingMove)
 	p.mux.HandleFunc("POST /queue/remote/{service}", p.limited(signInRate, p.handleRemote))
 	p.mux.HandleFunc("GET /queue/ticket/{token}", p.handleTicket)
+	p.mux.HandleFunc("GET /queue/ticket/{token}/events", p.handleTicketEvents)
 	p.mux.HandleFunc("POST /queue/ticket/{token}/cancel", p.handleTicketCancel)
 }
 

@@ -1,7 +1,9 @@
 package portal
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -204,5 +206,91 @@ func TestRemoteTicketFromThePortal(t *testing.T) {
 	}
 	if status, page := b.post(p.URL()+"/queue/ticket/"+link[1]+"/cancel", nil); status != http.StatusOK || !strings.Contains(page, "non è più in coda") {
 		t.Errorf("give up: %d", status)
+	}
+}
+
+func TestTicketPageFollowsTheLine(t *testing.T) {
+	if now := time.Now(); now.Hour() == 23 && now.Minute() >= 30 {
+		t.Skip("the store's day would turn while the test runs")
+	}
+	defer func(e time.Duration) { liveEvery = e }(liveEvery)
+	liveEvery = 20 * time.Millisecond
+	st := testStore(t)
+	openAllDay(t, st, nil)
+	ctx := context.Background()
+	p := testPortal(t, st, Config{})
+	first, err := st.IssueTicket(ctx, "kiosk", "A", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := st.TakeRemote(ctx, store.Citizen{CF: "RSSMRA80A01H501U"}, "A", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t)
+	_, page := b.get(p.URL() + "/queue/ticket/" + rt.Token)
+	if !strings.Contains(page, `<script src="/static/ticket.js" defer></script>`) || strings.Contains(page, "<script>") ||
+		!strings.Contains(page, `data-t-called="Tocca a Lei: sportello {counter}"`) {
+		t.Fatalf("ticket page: %s", page)
+	}
+	if status, js := b.get(p.URL() + "/static/ticket.js"); status != http.StatusOK || !strings.Contains(js, "EventSource") {
+		t.Fatalf("ticket.js: %d", status)
+	}
+	if status, _ := b.get(p.URL() + "/queue/ticket/" + strings.Repeat("ef", 32) + "/events"); status != http.StatusNotFound {
+		t.Errorf("events of a forged link: %d", status)
+	}
+	resp, err := b.c.Get(p.URL() + "/queue/ticket/" + rt.Token + "/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/event-stream") {
+		t.Fatalf("content type %q", ct)
+	}
+	events := make(chan ticketLive, 16)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var ev ticketLive
+				json.Unmarshal([]byte(data), &ev)
+				events <- ev
+			}
+		}
+		close(events)
+	}()
+	next := func(what string) ticketLive {
+		t.Helper()
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatalf("%s: the stream ended", what)
+			}
+			return ev
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no event", what)
+		}
+		return ticketLive{}
+	}
+	if ev := next("first"); ev.State != "remote" || ev.Ahead != 1 || !ev.Near || ev.Called {
+		t.Errorf("first event %+v", ev)
+	}
+	if _, err := st.CallNext(ctx, "lneri", "1", "c1"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("after the first call"); ev.Ahead != 0 || ev.Called {
+		t.Errorf("after the call of %s: %+v", first.Ticket.Label, ev)
+	}
+	if _, err := st.MarkPresent(ctx, "lneri", rt.Ticket.ID); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("present"); ev.State != "waiting" {
+		t.Errorf("present: %+v", ev)
+	}
+	if _, err := st.CallNext(ctx, "lneri", "2", "c2"); err != nil {
+		t.Fatal(err)
+	}
+	if ev := next("called"); !ev.Called || ev.Counter != "2" || ev.Near {
+		t.Errorf("called: %+v", ev)
 	}
 }
