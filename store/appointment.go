@@ -261,7 +261,7 @@ func readAppointment(ctx context.Context, q querier, code string) (queue.Appoint
 	return a, nil
 }
 
-// CheckInAppointment turns a booking into a ticket of its service flagged
+// CheckInAppointment (a code that is no booking: CheckInRemote) turns a booking into a ticket of its service flagged
 // with the slot time, so the calling policy calls it within its window
 // (a late arrival waits with the walk-ins). Wrong, used or expired codes
 // are refused with a message for the person at the kiosk.
@@ -274,6 +274,15 @@ func (s *Store) CheckInAppointment(ctx context.Context, code string) (queue.Issu
 	defer tx.Rollback()
 	var out queue.Issued
 	a, err := readAppointment(ctx, tx, code)
+	if fault.Code(err) == fault.NotFound {
+		// Not a booking: perhaps a ticket taken from home, checked in by
+		// the same code entry (or QR) of the kiosk.
+		tx.Rollback()
+		if is, rerr := s.CheckInRemote(ctx, code); fault.Code(rerr) != fault.NotFound {
+			return is, rerr
+		}
+		return out, err
+	}
 	if err != nil {
 		return out, err
 	}

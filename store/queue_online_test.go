@@ -304,7 +304,8 @@ func TestRemoteTicketCheckIn(t *testing.T) {
 	}
 	// Reached 10 minutes ago, within the hold of 30: it keeps its place.
 	clk.add(10 * time.Minute)
-	is, err := s.CheckInRemote(ctx, strings.ToLower(rt.Code))
+	// The kiosk's code entry for bookings takes remote tickets' codes too.
+	is, err := s.CheckInAppointment(ctx, strings.ToLower(rt.Code))
 	if err != nil || is.Ticket.State != queue.Waiting || !is.Ticket.ArrivedAt.Equal(rt.Ticket.ArrivedAt) {
 		t.Fatalf("check in: %+v %v", is, err)
 	}
@@ -314,6 +315,8 @@ func TestRemoteTicketCheckIn(t *testing.T) {
 	}
 	_, err = s.CheckInRemote(ctx, rt.Code)
 	wantCode(t, "check in twice", err, fault.Conflict)
+	_, err = s.CheckInAppointment(ctx, "ZZZZZZ")
+	wantCode(t, "a code neither a booking nor a ticket", err, fault.NotFound)
 }
 
 func TestRemoteTicketHeldTooLong(t *testing.T) {
