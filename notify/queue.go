@@ -60,6 +60,19 @@ func (n *Notifier) send(ctx context.Context, email, mobile, subject, text string
 	return ok, errors.Join(errs...)
 }
 
+// SendTo sends one message to an email or a mobile number, whichever
+// the notifier can reach (the portal's codes for guests).
+func (n *Notifier) SendTo(ctx context.Context, email, mobile, subject, text string) error {
+	ok, err := n.send(ctx, email, mobile, subject, text)
+	if !ok && err == nil {
+		err = errors.New("no channel reaches the person")
+	}
+	if ok {
+		return nil
+	}
+	return err
+}
+
 // Remind sends the reminders of tomorrow's bookings not yet reminded and
 // returns how many were sent.
 func (n *Notifier) Remind(ctx context.Context) (int, error) {

@@ -58,6 +58,9 @@ type Config struct {
 	Log            *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
 	HTTPClient *http.Client
+	// Sender sends guests the codes that prove their email or mobile
+	// (queue_guest.go); nil: only signed-in citizens book online.
+	Sender Sender
 }
 
 // Portal is the online desk.

@@ -24,7 +24,8 @@ import (
 //   - GET /queue, /queue/booking/{token}, /queue/ticket/{token}: anyone;
 //     a booking or a ticket is shown only to whoever holds its 256-bit
 //     token (the link), which is checked before any read.
-//   - GET /queue/book/{service}: a signed-in citizen (SPID/CIE).
+//   - GET /queue/book/{service}: a signed-in citizen (SPID/CIE), or a
+//     guest where the service allows guests (queue_guest.go).
 //   - POST /queue/book/{service} and /queue/remote/{service}: a signed-in
 //     citizen; the session's CSRF token and the same-origin headers are
 //     checked (checkForm) before the form is used, the body is at most
@@ -45,6 +46,7 @@ func (p *Portal) queueRoutes() {
 	p.mux.HandleFunc("GET /queue/booking/{token}/ics", p.handleBookingICS)
 	p.mux.HandleFunc("POST /queue/booking/{token}/cancel", p.handleBookingCancel)
 	p.mux.HandleFunc("POST /queue/booking/{token}/move", p.handleBookingMove)
+	p.mux.HandleFunc("POST /queue/guest/{service}/code", p.limited(signInRate, p.handleGuestCode))
 	p.mux.HandleFunc("POST /queue/remote/{service}", p.limited(signInRate, p.handleRemote))
 	p.mux.HandleFunc("GET /queue/ticket/{token}", p.handleTicket)
 	p.mux.HandleFunc("GET /queue/ticket/{token}/events", p.handleTicketEvents)
@@ -123,6 +125,7 @@ type bookData struct {
 	Token   string // a move: the booking's token
 	T       *tr    // the page's, for the slots' template
 	CSRF    string // a booking's form: the session's
+	Guest   bool   // a guest's form: a name, and a code sent to the contact
 }
 
 // serviceNamed returns an existing service.
@@ -190,7 +193,7 @@ func (p *Portal) handleBookForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c == nil {
-		p.problem(w, r, http.StatusForbidden, fault.New(fault.Forbidden, "Sign in with SPID or CIE to use this service online", nil))
+		p.guestForm(w, r)
 		return
 	}
 	d, err := p.slotsPage(r, r.PathValue("service"))
@@ -235,7 +238,11 @@ func (p *Portal) handleBook(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusInternalServerError, err)
 		return
 	}
-	if c == nil || !p.checkForm(r, c) {
+	if c == nil {
+		p.bookAsGuest(w, r)
+		return
+	}
+	if !p.checkForm(r, c) {
 		p.problem(w, r, http.StatusForbidden, errForm)
 		return
 	}

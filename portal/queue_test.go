@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -292,5 +293,81 @@ func TestTicketPageFollowsTheLine(t *testing.T) {
 	}
 	if ev := next("called"); !ev.Called || ev.Counter != "2" || ev.Near {
 		t.Errorf("called: %+v", ev)
+	}
+}
+
+// sentCodes is a Sender that keeps the messages it is given.
+type sentCodes struct {
+	mu   sync.Mutex
+	sent []string // "to: text"
+}
+
+func (s *sentCodes) SendTo(_ context.Context, email, mobile, _, text string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, email+mobile+": "+text)
+	return nil
+}
+
+var (
+	hiddenCheck = regexp.MustCompile(`name="check" value="([0-9A-Z]+)"`)
+	sixDigits   = regexp.MustCompile(`\b[0-9]{6}\b`)
+)
+
+func TestGuestBooking(t *testing.T) {
+	if now := time.Now(); now.Hour() == 23 && now.Minute() >= 30 {
+		t.Skip("the store's day would turn while the test runs")
+	}
+	st := testStore(t)
+	openAllDay(t, st, func(o *queue.OnlineService) { o.Guests = true })
+	sender := &sentCodes{}
+	p := testPortal(t, st, Config{Sender: sender})
+	b := newBrowser(t)
+	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02")
+	status, form := b.get(p.URL() + "/queue/book/A?day=" + tomorrow)
+	slots := slotValue.FindAllStringSubmatch(form, -1)
+	if status != http.StatusOK || len(slots) == 0 || !strings.Contains(form, `name="name"`) || !strings.Contains(form, `action="/queue/guest/A/code"`) {
+		t.Fatalf("guest form: %d %s", status, form)
+	}
+	if status, _ := b.get(p.URL() + "/queue/book/B?day=" + tomorrow); status != http.StatusForbidden {
+		t.Errorf("a service without guests: %d", status)
+	}
+	ask := url.Values{"day": {tomorrow}, "slot": {slots[0][1]}, "name": {"Anna Verdi"}, "email": {"anna@example.org"}}
+	if got := b.postWith(p.URL()+"/queue/guest/A/code", ask, map[string]string{"Sec-Fetch-Site": "cross-site"}); got != http.StatusForbidden || len(sender.sent) != 0 {
+		t.Errorf("a code asked from another site: %d, %d sent", got, len(sender.sent))
+	}
+	status, page := b.post(p.URL()+"/queue/guest/A/code", ask)
+	check := hiddenCheck.FindStringSubmatch(page)
+	if status != http.StatusOK || check == nil || len(sender.sent) != 1 || !strings.HasPrefix(sender.sent[0], "anna@example.org: ") {
+		t.Fatalf("code page: %d %v %s", status, sender.sent, page)
+	}
+	code := sixDigits.FindString(sender.sent[0])
+	if strings.Contains(page, code) {
+		t.Fatal("the page shows the code it sent")
+	}
+	book := url.Values{"day": {tomorrow}, "slot": {slots[0][1]}, "name": {"Anna Verdi"}, "email": {"anna@example.org"}, "check": {check[1]}, "code": {"000000"}}
+	if code == "000000" {
+		book.Set("code", "000001")
+	}
+	if got := b.postWith(p.URL()+"/queue/book/A", book, nil); got != http.StatusBadRequest {
+		t.Errorf("a wrong code: %d", got)
+	}
+	book.Set("email", "eva@example.org")
+	book.Set("code", code)
+	if got := b.postWith(p.URL()+"/queue/book/A", book, nil); got != http.StatusBadRequest {
+		t.Errorf("the code for another contact: %d", got)
+	}
+	book.Set("email", "anna@example.org")
+	status, page = b.post(p.URL()+"/queue/book/A", book)
+	if status != http.StatusOK || bookingLink.FindStringSubmatch(page) == nil {
+		t.Fatalf("guest booking: %d %s", status, page)
+	}
+	if got := b.postWith(p.URL()+"/queue/book/A", book, nil); got != http.StatusBadRequest {
+		t.Errorf("the same code twice: %d", got)
+	}
+	// Without a way to send codes, no guests.
+	p2 := testPortal(t, st, Config{})
+	if status, _ := b.get(p2.URL() + "/queue/book/A"); status != http.StatusForbidden {
+		t.Errorf("guests without a sender: %d", status)
 	}
 }

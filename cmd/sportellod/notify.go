@@ -48,11 +48,27 @@ func loadNotifyConfig(v *viper.Viper) (notifyConfig, error) {
 	return nc, nil
 }
 
+// notifier is the notifier of the settings, nil when neither email nor
+// SMS is set.
+func (nc notifyConfig) notifier(st *store.Store) *notify.Notifier {
+	if nc.Mail == nil && nc.SMS == nil {
+		return nil
+	}
+	return &notify.Notifier{Store: st, Mail: nc.Mail, SMS: nc.SMS, Text: portal.Text, Now: time.Now}
+}
+
+// sender is what sends the portal's codes to guests: nil (no guests)
+// without email or SMS.
+func (nc notifyConfig) sender(st *store.Store) portal.Sender {
+	if n := nc.notifier(st); n != nil {
+		return n
+	}
+	return nil
+}
+
 // startNotify sends reminders and "your turn is near" until ctx ends.
 func startNotify(ctx context.Context, nc notifyConfig, st *store.Store) {
-	if nc.Mail == nil && nc.SMS == nil {
-		return
+	if n := nc.notifier(st); n != nil {
+		go n.Run(ctx, nc.Every)
 	}
-	n := &notify.Notifier{Store: st, Mail: nc.Mail, SMS: nc.SMS, Text: portal.Text, Now: time.Now}
-	go n.Run(ctx, nc.Every)
 }

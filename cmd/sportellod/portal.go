@@ -73,7 +73,7 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	// On loopback with no portal_url, the portal is where it listens.
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
 	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors, TrustedProxies: pc.Proxies,
-		Municipality: registry.MunicipalityTitle(cfg.Municipality), Demo: pc.Demo, Log: log})
+		Municipality: registry.MunicipalityTitle(cfg.Municipality), Demo: pc.Demo, Log: log, Sender: cfg.Notify.sender(st)})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
