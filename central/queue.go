@@ -289,6 +289,9 @@ var ticketActions = map[string]func(ctx context.Context, q *queueAPI, op string,
 	"cancel": func(ctx context.Context, q *queueAPI, op string, id int64, _ TicketRequest) (queue.Ticket, error) {
 		return q.s.store.CancelTicket(ctx, op, id)
 	},
+	"present": func(ctx context.Context, q *queueAPI, op string, id int64, _ TicketRequest) (queue.Ticket, error) {
+		return q.s.store.MarkPresent(ctx, op, id) // a ticket taken from home: its holder is here
+	},
 }
 
 func (q *queueAPI) handleTicket(w http.ResponseWriter, r *http.Request) {

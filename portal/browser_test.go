@@ -219,6 +219,12 @@ var journey = []journeyStep{
 			t.Fatalf("the documents page led to %s", got)
 		}
 	}},
+	{"lines and appointments", func(t *testing.T, ctx context.Context, p *Portal) {
+		do(t, ctx, clickAndWait(`.portal-nav a[href="/queue"]`))
+		if got := location(t, ctx); got != "/queue" {
+			t.Fatalf("the lines' page led to %s", got)
+		}
+	}},
 	{"ask the social desk", func(t *testing.T, ctx context.Context, p *Portal) {
 		do(t, ctx, chromedp.Navigate(p.URL()+"/social"))
 		if n := eval[int](t, ctx, `document.querySelectorAll("main textarea").length`); n == 0 {

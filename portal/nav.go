@@ -27,6 +27,10 @@ var navItems = []navLink{
 	{Path: "/", Label: "Home"},
 	{Path: "/record", Label: "Your record in the register"},
 	{Path: "/record/accesses", Label: "Who viewed your record"},
+	{Path: "/certificates", Label: "Certificates"},
+	{Path: "/documents", Label: "My requests and documents"},
+	{Path: "/queue", Label: "Lines and appointments"},
+	{Path: "/social", Label: "Ask the social desk"},
 }
 
 // navFor is the navigation of a page at path: the sections for a signed-in

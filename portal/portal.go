@@ -68,6 +68,9 @@ type Config struct {
 	Log        *slog.Logger
 	// HTTPClient calls the providers; nil is a client with short timeouts.
 	HTTPClient *http.Client
+	// Sender sends guests the codes that prove their email or mobile
+	// (queue_guest.go); nil: only signed-in citizens book online.
+	Sender Sender
 }
 
 // Portal is the online desk.
@@ -212,6 +215,7 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("GET /documents/{number}", p.handleDocument)
 	p.mux.HandleFunc("GET /social", p.handleSocial)
 	p.mux.HandleFunc("POST /social", p.handleAskSocial)
+	p.queueRoutes()
 	p.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		p.problem(w, r, http.StatusNotFound, fault.New(fault.NotFound, "This page does not exist", nil))
 	})
@@ -221,7 +225,7 @@ func (p *Portal) routes() {
 func (p *Portal) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; media-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		// same-origin, not no-referrer: under no-referrer Chromium sends

@@ -33,7 +33,7 @@ const (
 // Open reports whether a ticket in state s still waits for something to
 // happen today; the daily reset closes such tickets.
 func (s State) Open() bool {
-	return s == Waiting || s == Called || s == Serving || s == OnHold
+	return s == Waiting || s == Called || s == Serving || s == OnHold || s == Remote
 }
 
 // Action is a transition of the state machine; each one is an event.

@@ -35,9 +35,15 @@ type appointmentPayload struct {
 }
 
 func scanAppointment(sc interface{ Scan(...any) error }) (queue.Appointment, error) {
+	return scanAppointmentWith(sc)
+}
+
+// scanAppointmentWith scans appointmentColumns and then the extra columns
+// a query selects after them.
+func scanAppointmentWith(sc interface{ Scan(...any) error }, extra ...any) (queue.Appointment, error) {
 	var a queue.Appointment
 	var slot, state string
-	err := sc.Scan(&a.ID, &a.UID, &a.Code, &a.Service, dateCol{&a.Day}, &slot, &a.Minutes, &a.Person, &state, &a.TicketID, &a.Version)
+	err := sc.Scan(append([]any{&a.ID, &a.UID, &a.Code, &a.Service, dateCol{&a.Day}, &slot, &a.Minutes, &a.Person, &state, &a.TicketID, &a.Version}, extra...)...)
 	if err != nil {
 		return a, err
 	}
@@ -219,6 +225,17 @@ func (s *Store) CancelAppointment(ctx context.Context, operator, code string) (q
 	if err != nil {
 		return a, err
 	}
+	if a, err = s.cancelAppointment(ctx, tx, operator, a); err != nil {
+		return a, err
+	}
+	if err := tx.Commit(); err != nil {
+		return a, fmt.Errorf("cancel appointment: %w", err)
+	}
+	return a, nil
+}
+
+// cancelAppointment cancels a within tx.
+func (s *Store) cancelAppointment(ctx context.Context, tx *sql.Tx, operator string, a queue.Appointment) (queue.Appointment, error) {
 	if a.State != queue.BookingBooked {
 		return a, fault.New(fault.Conflict, "Only a booking not yet used can be cancelled", nil)
 	}
@@ -226,13 +243,7 @@ func (s *Store) CancelAppointment(ctx context.Context, operator, code string) (q
 	if _, err := tx.ExecContext(ctx, `UPDATE queue_appointment SET state = ?, version = ? WHERE id = ?`, string(a.State), a.Version, a.ID); err != nil {
 		return a, fmt.Errorf("cancel appointment: %w", err)
 	}
-	if err := s.logAppointment(ctx, tx, operator, a, "update", "cancel"); err != nil {
-		return a, err
-	}
-	if err := tx.Commit(); err != nil {
-		return a, fmt.Errorf("cancel appointment: %w", err)
-	}
-	return a, nil
+	return a, s.logAppointment(ctx, tx, operator, a, "update", "cancel")
 }
 
 func readAppointment(ctx context.Context, q querier, code string) (queue.Appointment, error) {
@@ -250,7 +261,7 @@ func readAppointment(ctx context.Context, q querier, code string) (queue.Appoint
 	return a, nil
 }
 
-// CheckInAppointment turns a booking into a ticket of its service flagged
+// CheckInAppointment (a code that is no booking: CheckInRemote) turns a booking into a ticket of its service flagged
 // with the slot time, so the calling policy calls it within its window
 // (a late arrival waits with the walk-ins). Wrong, used or expired codes
 // are refused with a message for the person at the kiosk.
@@ -263,6 +274,15 @@ func (s *Store) CheckInAppointment(ctx context.Context, code string) (queue.Issu
 	defer tx.Rollback()
 	var out queue.Issued
 	a, err := readAppointment(ctx, tx, code)
+	if fault.Code(err) == fault.NotFound {
+		// Not a booking: perhaps a ticket taken from home, checked in by
+		// the same code entry (or QR) of the kiosk.
+		tx.Rollback()
+		if is, rerr := s.CheckInRemote(ctx, code); fault.Code(rerr) != fault.NotFound {
+			return is, rerr
+		}
+		return out, err
+	}
 	if err != nil {
 		return out, err
 	}

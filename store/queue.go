@@ -23,9 +23,6 @@ import (
 // earlier days still open were closed when it was set.
 const metaQueueDay = "queue.day"
 
-// recentServiceTimes is how many finished tickets the wait estimate uses.
-const recentServiceTimes = 20
-
 // Status limits: next tickets per service, last calls shown.
 const (
 	statusNextPerService = 5
@@ -288,7 +285,7 @@ func (s *Store) rollover(ctx context.Context, tx *sql.Tx, operator string, now t
 		return nil
 	}
 	open, err := queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket
-WHERE state IN ('waiting', 'called', 'serving', 'on_hold') AND day < ? ORDER BY id`, today)
+WHERE state IN ('waiting', 'called', 'serving', 'on_hold', 'remote') AND day < ? ORDER BY id`, today)
 	if err != nil {
 		return fmt.Errorf("queue day: %w", err)
 	}
@@ -402,27 +399,12 @@ func (s *Store) IssueTicket(ctx context.Context, operator string, service string
 	}
 	defer tx.Rollback()
 	var out queue.Issued
-	sv := &out.Service
-	var first, last int
-	err = tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position, first_number, last_number FROM queue_service WHERE code = ?`, service).
-		Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position, &first, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return out, fault.New(fault.NotFound, "The service {{.Code}} does not exist", map[string]any{"Code": service})
-	}
-	if err != nil {
-		return out, fmt.Errorf("issue ticket: %w", err)
-	}
-	if !sv.Open {
-		return out, fault.New(fault.Conflict, "The service {{.Name}} is closed now", map[string]any{"Name": sv.Name})
-	}
 	day := queue.DayOf(now)
-	number, skipped, err := nextNumber(ctx, tx, sv.Code, day, first)
+	sv, number, err := issueNumber(ctx, tx, service, day)
 	if err != nil {
-		return out, fmt.Errorf("issue ticket: %w", err)
+		return out, err
 	}
-	if number-first+1-skipped > sv.DailyCap || number > last {
-		return out, fault.New(fault.Conflict, "The service {{.Name}} has given all its tickets for today", map[string]any{"Name": sv.Name})
-	}
+	out.Service = sv
 	t := queue.Ticket{UID: newUID(), Day: day, Label: queue.Label(sv.Code, number), Service: sv.Code, Number: number,
 		Priority: priority, State: queue.Waiting, ArrivedAt: now, Version: 1}
 	if t.ID, err = insertTicket(ctx, tx, t, 0); err != nil {
@@ -440,6 +422,32 @@ func (s *Store) IssueTicket(ctx context.Context, operator string, service string
 	s.committed(ctx, false)
 	out.Ticket = t
 	return out, nil
+}
+
+// issueNumber reads an open service and gives its next number of the day
+// within its daily cap and its last number.
+func issueNumber(ctx context.Context, tx *sql.Tx, service string, day registry.Date) (queue.Service, int, error) {
+	var sv queue.Service
+	var first, last int
+	err := tx.QueryRowContext(ctx, `SELECT id, code, name, daily_cap, open, position, first_number, last_number FROM queue_service WHERE code = ?`, service).
+		Scan(&sv.ID, &sv.Code, &sv.Name, &sv.DailyCap, &sv.Open, &sv.Position, &first, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sv, 0, fault.New(fault.NotFound, "The service {{.Code}} does not exist", map[string]any{"Code": service})
+	}
+	if err != nil {
+		return sv, 0, fmt.Errorf("issue ticket: %w", err)
+	}
+	if !sv.Open {
+		return sv, 0, fault.New(fault.Conflict, "The service {{.Name}} is closed now", map[string]any{"Name": sv.Name})
+	}
+	number, skipped, err := nextNumber(ctx, tx, sv.Code, day, first)
+	if err != nil {
+		return sv, 0, fmt.Errorf("issue ticket: %w", err)
+	}
+	if number-first+1-skipped > sv.DailyCap || number > last {
+		return sv, 0, fault.New(fault.Conflict, "The service {{.Name}} has given all its tickets for today", map[string]any{"Name": sv.Name})
+	}
+	return sv, number, nil
 }
 
 // nextNumber gives the service's next number of the day, first for the
@@ -468,37 +476,20 @@ VALUES ((SELECT max(coalesce(max(id), 0), coalesce((SELECT CAST(value AS INTEGER
 	return res.LastInsertId()
 }
 
-// estimate counts the tickets waiting before t in its service and
-// estimates its wait from today's recent service times.
-func estimate(ctx context.Context, q querier, t queue.Ticket) (int, time.Duration, error) {
-	var ahead, counters int
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM queue_ticket WHERE day = ? AND state = 'waiting' AND service = ? AND id < ?`,
+// estimate counts the tickets waiting before t in its service, estimates
+// its wait from the last hour's service times and the counters open
+// (liveEstimate), and keeps the estimate for its error in the statistics.
+func estimate(ctx context.Context, tx *sql.Tx, t queue.Ticket) (int, time.Duration, error) {
+	var ahead int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM queue_ticket WHERE day = ? AND state = 'waiting' AND service = ? AND id < ?`,
 		t.Day.String(), t.Service, t.ID).Scan(&ahead); err != nil {
 		return 0, 0, err
 	}
-	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM queue_counter_service WHERE service = ?`, t.Service).Scan(&counters); err != nil {
-		return 0, 0, err
-	}
-	rows, err := q.QueryContext(ctx, `SELECT started_at, ended_at FROM queue_ticket
-WHERE day = ? AND state = 'done' AND service = ? ORDER BY ended_at DESC LIMIT ?`, t.Day.String(), t.Service, recentServiceTimes)
+	wait, err := liveEstimate(ctx, tx, t.Service, ahead, t.ArrivedAt)
 	if err != nil {
 		return 0, 0, err
 	}
-	defer rows.Close()
-	var recent []time.Duration
-	for rows.Next() {
-		var start, end time.Time
-		if err := rows.Scan(timeCol{&start}, timeCol{&end}); err != nil {
-			return 0, 0, err
-		}
-		if !start.IsZero() && end.After(start) {
-			recent = append(recent, end.Sub(start))
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return 0, 0, err
-	}
-	return ahead, queue.EstimateWait(ahead, recent, counters), nil
+	return ahead, wait, keepEstimate(ctx, tx, t.ID, wait)
 }
 
 // CallNext calls the next ticket for the counter by the calling policy.

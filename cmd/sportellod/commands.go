@@ -121,6 +121,7 @@ func openStore(path string, create bool) (*store.Store, error) {
 type serveConfig struct {
 	DB, Listen, TLSCert, TLSKey, Municipality string
 	Portal                                    portalConfig
+	Notify                                    notifyConfig
 }
 
 func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
@@ -142,8 +143,12 @@ func loadServeConfig(fs *pflag.FlagSet) (serveConfig, error) {
 	}
 	withDemo, _ := fs.GetBool("demo")
 	pc, err := loadPortalConfig(v, withDemo)
+	if err != nil {
+		return serveConfig{}, err
+	}
+	nc, err := loadNotifyConfig(v)
 	return serveConfig{DB: v.GetString("db"), Listen: v.GetString("listen"), TLSCert: v.GetString("tls_cert"), TLSKey: v.GetString("tls_key"),
-		Municipality: v.GetString("municipality"), Portal: pc}, err
+		Municipality: v.GetString("municipality"), Portal: pc, Notify: nc}, err
 }
 
 func cmdServe(args []string, stdout io.Writer) error {
@@ -196,6 +201,7 @@ func serve(ctx context.Context, cfg serveConfig, stdout io.Writer) error {
 		return err
 	}
 	defer waitPortal()
+	startNotify(ctx, cfg.Notify, st)
 	api := central.NewServer(st, log)
 	api.Municipality = registry.MunicipalityTitle(cfg.Municipality)
 	srv := &http.Server{

@@ -21,18 +21,20 @@ type officeFile struct {
 	Services []officeService `yaml:"services" json:"services"`
 	Counters []officeCounter `yaml:"counters" json:"counters"`
 	Settings officeSettings  `yaml:"settings" json:"settings"`
+	Online   *officeOnline   `yaml:"online,omitempty" json:"online,omitempty"`
 }
 
 type officeService struct {
-	Code        string   `yaml:"code" json:"code"`
-	Name        string   `yaml:"name" json:"name"`
-	Open        bool     `yaml:"open" json:"open"`
-	Position    int      `yaml:"position" json:"position"`
-	DailyCap    int      `yaml:"daily_cap" json:"daily_cap"`
-	First       int      `yaml:"first_number" json:"first_number"`
-	Last        int      `yaml:"last_number" json:"last_number"`
-	SlotMinutes int      `yaml:"slot_minutes" json:"slot_minutes"`
-	Hours       []string `yaml:"hours" json:"hours"` // "monday 08:30-12:30"
+	Code        string               `yaml:"code" json:"code"`
+	Name        string               `yaml:"name" json:"name"`
+	Open        bool                 `yaml:"open" json:"open"`
+	Position    int                  `yaml:"position" json:"position"`
+	DailyCap    int                  `yaml:"daily_cap" json:"daily_cap"`
+	First       int                  `yaml:"first_number" json:"first_number"`
+	Last        int                  `yaml:"last_number" json:"last_number"`
+	SlotMinutes int                  `yaml:"slot_minutes" json:"slot_minutes"`
+	Hours       []string             `yaml:"hours" json:"hours"` // "monday 08:30-12:30"
+	Online      *officeServiceOnline `yaml:"online,omitempty" json:"online,omitempty"`
 }
 
 type officeCounter struct {
@@ -108,6 +110,10 @@ func cmdOfficeLoad(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	online, err := of.parseOnline()
+	if err != nil {
+		return err
+	}
 	st, err := openStore(*db, false)
 	if err != nil {
 		return err
@@ -143,6 +149,9 @@ func cmdOfficeLoad(args []string, stdout io.Writer) error {
 		}
 	}
 	if _, err := st.SaveQueueSettings(ctx, operator, qs); err != nil {
+		return err
+	}
+	if err := online.save(ctx, st, operator); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "Impostazione dell'ufficio caricata: %d servizi, %d sportelli.\n", len(setups), len(counters))
@@ -250,5 +259,5 @@ func readOfficeFile(ctx context.Context, st *store.Store) (officeFile, error) {
 	}
 	of.Settings = officeSettings{PriorityRun: qs.PriorityRun, MaxWaitMinutes: int(qs.MaxWait / time.Minute),
 		AppointmentWindowMinutes: int(qs.AppointmentWindow / time.Minute), WithinMinutes: int(qs.Within / time.Minute), Chime: qs.Chime}
-	return of, nil
+	return of, readOnlineFile(ctx, st, &of)
 }

@@ -103,7 +103,7 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
 	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors, TrustedProxies: pc.Proxies,
 		Municipality: registry.MunicipalityTitle(cfg.Municipality), Office: onlineOffice(cfg.Municipality, pc.Office), Registrar: pc.Registrar,
-		Site: pc.Site, Demo: pc.Demo, Log: log})
+		Site: pc.Site, Demo: pc.Demo, Log: log, Sender: cfg.Notify.sender(st)})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
