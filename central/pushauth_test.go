@@ -383,3 +383,68 @@ func TestDesksRealChangesAreAccepted(t *testing.T) {
 		}
 	}
 }
+
+// TestSocialRecordsMeetTheirRules: referrals, appointments and documents a
+// stolen social desk pushes meet the social desk's own rules at the server,
+// judged on the day the desk made them; a real referral made offline and
+// pushed days later is still taken.
+func TestSocialRecordsMeetTheirRules(t *testing.T) {
+	ctx := context.Background()
+	o := newOffice(t, 20)
+	addClerks(t, o.server, worker)
+	pua := o.socialDesk("D01")
+	pua.sync(t)
+	c := openCase(t, pua, someHouseholder(t, o.server, 0))
+	pua.sync(t)
+	doc := func(entity string, fields map[string]string) *store.EditDocs {
+		f := map[string]json.RawMessage{"case": json.RawMessage(`"` + c.UID + `"`)}
+		for k, v := range fields {
+			f[k] = json.RawMessage(v)
+		}
+		return &store.EditDocs{After: []store.Doc{{Entity: entity, UID: ulid.Make().String(), Version: 1, Fields: f}}}
+	}
+	now := time.Now().UTC()
+	made := now.Format("2006-01-02T15:04:05.000000Z")
+	tomorrow := now.AddDate(0, 0, 1).Format("2006-01-02")
+	soon := now.Add(48 * time.Hour).Format("2006-01-02T15:04:05.000000Z")
+	referral := func(service, followUp string) map[string]string {
+		return map[string]string{"service": `"` + service + `"`, "status": `"pending"`, "follow_up": `"` + followUp + `"`, "note": `""`,
+			"created_at": `"` + made + `"`, "created_by": `"` + worker.Username + `"`}
+	}
+	appointment := func(at string, minutes string) map[string]string {
+		return map[string]string{"worker": `"` + worker.Username + `"`, "at": `"` + at + `"`, "minutes": minutes, "place": `""`,
+			"state": `"booked"`, "ticket_uid": `""`, "created_at": `"` + made + `"`, "created_by": `"` + worker.Username + `"`}
+	}
+	for _, tt := range []struct {
+		name, entity string
+		docs         *store.EditDocs
+		wantText     string
+	}{
+		{"a referral to no service", "social_referral", doc("social_referral", referral("", tomorrow)), "Write the service"},
+		{"a referral due before it was made", "social_referral", doc("social_referral", referral("ADI", "2020-01-01")), "today or later"},
+		{"an appointment of five minutes", "social_appointment", doc("social_appointment", appointment(soon, "5")), "between 10 and 240"},
+		{"an appointment before it was booked", "social_appointment", doc("social_appointment", appointment("2020-01-01T09:00:00.000000Z", "30")), "in the future"},
+		{"a document that is no PDF or picture", "social_document", doc("social_document", map[string]string{"kind": `"isee"`, "name": `"x.exe"`,
+			"mime": `"application/pdf"`, "size": "2", "sha256": `""`, "content": `"4d5a"`, "received_at": `"` + made + `"`, "received_by": `"` + worker.Username + `"`}), "PDF"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := o.hostile(t, pua, tt.entity, "create", worker.Username, `{}`, tt.docs)
+			resp, err := pua.syncer.Client.Push(ctx, []store.Mutation{m})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := resp.Results[0]; r.Status != store.PushRejected || !strings.Contains(r.Error, tt.wantText) {
+				t.Fatalf("result %+v, want rejected: ...%s...", r, tt.wantText)
+			}
+		})
+	}
+	// Made three days ago offline, due the day after it was made: taken.
+	before := now.AddDate(0, 0, -3)
+	m := o.hostile(t, pua, "social_referral", "create", worker.Username, `{}`, doc("social_referral",
+		referral("Servizio ADI", before.AddDate(0, 0, 1).Format("2006-01-02"))))
+	m.CreatedAt = before.Format("2006-01-02T15:04:05.000000Z")
+	resp, err := pua.syncer.Client.Push(ctx, []store.Mutation{m})
+	if err != nil || resp.Results[0].Status == store.PushRejected {
+		t.Fatalf("an offline referral pushed later: %+v %v", resp, err)
+	}
+}

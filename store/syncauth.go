@@ -658,6 +658,86 @@ var docRules = map[string]func(m Mutation, role access.Role, d Doc, applied []st
 	"social_visitor": validateVisitorDoc,
 	"social_note":    validateNoteDoc,
 	"social_case":    validateCaseDoc,
+	// Referrals, appointments and documents meet the rules of the day the
+	// desk made them (the mutation's created_at): offline work pushed later
+	// is judged as the desk judged it.
+	"social_referral":    validateReferralDoc,
+	"social_appointment": validateAppointmentDoc,
+	"social_document":    validateDocumentDoc,
+}
+
+// madeAt is when the desk made the mutation; a change to an existing
+// record (applied non-nil) is judged on its values only, with no "not in
+// the past" rule (the zero time).
+func madeAt(m Mutation, applied []string) time.Time {
+	if applied != nil {
+		return time.Time{}
+	}
+	at, _ := time.Parse(time.RFC3339Nano, m.CreatedAt) // well formed: checked first
+	return at
+}
+
+func validateReferralDoc(m Mutation, role access.Role, d Doc, applied []string) error {
+	var f struct {
+		Service  string `json:"service"`
+		Status   string `json:"status"`
+		FollowUp string `json:"follow_up"`
+		Note     string `json:"note"`
+	}
+	if err := decodeFields(d.Fields, &f); err != nil {
+		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	}
+	follow, err := registry.ParseDate(f.FollowUp)
+	if err != nil {
+		return err
+	}
+	r := social.Referral{Service: f.Service, Status: social.ReferralStatus(f.Status), FollowUp: follow, Note: f.Note}
+	var today registry.Date
+	if at := madeAt(m, applied); !at.IsZero() {
+		today = registry.DateOf(at.In(registry.Rome))
+	}
+	return r.Validate(today)
+}
+
+func validateAppointmentDoc(m Mutation, role access.Role, d Doc, applied []string) error {
+	var f struct {
+		Worker  string `json:"worker"`
+		At      string `json:"at"`
+		Minutes int    `json:"minutes"`
+		Place   string `json:"place"`
+		State   string `json:"state"`
+	}
+	if err := decodeFields(d.Fields, &f); err != nil {
+		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	}
+	at, err := time.Parse(time.RFC3339Nano, f.At)
+	if err != nil {
+		return fault.New(fault.Invalid, "Write the day and time of the appointment", nil)
+	}
+	switch social.AppointmentState(f.State) {
+	case social.AppointmentBooked, social.AppointmentArrived, social.AppointmentCancelled:
+	default:
+		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	}
+	a := social.Appointment{Worker: f.Worker, At: at, Minutes: f.Minutes, Place: f.Place}
+	return a.Validate(madeAt(m, applied))
+}
+
+func validateDocumentDoc(m Mutation, role access.Role, d Doc, applied []string) error {
+	var f struct {
+		Kind    string `json:"kind"`
+		Name    string `json:"name"`
+		Content string `json:"content"` // hex
+	}
+	if err := decodeFields(d.Fields, &f); err != nil {
+		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	}
+	content, err := hex.DecodeString(f.Content)
+	if err != nil {
+		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	}
+	doc := social.Document{Kind: social.DocumentKind(f.Kind), Name: f.Name, Content: content}
+	return doc.Validate()
 }
 
 func touches(applied []string, fields ...string) bool {
