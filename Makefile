@@ -6,16 +6,16 @@ TAGS       := sqlite_fts5
 TEST_TAGS  := ci,$(TAGS)
 GO         ?= go
 BIN        := bin/sportello
-# Fyne's GLFW driver needs the GL, X11 and Wayland headers; go-sqlite3 needs gcc;
-# the certificate preview draws the page with poppler's pdftoppm, and verify
-# reads a PDF's page with pdftotext and pdftoppm; the tests tamper with PDFs
-# through qpdf and read printed QR codes back with zbarimg.
+# Fyne's GLFW driver needs the GL, X11 and Wayland headers; go-sqlite3 needs gcc.
+# The certificate preview renders in-process (PDFium in WebAssembly): no package.
 DEB_PKGS   := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
               libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev \
-              wayland-protocols poppler-utils qpdf zbar-tools
+              wayland-protocols
 # The portal's browser tests (axe-core, the journey, the keyboard) run in
-# Debian's chromium; only the tests need it.
-TEST_DEB_PKGS := chromium
+# Debian's chromium; verify reads a PDF's page with poppler's pdftotext and
+# pdftoppm; the tests tamper with PDFs through qpdf and read printed QR codes
+# back with zbarimg. Only the tests need them.
+TEST_DEB_PKGS := chromium poppler-utils qpdf zbar-tools
 # Packages whose tests run goroutines: tested again under the race detector.
 RACE_PKGS  := ./store/... ./desk/... ./queue/... ./central/...
 

@@ -491,12 +491,10 @@ func (c certificateDesk) SelfDeclaration(rec registry.Record, req certificate.Re
 // twice the printed size on a 96-dpi screen).
 const previewDPI = 150
 
+// Preview renders the first page in-process (printing.FirstPage), on
+// every platform.
 func (c certificateDesk) Preview(ctx context.Context, pdf []byte) (image.Image, error) {
-	img, err := printing.FirstPage(ctx, pdf, previewDPI)
-	if errors.Is(err, printing.ErrNoPreview) {
-		return nil, nil
-	}
-	return img, err
+	return printing.FirstPage(ctx, pdf, previewDPI)
 }
 
 func (c certificateDesk) LockCash(ctx context.Context, operator string, day registry.Date) (certificate.DailyClose, error) {

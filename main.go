@@ -11,6 +11,7 @@ import (
 
 	"sportello/assets"
 	"sportello/desk"
+	"sportello/printing"
 )
 
 func main() {
@@ -24,6 +25,9 @@ func runDesk(cfg config) error {
 		return err
 	}
 	defer st.Close()
+	// The preview's renderer starts while the clerk signs in; a failure
+	// is reported by the first preview.
+	go printing.StartRenderer()
 	if cfg.Server != "" {
 		stop, err := startSync(st, cfg, &deps)
 		if err != nil {

@@ -6,7 +6,6 @@ package printing
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"net"
@@ -170,12 +169,9 @@ func (p ESCPOS) PrintTicket(ctx context.Context, info TicketInfo, tr Translate) 
 const rasterDPI = 183
 
 // Print prints a PDF's first page as a raster picture, for the callers
-// that hand printers a PDF. It needs poppler's pdftoppm.
+// that hand printers a PDF, rendered in-process (FirstPage).
 func (p ESCPOS) Print(ctx context.Context, _ string, pdf []byte) error {
 	img, err := FirstPage(ctx, pdf, rasterDPI)
-	if errors.Is(err, ErrNoPreview) {
-		return fault.New(fault.Invalid, "Printing a PDF on the ticket printer needs pdftoppm (the poppler-utils package), which is not installed", nil)
-	}
 	if err != nil {
 		return err
 	}

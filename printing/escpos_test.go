@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -156,9 +155,6 @@ func TestRasterESCPOS(t *testing.T) {
 
 // TestESCPOSPrintPDF: a PDF handed to the printer goes as a picture.
 func TestESCPOSPrintPDF(t *testing.T) {
-	if _, err := exec.LookPath("pdftoppm"); err != nil {
-		t.Skip("pdftoppm is not installed")
-	}
 	pdf, err := TicketPDF(info(false, 0, 0), english)
 	if err != nil {
 		t.Fatal(err)

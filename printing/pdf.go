@@ -260,17 +260,19 @@ func Print(ctx context.Context, pdf []byte, printer string) error {
 	return printPDF(ctx, pdf, printer)
 }
 
-// ErrNoPreview says that no page can be rendered here: pdftoppm (poppler)
-// is not installed.
+// ErrNoPreview says that verify's page check cannot render pages here:
+// pdftoppm (poppler) is not installed.
 var ErrNoPreview = errors.New("pdftoppm is not installed")
 
-// FirstPage renders the first page of a PDF at dpi with poppler's pdftoppm,
-// for the desk's preview. It returns ErrNoPreview when pdftoppm is missing.
+// FirstPage renders the first page of a PDF at dpi in-process (PDFium in
+// WebAssembly, render.go), for the desk's preview and the ticket
+// printer: it needs no program or library of the system.
 func FirstPage(ctx context.Context, pdf []byte, dpi int) (image.Image, error) {
-	return renderPage(ctx, pdf, dpi, 1)
+	return pages.firstPage(ctx, pdf, dpi)
 }
 
-// renderPage renders page n (from 1) of a PDF at dpi with pdftoppm.
+// renderPage renders page n (from 1) of a PDF at dpi with pdftoppm, for
+// verify's page check, which compares pages as poppler draws them.
 func renderPage(ctx context.Context, pdf []byte, dpi, n int) (image.Image, error) {
 	bin, err := exec.LookPath("pdftoppm")
 	if err != nil {
