@@ -369,7 +369,6 @@ func TestQueueScreenshots(t *testing.T) {
 	h := newHarness(t, Deps{Queue: st, Office: office})
 	h.win.Resize(fyne.NewSize(1366, 768))
 	s := h.enterAs(clerkUser)
-	s.counter.poll = 10 * time.Millisecond
 	h.waitFor("the counters", func() bool { return s.counter.counter.Selected != "" })
 	s.counter.onCallNext()
 	h.waitFor("a call", func() bool { _, ok := s.counter.current(); return ok && !s.counter.busy })
@@ -485,7 +484,6 @@ func TestFunctionKeysFromTheSearchBox(t *testing.T) {
 	if s.counter == nil || s.registry == nil {
 		t.Fatal("a clerk should have both the register and the counter panel")
 	}
-	s.counter.poll = 10 * time.Millisecond
 	h.waitFor("the counters", func() bool { return s.counter.counter.Selected != "" })
 	if h.win.Canvas().Focused() != s.registry.search {
 		t.Fatal("the search box should have the focus after login")
