@@ -1,0 +1,121 @@
+package desk
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"sportello/queue"
+	"sportello/registry"
+	"sportello/store"
+)
+
+// onlineQueue is a queue store whose service A is open all day in 5-minute
+// slots and gives tickets from home.
+func onlineQueue(t *testing.T) *store.Store {
+	t.Helper()
+	if now := time.Now().In(registry.Rome); now.Hour() == 23 && now.Minute() >= 45 {
+		t.Skip("the queue's day would turn while the test runs")
+	}
+	st := queueStore(t)
+	ctx := context.Background()
+	var all []queue.Hours
+	for wd := time.Sunday; wd <= time.Saturday; wd++ {
+		all = append(all, queue.Hours{Weekday: wd, Opens: 0, Closes: 23*60 + 55})
+	}
+	if err := st.SetServiceHours(ctx, "admin", "A", all, 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SaveOnlineService(ctx, "admin", queue.OnlineService{Service: "A", Bookable: true, BookingLimit: 1,
+		Remote: true, RemoteMaxWait: time.Hour, RemoteMaxWaiting: 5}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// checkedInAppointment books the next free slot of A today and checks it in.
+func checkedInAppointment(t *testing.T, st *store.Store) queue.Ticket {
+	t.Helper()
+	ctx := context.Background()
+	free, err := st.FreeSlots(ctx, "A", queue.DayOf(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(free) == 0 {
+		t.Skip("too close to midnight for a slot today")
+	}
+	a, err := st.BookAppointment(ctx, "lneri", queue.Appointment{Service: "A", Day: queue.DayOf(time.Now()), Slot: free[0], Person: "Mario Rossi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := st.CheckInAppointment(ctx, a.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return is.Ticket
+}
+
+// TestCounterPanelMarksChannelsAndChecksInRemote: the next tickets carry a
+// mark for those taken from home and those of appointments, the tickets
+// from home not yet here are listed, and "Presente" (F12) checks one in.
+func TestCounterPanelMarksChannelsAndChecksInRemote(t *testing.T) {
+	st := onlineQueue(t)
+	ctx := context.Background()
+	issueTicket(t, st, "A", false) // A001 at the kiosk
+	far, err := st.TakeRemote(ctx, store.Citizen{CF: "RSSMRA80A01H501U"}, "A", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appt := checkedInAppointment(t, st)
+	here, err := st.TakeRemote(ctx, store.Citizen{CF: "BNCNNA85M41F205X"}, "A", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, q, w := newTestPanel(t, st)
+	key := func(k fyne.KeyName) { w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+
+	waitUI(t, q, "the remote tickets", func() bool { return len(p.remoteHere()) == 2 })
+	for _, want := range []string{far.Ticket.Label + "(R)", here.Ticket.Label + "(R)"} {
+		if !strings.Contains(p.remote.Text, want) || strings.Contains(p.next.Text, want) {
+			t.Errorf("remote %q, next %q: %s is from home and not here yet", p.remote.Text, p.next.Text, want)
+		}
+	}
+	if !strings.Contains(p.next.Text, appt.Label+"(A)") || !strings.Contains(p.next.Text, "A001 ") && !strings.HasSuffix(p.next.Text, "A001") {
+		t.Errorf("next %q: want %s marked as an appointment and A001 unmarked", p.next.Text, appt.Label)
+	}
+	if !strings.Contains(rendered(w.Content()), "(R) da remoto") {
+		t.Error("the panel does not say what the marks mean")
+	}
+	if p.present.Disabled() {
+		t.Fatal("Presente is disabled with tickets from home to check in")
+	}
+
+	key(fyne.KeyF12)
+	top := w.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(rendered(top), far.Ticket.Label+"(R)") {
+		t.Fatal("F12 does not offer the first ticket from home")
+	}
+	w.Canvas().Overlays().Remove(top)
+	p.markPresent(p.remoteHere()[1])
+	waitUI(t, q, "the ticket checked in", func() bool { return len(p.remoteHere()) == 1 && !p.busy })
+	if p.problem.Visible() {
+		t.Fatalf("present: %s", p.problem.Text)
+	}
+	if !strings.Contains(p.next.Text, here.Ticket.Label+"(R)") || strings.Contains(p.remote.Text, here.Ticket.Label) {
+		t.Errorf("next %q, remote %q: %s is here and waits marked as from home", p.next.Text, p.remote.Text, here.Ticket.Label)
+	}
+
+	// Called, the ticket on hand says how it came.
+	for range 3 {
+		key(fyne.KeyF2)
+		waitUI(t, q, "a call", func() bool { _, ok := p.current(); return ok && !p.busy })
+		if cur, _ := p.current(); cur.ID == appt.ID && !strings.Contains(p.state.Text, "appuntamento") {
+			t.Errorf("state %q of an appointment's ticket", p.state.Text)
+		} else if cur.ID == here.Ticket.ID && !strings.Contains(p.state.Text, "da remoto") {
+			t.Errorf("state %q of a ticket from home", p.state.Text)
+		}
+	}
+}
