@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
 
 	"sportello/queue"
 	"sportello/registry"
@@ -117,5 +118,48 @@ func TestCounterPanelMarksChannelsAndChecksInRemote(t *testing.T) {
 		} else if cur.ID == here.Ticket.ID && !strings.Contains(p.state.Text, "da remoto") {
 			t.Errorf("state %q of a ticket from home", p.state.Text)
 		}
+	}
+}
+
+// TestQueueStatsChannels: the statistics show the tickets, bookings and
+// no-shows of each channel and the estimate's error.
+func TestQueueStatsChannels(t *testing.T) {
+	st := onlineQueue(t)
+	ctx := context.Background()
+	issueTicket(t, st, "A", false)
+	if _, err := st.TakeRemote(ctx, store.Citizen{CF: "RSSMRA80A01H501U"}, "A", false); err != nil {
+		t.Fatal(err)
+	}
+	checkedInAppointment(t, st)
+	free, err := st.FreeSlots(ctx, "A", queue.DayOf(time.Now()))
+	if err != nil || len(free) == 0 {
+		t.Skip("too close to midnight for a second slot")
+	}
+	if _, err := st.BookAppointment(ctx, "lneri", queue.Appointment{Service: "A", Day: queue.DayOf(time.Now()), Slot: free[len(free)-1], Person: "Anna Bianchi"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CallNext(ctx, "lneri", "1", "stats-channels"); err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempApp(t)
+	q := &uiQueue{}
+	s := newQueueStatsScreen(st, q.do, time.Now)
+	w := test.NewTempWindow(t, s.buildUI())
+	w.Resize(fyne.NewSize(1200, 600))
+	s.onRefresh()
+	waitUI(t, q, "the channels", func() bool { return len(s.channels.rep.Channels) == 3 })
+	var rows []string
+	for r := range s.channels.rep.Channels {
+		var cells []string
+		for c := range s.channels.headers() {
+			cells = append(cells, s.channels.cell(r, c))
+		}
+		rows = append(rows, strings.Join(cells, " "))
+	}
+	if got, want := strings.Join(rows, " | "), "Chiosco 1 0 — — | Da remoto 1 0 — — | Appuntamento 1 0 2 0"; got != want {
+		t.Errorf("channels %q, want %q", got, want)
+	}
+	if !strings.Contains(s.channels.estimate.Text, "Errore dell'attesa stimata") || !strings.Contains(s.channels.estimate.Text, "su 1 biglietti") {
+		t.Errorf("estimate %q", s.channels.estimate.Text)
 	}
 }
