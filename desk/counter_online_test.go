@@ -2,6 +2,9 @@ package desk
 
 import (
 	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +164,75 @@ func TestQueueStatsChannels(t *testing.T) {
 	}
 	if !strings.Contains(s.channels.estimate.Text, "Errore dell'attesa stimata") || !strings.Contains(s.channels.estimate.Text, "su 1 biglietti") {
 		t.Errorf("estimate %q", s.channels.estimate.Text)
+	}
+}
+
+// TestAppointmentLinkedToThePersonWithASlip: a codice fiscale typed in the
+// booking form is looked up in the register; the booking names the person
+// by it, and the slip (service, day and time, code, what to bring) prints
+// the person's name.
+func TestAppointmentLinkedToThePersonWithASlip(t *testing.T) {
+	f, err := newFixture(filepath.Join(t.TempDir(), "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.store.Close() })
+	st := f.store
+	if _, err := st.SaveOnlineService(context.Background(), "admin", queue.OnlineService{Service: "B", BookingLimit: 1,
+		RemoteMaxWait: time.Hour, RemoteMaxWaiting: 5, Bring: "La carta d'identità scaduta e una fototessera"}); err != nil {
+		t.Fatal(err)
+	}
+	test.NewTempApp(t)
+	q := &uiQueue{}
+	monday := registry.NewDate(2030, 1, 7)
+	s := newAppointmentsScreen(st, "lneri", q.do, func() registry.Date { return monday })
+	w := test.NewTempWindow(t, s.buildUI())
+	s.win, s.office = w, Office{Municipality: "Comune di Anagni", Office: "Sportello unico"}
+	w.Resize(fyne.NewSize(1200, 700))
+	s.onShow()
+	waitUI(t, q, "the services", func() bool { return len(s.service.Options) == 3 })
+	s.service.SetSelectedIndex(1) // B
+	waitUI(t, q, "the free times", func() bool { return len(s.slot.Options) == 16 })
+
+	test.Type(s.person, "RSSMRA80A01H501U")
+	waitUI(t, q, "the unknown codice fiscale", func() bool { return strings.Contains(s.found.Text, "Nessuna persona") })
+	s.person.SetText("")
+	test.Type(s.person, strings.ToLower(f.cf["Mario"]))
+	waitUI(t, q, "the person found", func() bool { return strings.Contains(s.found.Text, "Mario Rossi") })
+	if !strings.Contains(s.found.Text, "15/03/1970") {
+		t.Errorf("found %q", s.found.Text)
+	}
+	if !s.slip.Disabled() {
+		t.Error("a slip before any booking")
+	}
+	s.slot.SetSelectedIndex(2)
+	test.Tap(s.book)
+	waitUI(t, q, "the booking", func() bool { return s.code.Text != "" && len(s.rows) == 1 })
+	if s.rows[0].Person != f.cf["Mario"] {
+		t.Errorf("the booking names %q, not the person's codice fiscale", s.rows[0].Person)
+	}
+	if s.slip.Disabled() {
+		t.Fatal("no slip for the booking just made")
+	}
+	pdf, err := s.slipPDF(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("no pdftotext to read the slip")
+	}
+	file := filepath.Join(t.TempDir(), "slip.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(path, file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Comune di Anagni", s.services[1].Name, "Mario Rossi", "07/01/2030 alle 09:00", s.code.Text, "Cosa portare", "fototessera", "totem"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("the slip does not say %q:\n%s", want, out)
+		}
 	}
 }
