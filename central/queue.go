@@ -157,6 +157,7 @@ func (s *Server) queueRoutes() {
 	s.mux.HandleFunc("GET /v1/queue/office", s.desk(0, q.handleOffice))
 	s.mux.HandleFunc("GET /v1/queue/desk/status", s.desk(0, q.handleDeskStatus))
 	s.mux.HandleFunc("GET /v1/queue/desk/tickets", s.desk(0, q.handleTickets))
+	s.mux.HandleFunc("GET /v1/queue/desk/channels", s.desk(0, q.handleChannels))
 	s.mux.HandleFunc("GET /v1/queue/desk/no-shows", s.desk(0, q.handleNoShows))
 	s.mux.HandleFunc("GET /v1/queue/desk/pauses", s.desk(0, q.handlePauses))
 	s.mux.HandleFunc("POST /v1/queue/issue", s.desk(MaxSmallBytes, q.handleIssue))
@@ -210,16 +211,26 @@ func (q *queueAPI) handleDeskStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 func (q *queueAPI) handleTickets(w http.ResponseWriter, r *http.Request) {
+	from, to, ok := dayRange(w, r)
+	if !ok {
+		return
+	}
+	ts, err := q.s.store.QueueTickets(r.Context(), from, to)
+	q.answer(w, r, ts, err, false)
+}
+
+// dayRange reads the from..to days of a statistics request, at most
+// maxTicketDays apart; it answers 400 itself when they are not.
+func dayRange(w http.ResponseWriter, r *http.Request) (registry.Date, registry.Date, bool) {
 	from, err1 := registry.ParseDate(r.URL.Query().Get("from"))
 	to, err2 := registry.ParseDate(r.URL.Query().Get("to"))
 	if err1 != nil || err2 != nil || !from.Valid() || !to.Valid() || to.Before(from) ||
 		to.Time().Sub(from.Time()) > maxTicketDays*24*time.Hour {
 		writeError(w, http.StatusBadRequest, ErrorBody{Code: fault.Invalid,
 			Message: "Give a range of days from..to of at most {{.Days}} days", Args: map[string]any{"Days": maxTicketDays}})
-		return
+		return from, to, false
 	}
-	ts, err := q.s.store.QueueTickets(r.Context(), from, to)
-	q.answer(w, r, ts, err, false)
+	return from, to, true
 }
 
 func (q *queueAPI) handleNoShows(w http.ResponseWriter, r *http.Request) {

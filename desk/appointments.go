@@ -2,15 +2,19 @@ package desk
 
 import (
 	"context"
+	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"sportello/access"
+	"sportello/printing"
 	"sportello/queue"
 	"sportello/registry"
 )
@@ -25,6 +29,18 @@ type AppointmentDesk interface {
 	CancelAppointment(ctx context.Context, operator, code string) (queue.Appointment, error)
 }
 
+// appointmentPeople finds a person of the register by codice fiscale, so a
+// booking made with one is linked to the person; the store does.
+type appointmentPeople interface {
+	PersonByCF(ctx context.Context, code string) (registry.Match, error)
+}
+
+// appointmentBring reads what a service asks people to bring, for the
+// booking slip; the store does.
+type appointmentBring interface {
+	OnlineService(ctx context.Context, service string) (queue.OnlineService, error)
+}
+
 // appointmentsArea is the booking screen, for the roles that serve the
 // public, on a desk with appointments.
 func appointmentsArea(d *Desk, u access.User) (area, bool) {
@@ -32,6 +48,7 @@ func appointmentsArea(d *Desk, u access.User) (area, bool) {
 		return area{}, false
 	}
 	s := newAppointmentsScreen(d.deps.Appointments, u.Username, d.do, func() registry.Date { return queue.DayOf(d.now()) })
+	s.win, s.office = d.win, d.deps.Office
 	return area{name: lang.L("Appointments"), icon: theme.HistoryIcon(), content: s.buildUI(), onShow: s.onShow}, true
 }
 
@@ -53,17 +70,29 @@ type appointmentsScreen struct {
 	problem *widget.Label
 	list    *widget.List
 	cancel  *widget.Button
+	found   *widget.Label  // the person of the register the codice fiscale names
+	slip    *widget.Button // save the slip of the booking just made
+	win     fyne.Window    // for the save dialog; nil: no slip
+	office  Office         // named on the slip
+	people  appointmentPeople
+	bring   appointmentBring
 
 	// touched on the UI goroutine only
 	services []queue.Service
 	slots    []queue.Clock
 	rows     []queue.Appointment
 	selected int
-	dayGen   int // the last onDay request: older answers are dropped
+	dayGen   int                  // the last onDay request: older answers are dropped
+	match    registry.Match       // the person the field names, ID 0 for none
+	lookGen  int                  // the last lookup: older answers are dropped
+	last     printing.BookingSlip // the booking just made, Code "" for none
 }
 
 func newAppointmentsScreen(d AppointmentDesk, operator string, do func(func()), today func() registry.Date) *appointmentsScreen {
-	return &appointmentsScreen{desk: d, operator: operator, do: do, today: today, selected: -1}
+	s := &appointmentsScreen{desk: d, operator: operator, do: do, today: today, selected: -1}
+	s.people, _ = d.(appointmentPeople)
+	s.bring, _ = d.(appointmentBring)
+	return s
 }
 
 func (s *appointmentsScreen) buildUI() fyne.CanvasObject {
@@ -76,6 +105,10 @@ func (s *appointmentsScreen) buildUI() fyne.CanvasObject {
 	s.person = widget.NewEntry()
 	s.person.PlaceHolder = lang.L("Name and surname or codice fiscale")
 	s.person.OnSubmitted = func(string) { s.onBook() }
+	s.person.OnChanged = s.onPerson
+	s.found = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	s.slip = widget.NewButtonWithIcon(lang.L("Booking slip PDF…"), theme.DocumentPrintIcon(), s.onSlip)
+	s.slip.Disable()
 	s.book = widget.NewButtonWithIcon(lang.L("Book"), theme.ConfirmIcon(), s.onBook)
 	s.book.Importance = widget.HighImportance
 	s.code = canvas.NewText("", paBlue)
@@ -91,6 +124,7 @@ func (s *appointmentsScreen) buildUI() fyne.CanvasObject {
 			widget.NewButtonWithIcon(lang.L("Free times"), theme.ViewRefreshIcon(), s.onDay), s.day)),
 		widget.NewFormItem(lang.L("Time"), s.slot),
 		widget.NewFormItem(lang.L("Person"), s.person),
+		widget.NewFormItem("", s.found),
 	)
 	s.list = widget.NewList(func() int { return len(s.rows) }, func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.rowText(i)) })
@@ -100,7 +134,7 @@ func (s *appointmentsScreen) buildUI() fyne.CanvasObject {
 	s.cancel.Disable()
 	left := container.NewVBox(
 		&widget.Label{Text: lang.L("New appointment"), TextStyle: fyne.TextStyle{Bold: true}},
-		form, s.book, s.code, s.booked, s.problem)
+		form, s.book, s.code, s.booked, s.slip, s.problem)
 	right := container.NewBorder(&widget.Label{Text: lang.L("Bookings of the day"), TextStyle: fyne.TextStyle{Bold: true}},
 		s.cancel, nil, nil, s.list)
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
@@ -223,11 +257,23 @@ func (s *appointmentsScreen) onBook() {
 		return
 	}
 	a := queue.Appointment{Service: s.serviceCode(), Day: day, Slot: s.slots[i], Person: s.person.Text}
+	name := strings.TrimSpace(s.person.Text)
+	if s.match.ID != 0 {
+		a.Person = s.match.CF // the link to the register: the booking names the person by codice fiscale
+		name = s.match.Name + " " + s.match.Surname
+	}
+	serviceName := s.services[s.service.SelectedIndex()].Name
 	s.book.Disable()
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), editTimeout)
 		defer cancel()
 		got, err := s.desk.BookAppointment(ctx, s.operator, a)
+		var bring string
+		if err == nil && s.bring != nil {
+			if o, berr := s.bring.OnlineService(ctx, got.Service); berr == nil {
+				bring = o.Bring
+			}
+		}
 		s.do(func() {
 			s.book.Enable()
 			if err != nil {
@@ -238,6 +284,11 @@ func (s *appointmentsScreen) onBook() {
 			s.code.Refresh()
 			s.booked.SetText(lang.L("Booked for {{.Day}} at {{.Time}}: give the person the code {{.Code}} to show at the kiosk",
 				map[string]any{"Day": got.Day.Italian(), "Time": got.Slot.String(), "Code": got.Code}))
+			s.last = printing.BookingSlip{Municipality: s.office.Municipality, Office: s.office.Office, Service: serviceName,
+				At: got.At(), Code: got.Code, Person: name, Bring: bring}
+			if s.win != nil {
+				s.slip.Enable()
+			}
 			s.person.SetText("")
 			s.onDay()
 		})
@@ -268,4 +319,66 @@ func (s *appointmentsScreen) onCancel() {
 func (s *appointmentsScreen) showProblem(err error) {
 	s.problem.SetText(userMessage(err))
 	s.problem.Show()
+}
+
+// onPerson looks the codice fiscale typed up in the register, off the UI
+// goroutine, and says whom the booking will be linked to.
+func (s *appointmentsScreen) onPerson(text string) {
+	s.lookGen++
+	gen := s.lookGen
+	s.match = registry.Match{}
+	code := strings.ToUpper(strings.TrimSpace(text))
+	if s.people == nil || registry.ValidateCF(code) != nil {
+		s.found.SetText("")
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), readTimeout)
+		defer cancel()
+		m, err := s.people.PersonByCF(ctx, code)
+		s.do(func() {
+			if gen != s.lookGen {
+				return
+			}
+			if err != nil {
+				s.found.SetText(lang.L("No person of the register has this codice fiscale: the booking keeps it as written"))
+				return
+			}
+			s.match = m
+			s.found.SetText(lang.L("Person of the register: {{.Name}}, born on {{.Born}}", map[string]any{"Name": m.Name + " " + m.Surname, "Born": m.BirthDate.Italian()}))
+		})
+	}()
+}
+
+// slipPDF is the slip of the booking just made.
+func (s *appointmentsScreen) slipPDF(printed time.Time) ([]byte, error) {
+	b := s.last
+	b.Printed = printed
+	return printing.BookingSlipPDF(b, translated)
+}
+
+// onSlip asks where to save the slip of the booking just made, to print or
+// send it.
+func (s *appointmentsScreen) onSlip() {
+	if s.win == nil || s.last.Code == "" {
+		return
+	}
+	pdf, err := s.slipPDF(time.Now())
+	if err != nil {
+		s.showProblem(err)
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := w.Write(pdf); err != nil {
+			fyne.LogError("booking slip", err)
+			s.problem.SetText(lang.L("The file could not be written"))
+			s.problem.Show()
+		}
+	}, s.win)
+	d.SetFileName("prenotazione-" + s.last.Code + ".pdf")
+	d.Show()
 }

@@ -76,6 +76,9 @@ type counterPanel struct {
 	pick      *widget.Button // call a chosen waiting ticket
 	cancel    *widget.Button // cancel a waiting ticket
 	revive    *widget.Button // reactivate a no-show
+	present   *widget.Button // check in a ticket taken from home
+	remote    *widget.Label  // tickets taken from home not yet checked in
+	legend    *widget.Label  // what the marks beside the labels mean
 	pause     *widget.Button // pause, or end the pause
 	backOff   *widget.Button // back-office time
 	collapsed bool
@@ -172,6 +175,8 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 	p.problem.Hide()
 	p.lines = &widget.Label{Wrapping: fyne.TextWrapWord}
 	p.next = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	p.remote = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	p.legend = &widget.Label{Text: lang.L("(P) priority · (R) from home · (A) appointment"), Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 
 	p.callNext = &widget.Button{Text: lang.L("Call next (F2)"), Icon: theme.MediaPlayIcon(), Importance: widget.HighImportance, OnTapped: p.onCallNext}
 	p.recall = &widget.Button{Text: lang.L("Recall (F3)"), Icon: theme.MediaReplayIcon(), OnTapped: p.onRecall}
@@ -189,6 +194,8 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 		extra.Add(p.pick)
 	}
 	extra.Add(p.cancel)
+	p.present = &widget.Button{Text: lang.L("Present… (F12)"), Icon: theme.LoginIcon(), OnTapped: p.onPresent}
+	extra.Add(p.present)
 	if p.pickerNow() != nil {
 		extra.Add(p.revive)
 	}
@@ -221,6 +228,8 @@ func (p *counterPanel) buildUI() fyne.CanvasObject {
 		&widget.Label{Text: lang.L("Waiting"), TextStyle: fyne.TextStyle{Bold: true}},
 		p.lines,
 		p.next,
+		p.remote,
+		p.legend,
 		p.askNote,
 	)
 	p.updateButtons()
@@ -438,7 +447,7 @@ func (p *counterPanel) showStatus(st queue.Status) {
 	p.priority.Refresh()
 	if ok {
 		p.ticket.Text = t.Label
-		p.state.SetText(stateName(t.State) + " · " + p.serviceName(t.Service) + recallText(t))
+		p.state.SetText(stateName(t.State) + " · " + p.serviceName(t.Service) + channelText(t) + recallText(t))
 	} else if pz, paused := p.paused(); paused {
 		p.ticket.Text = "—"
 		p.state.SetText(pauseText(pz))
@@ -447,14 +456,7 @@ func (p *counterPanel) showStatus(st queue.Status) {
 		p.state.SetText(lang.L("No ticket at this counter"))
 	}
 	p.ticket.Refresh()
-	mine := map[string]bool{}
-	for _, c := range p.office.Counters {
-		if c.Code == p.counterCode() {
-			for _, s := range c.Services {
-				mine[s] = true
-			}
-		}
-	}
+	mine := p.myServices()
 	var lines, next []string
 	for _, l := range st.Lines {
 		lines = append(lines, lang.L("{{.Code}} {{.Name}}: {{.Count}} waiting", map[string]any{"Code": l.Service.Code, "Name": l.Service.Name, "Count": l.Waiting}))
@@ -465,6 +467,16 @@ func (p *counterPanel) showStatus(st queue.Status) {
 		}
 	}
 	p.lines.SetText(strings.Join(lines, "\n"))
+	var remote []string
+	for _, t := range p.remoteHere() {
+		remote = append(remote, ticketMark(t))
+	}
+	if len(remote) > 0 {
+		p.remote.SetText(lang.L("From home, not here yet: {{.Tickets}}", map[string]any{"Tickets": strings.Join(remote, " ")}))
+		p.remote.Show()
+	} else {
+		p.remote.Hide()
+	}
 	if len(next) > 0 {
 		p.next.SetText(lang.L("Next: {{.Tickets}}", map[string]any{"Tickets": strings.Join(next, " ")}))
 	} else {
@@ -496,12 +508,32 @@ func recallText(t queue.Ticket) string {
 	return " · " + lang.L("recalled {{.Count}} times", map[string]any{"Count": t.Recalls})
 }
 
-// ticketMark is a ticket's label with "(P)" when it has priority.
+// ticketMark is a ticket's label with "(P)" when it has priority, "(R)"
+// when it was taken from home and "(A)" when it is an appointment's (the
+// panel's legend says so).
 func ticketMark(t queue.Ticket) string {
+	mark := t.Label
 	if t.Priority {
-		return t.Label + "(P)"
+		mark += "(P)"
 	}
-	return t.Label
+	switch t.Channel() {
+	case queue.ChannelRemote:
+		mark += "(R)"
+	case queue.ChannelAppointment:
+		mark += "(A)"
+	}
+	return mark
+}
+
+// channelText says how the ticket on hand came, nothing for the kiosk's.
+func channelText(t queue.Ticket) string {
+	switch t.Channel() {
+	case queue.ChannelRemote:
+		return " · " + lang.L("taken from home")
+	case queue.ChannelAppointment:
+		return " · " + lang.L("by appointment at {{.Time}}", map[string]any{"Time": t.AppointmentAt.In(registry.Rome).Format("15:04")})
+	}
+	return ""
 }
 
 func (p *counterPanel) serviceName(code string) string {
@@ -533,6 +565,7 @@ func (p *counterPanel) updateButtons() {
 	waiting := len(p.waitingHere()) > 0
 	enable(p.pick, free && waiting && !p.busy && p.pickerNow() != nil)
 	enable(p.cancel, waiting && !p.busy)
+	enable(p.present, len(p.remoteHere()) > 0 && !p.busy)
 	enable(p.revive, p.counterCode() != "" && !p.busy && p.pickerNow() != nil)
 	enable(p.pause, (free || paused) && !p.busy)
 	enable(p.backOff, free && !p.busy)
@@ -571,7 +604,7 @@ func enable(b *widget.Button, on bool) {
 func (p *counterPanel) onKey(ev *fyne.KeyEvent) bool {
 	buttons := map[fyne.KeyName]*widget.Button{
 		fyne.KeyF2: p.callNext, fyne.KeyF3: p.recall, fyne.KeyF4: p.start, fyne.KeyF5: p.finish, fyne.KeyF6: p.noShow,
-		fyne.KeyF7: p.pick, fyne.KeyF8: p.cancel,
+		fyne.KeyF7: p.pick, fyne.KeyF8: p.cancel, fyne.KeyF12: p.present,
 	}
 	if p.pickerNow() != nil {
 		buttons[fyne.KeyF9] = p.revive
@@ -787,6 +820,18 @@ func newCallID() string { return ulid.Make().String() }
 // waitingHere is the waiting tickets shown for this counter's services, in
 // the order of their lines.
 func (p *counterPanel) waitingHere() []queue.Ticket {
+	mine := p.myServices()
+	var ts []queue.Ticket
+	for _, l := range p.status.Lines {
+		if mine[l.Service.Code] {
+			ts = append(ts, l.Next...)
+		}
+	}
+	return ts
+}
+
+// myServices is the set of the services this counter calls.
+func (p *counterPanel) myServices() map[string]bool {
 	mine := map[string]bool{}
 	for _, c := range p.office.Counters {
 		if c.Code == p.counterCode() {
@@ -795,13 +840,32 @@ func (p *counterPanel) waitingHere() []queue.Ticket {
 			}
 		}
 	}
+	return mine
+}
+
+// remoteHere is today's tickets taken from home for this counter's
+// services whose holders have not checked in yet.
+func (p *counterPanel) remoteHere() []queue.Ticket {
+	mine := p.myServices()
 	var ts []queue.Ticket
-	for _, l := range p.status.Lines {
-		if mine[l.Service.Code] {
-			ts = append(ts, l.Next...)
+	for _, t := range p.status.Remote {
+		if mine[t.Service] {
+			ts = append(ts, t)
 		}
 	}
 	return ts
+}
+
+// onPresent checks in a ticket taken from home whose holder is at the
+// counter: from then on it waits in its line.
+func (p *counterPanel) onPresent() {
+	p.chooseTicket(lang.L("Mark a ticket from home present"), lang.L("Present"), p.remoteHere(), p.markPresent)
+}
+
+func (p *counterPanel) markPresent(t queue.Ticket) {
+	p.act(func(ctx context.Context) (queue.Ticket, error) {
+		return p.eng().MarkPresent(ctx, p.clerk, t.ID)
+	}, nil)
 }
 
 // chooseTicket asks which of ts the clerk means and hands it to then.

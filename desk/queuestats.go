@@ -87,6 +87,9 @@ type queueStatsScreen struct {
 	visits     visitStats        // their table
 	visitSteps []queue.VisitStep // the period's steps, touched on the UI goroutine only
 
+	channelsOf queueChannelReader // nil: no figures of the channels
+	channels   channelStats
+
 	// Touched on the UI goroutine only.
 	rows     []queue.Summary
 	activity map[string]queue.Activity // by the rows' keys; nil when grouped by service
@@ -107,6 +110,7 @@ func newQueueStatsScreen(engine queue.Engine, do func(func()), now func() time.T
 	s := &queueStatsScreen{engine: engine, do: do, now: now, within: queue.DefaultWithin}
 	s.settings, _ = engine.(queueSettingsReader)
 	s.pauses, _ = engine.(queuePauseReader)
+	s.channelsOf, _ = engine.(queueChannelReader)
 	return s
 }
 
@@ -202,7 +206,8 @@ func (s *queueStatsScreen) buildUI() fyne.CanvasObject {
 	s.serviceChart = newChart(barChart, lang.L("Median wait by service"), "min")
 	s.trendChart = newChart(lineChart, lang.L("Median wait"), "min")
 	charts := container.NewGridWithColumns(3, s.hourChart, s.serviceChart, s.trendChart)
-	figures := container.NewAppTabs(container.NewTabItem(lang.L("Tickets"), s.table), container.NewTabItem(lang.L("Visits"), s.visits.ui()))
+	figures := container.NewAppTabs(container.NewTabItem(lang.L("Tickets"), s.table), container.NewTabItem(lang.L("Visits"), s.visits.ui()),
+		container.NewTabItem(lang.L("Channels"), s.channels.ui()))
 	split := container.NewVSplit(figures, container.NewPadded(charts))
 	split.Offset = 0.55
 	return container.NewBorder(container.NewPadded(top), nil, nil, nil, split)
@@ -307,6 +312,10 @@ func (s *queueStatsScreen) onRefresh() {
 		if err == nil && s.steps != nil {
 			steps, err = s.steps.VisitStepsBetween(ctx, from, to)
 		}
+		var channels queue.ChannelReport
+		if err == nil && s.channelsOf != nil {
+			channels, err = s.channelsOf.QueueChannels(ctx, from, to)
+		}
 		var names map[string]string
 		if err == nil && s.clerks != nil {
 			if users, uerr := s.clerks.Users(ctx); uerr == nil {
@@ -332,6 +341,7 @@ func (s *queueStatsScreen) onRefresh() {
 				s.tickets, s.from, s.to, s.within, s.activity = tickets, from, to, within, activity
 				s.visitSteps = steps
 				s.visits.show(tickets, steps, key)
+				s.channels.show(channels, s.channelsOf == nil)
 				s.clerkNames = names
 			}
 			s.show(rows, err)

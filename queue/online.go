@@ -38,6 +38,28 @@ const (
 	ChannelAppointment Channel = "appointment"
 )
 
+// ChannelStats are one channel's figures over some days.
+type ChannelStats struct {
+	Channel Channel
+	Tickets int // tickets of the channel (a transfer is not a new one)
+	// NoShows: tickets called and not come; for remote tickets also those
+	// never checked in; for appointments also bookings not checked in by
+	// the end of their window.
+	NoShows  int
+	Bookings int // appointments booked for those days (appointment channel only)
+	Online   int // of which booked on the portal
+}
+
+// ChannelReport is the statistics of the channels and the estimate's error.
+type ChannelReport struct {
+	Channels []ChannelStats // in Channels order
+	// EstimateError is the median absolute error of the wait each ticket
+	// was told against its real wait (arrival to first call), over
+	// Estimates tickets.
+	EstimateError time.Duration
+	Estimates     int
+}
+
 // Channels in the order the statistics list them.
 var Channels = []Channel{ChannelKiosk, ChannelRemote, ChannelAppointment}
 

@@ -178,6 +178,18 @@ type Ticket struct {
 	Outcome       string
 	ParentID      int64 // the ticket it was transferred from
 	Version       int64
+	Remote        bool // taken from home (its channel), checked in or not
+}
+
+// Channel is how the ticket came to be.
+func (t Ticket) Channel() Channel {
+	switch {
+	case t.Remote:
+		return ChannelRemote
+	case !t.AppointmentAt.IsZero():
+		return ChannelAppointment
+	}
+	return ChannelKiosk
 }
 
 // Wait is the time from arrival to the first call, zero if never called.
@@ -237,6 +249,9 @@ type Status struct {
 	Current  map[string]Ticket // by counter code: the ticket called, served or on hold there
 	Held     map[string][]Ticket
 	LastCall []Ticket // most recent first
+	// Remote is today's tickets taken from home whose holders have not
+	// checked in yet, in order of issue: a clerk marks them present.
+	Remote []Ticket
 }
 
 // Engine is what the desk, the kiosk and the board need from the queue.
@@ -257,6 +272,9 @@ type Engine interface {
 	HoldTicket(ctx context.Context, operator string, ticketID int64) (Ticket, error)
 	ResumeTicket(ctx context.Context, operator string, ticketID int64, counter string) (Ticket, error)
 	CancelTicket(ctx context.Context, operator string, ticketID int64) (Ticket, error)
+	// MarkPresent is the clerk's "present" for a ticket taken from home
+	// whose holder is at the office: it waits in its line from then on.
+	MarkPresent(ctx context.Context, operator string, ticketID int64) (Ticket, error)
 	QueueStatus(ctx context.Context) (Status, error)
 	QueueEvents(ctx context.Context, after int64, limit int) ([]Event, error)
 	QueueSeq(ctx context.Context) (int64, error)

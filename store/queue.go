@@ -882,7 +882,52 @@ ORDER BY call_seq DESC LIMIT ?`, day, statusLastCalls)
 	if err != nil {
 		return st, err
 	}
+	if st.Remote, err = queryTickets(ctx, tx, `SELECT `+ticketColumns+` FROM queue_ticket WHERE day = ? AND state = 'remote' ORDER BY id`, day); err != nil {
+		return st, err
+	}
+	if err := markRemote(ctx, tx, &st); err != nil {
+		return st, err
+	}
 	return st, tx.Commit()
+}
+
+// markRemote sets Remote on the status's tickets taken from home, so the
+// counter panel marks them.
+func markRemote(ctx context.Context, q querier, st *queue.Status) error {
+	rows, err := q.QueryContext(ctx, `SELECT r.ticket_id FROM queue_remote r JOIN queue_ticket t ON t.id = r.ticket_id WHERE t.day = ?`, st.Day.String())
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	remote := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		remote[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	mark := func(ts []queue.Ticket) {
+		for i := range ts {
+			ts[i].Remote = remote[ts[i].ID]
+		}
+	}
+	for i := range st.Lines {
+		mark(st.Lines[i].Next)
+	}
+	for k, t := range st.Current {
+		t.Remote = remote[t.ID]
+		st.Current[k] = t
+	}
+	for _, h := range st.Held {
+		mark(h)
+	}
+	mark(st.LastCall)
+	mark(st.Remote)
+	return nil
 }
 
 // QueueSeq is the sequence number of the last queue event, 0 if none: a

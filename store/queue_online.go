@@ -256,27 +256,11 @@ func lineLength(ctx context.Context, q querier, service string, day registry.Dat
 	return n, nil
 }
 
-// ChannelStats are one channel's figures over some days.
-type ChannelStats struct {
-	Channel queue.Channel
-	Tickets int // tickets of the channel (a transfer is not a new one)
-	// NoShows: tickets called and not come; for remote tickets also those
-	// never checked in; for appointments also bookings not checked in by
-	// the end of their window.
-	NoShows  int
-	Bookings int // appointments booked for those days (appointment channel only)
-	Online   int // of which booked on the portal
-}
-
-// ChannelReport is the statistics of the channels and the estimate's error.
-type ChannelReport struct {
-	Channels []ChannelStats // in queue.Channels order
-	// EstimateError is the median absolute error of the wait each ticket
-	// was told against its real wait (arrival to first call), over
-	// Estimates tickets.
-	EstimateError time.Duration
-	Estimates     int
-}
+// ChannelStats and ChannelReport are the queue's (queue.ChannelReport).
+type (
+	ChannelStats  = queue.ChannelStats
+	ChannelReport = queue.ChannelReport
+)
 
 // QueueChannels returns the statistics of the channels over the days
 // from..to.
