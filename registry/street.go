@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"strings"
 
 	"sportello/fault"
@@ -36,4 +37,14 @@ func (s Street) Validate() error {
 func (s Street) Normalized() Street {
 	return Street{Code: strings.TrimSpace(s.Code), Toponym: strings.ToUpper(strings.TrimSpace(s.Toponym)),
 		Name: strings.ToUpper(strings.Join(strings.Fields(s.Name), " "))}
+}
+
+// Stradario looks up the street register as a form completes from it.
+type Stradario interface {
+	// Streets are the streets a word of whose name (or whose toponym and
+	// name) starts with prefix, at most limit.
+	Streets(ctx context.Context, prefix string, limit int) ([]Street, error)
+	// StreetNumbers are the house numbers of the street code that start
+	// with prefix, at most limit.
+	StreetNumbers(ctx context.Context, code, prefix string, limit int) ([]string, error)
 }
