@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -210,4 +211,34 @@ func offStradario(ctx context.Context, tx *sql.Tx, u access.User, toponym, stree
 		return true, fault.New(fault.Invalid, "{{.Street}} is not in the stradario: confirm to record it anyway", args)
 	}
 	return true, nil
+}
+
+// checkAddressStradario is the server's check of a desk's change of
+// address: a role that may not record a street off the stradario (see
+// offStradario) sends no address flagged as such, nor one whose street is
+// not in the server's stradario when it has one.
+func checkAddressStradario(p pushCheck) error {
+	if p.role.CanCorrectPersonalData() {
+		return nil
+	}
+	var ed EditDocs
+	if err := json.Unmarshal(p.m.Docs, &ed); err != nil {
+		return fault.New(fault.Invalid, "The sync data of the change is malformed", nil)
+	}
+	for _, d := range ed.After {
+		if d.Entity != docAddress {
+			continue
+		}
+		var a addressFields
+		if err := decodeFields(d.Fields, &a); err != nil {
+			return fault.New(fault.Invalid, "The sync data holds a malformed address", nil)
+		}
+		if a.OffStradario {
+			return errNotAllowed(p.m)
+		}
+		if _, err := offStradario(p.ctx, p.tx, access.User{Role: p.role}, a.Toponym, a.Street, false); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -155,3 +155,53 @@ func TestChangeAddressStradario(t *testing.T) {
 		})
 	}
 }
+
+// TestPushAddressOffStradario: the server refuses a clerk's change of
+// address to a street off its stradario, and a clerk's address flagged as
+// recorded off it (a desk that lies), before applying anything.
+func TestPushAddressOffStradario(t *testing.T) {
+	ctx := context.Background()
+	clerk := access.User{Username: certClerk.Username, Role: access.Clerk}
+	tests := []struct {
+		name, street string
+		serverList   bool // the server has a stradario
+		tamper       bool // the desk sets the flag in the address document
+		refused      string
+	}{
+		{"street in the stradario", "GIUSEPPE GARIBALDI", true, false, ""},
+		{"street off the server's stradario", "DEI MILLE", true, false, "{{.Street}} is not in the stradario: only the registrar may record it"},
+		{"flag set by a clerk's desk", "DEI MILLE", false, true, "The role of {{.Operator}} may not make this change ({{.Change}})"},
+		{"no stradario at the server", "DEI MILLE", false, false, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := newTrustOffice(t, "D01")
+			d := o.desks["D01"]
+			if tc.serverList {
+				loadStradario(t, o.server, anncsuCSV)
+			}
+			mario := idOf(t, d, "Rossi", "Mario")
+			rec := record(t, d, mario)
+			if err := d.ChangeAddress(ctx, clerk, registry.AddressChange{PersonID: mario, BaseVersion: rec.Person.Version,
+				Address: registry.Address{Toponym: "VIA", Street: tc.street, HouseNumber: "1"}, From: date(t, "2026-02-01")}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.tamper {
+				if _, err := d.w.ExecContext(ctx, `UPDATE outbox SET docs = replace(docs, '"off_stradario":false', '"off_stradario":true')`); err != nil {
+					t.Fatal(err)
+				}
+			}
+			res := o.push(t, d)
+			last := res[len(res)-1]
+			if tc.refused == "" && last.Error != "" && strings.Contains(last.Error, "stradario") {
+				t.Fatalf("refused: %+v", last)
+			}
+			if tc.refused != "" && last.Error != tc.refused {
+				t.Fatalf("result %+v, want refused with %q", last, tc.refused)
+			}
+			if n := count(t, o.server, "address"); tc.refused != "" && n != 0 {
+				t.Errorf("the server holds %d addresses after a refusal", n)
+			}
+		})
+	}
+}
