@@ -22,7 +22,8 @@ const completionTimeout = 2 * time.Second
 // completion makes a form's field offer, as the clerk types, the entries of
 // the stradario that match. On each change query (on the UI goroutine)
 // says what to look up, the lookup runs off it, and the field's drop-down
-// button lists what it found; picking one calls pick.
+// button (or Down in the field) lists what it found, the list taking the
+// arrows and Enter; picking one calls pick.
 type completion[T any] struct {
 	entry   *fieldEntry
 	do      func(func())
@@ -44,6 +45,7 @@ func newCompletion[T any](e *fieldEntry, do func(func()), query func(string) fun
 	c.button.Disable()
 	e.ActionItem = c.button
 	e.OnChanged = c.onChanged
+	e.onDown = c.open
 	return c
 }
 

@@ -108,3 +108,20 @@ func TestAddressOffStradario(t *testing.T) {
 		}
 	})
 }
+
+// TestStreetPickedWithKeys: Down opens the list, the arrows and Enter pick.
+func TestStreetPickedWithKeys(t *testing.T) {
+	h, _, a := openAddressForm(t, clerkUser)
+	test.Type(a.street, "ro")
+	h.waitFor("the streets of ro", func() bool { return slices.Equal(a.streets.streets.labels(), []string{"VIA ROMA"}) })
+	a.street.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	m := a.streets.streets.menu
+	if m == nil || !m.Visible() {
+		t.Fatal("Down does not open the list")
+	}
+	m.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	m.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if a.toponym.Selected != "VIA" || a.street.Text != "ROMA" {
+		t.Fatalf("picked with the keys: %q %q", a.toponym.Selected, a.street.Text)
+	}
+}
