@@ -57,6 +57,9 @@ Uso:
                                             chiusura giornaliera di cassa: totali per voce e modalità
   sportello import --db FILE [--skip-bad] [--municipality CODICE] FILE.csv
                                             importa persone e famiglie da un CSV (formato nel README)
+  sportello stradario load --db FILE FILE.csv
+                                            carica lo stradario (vie e numeri civici) da un CSV
+                                            nel tracciato ANNCSU (colonne nel README)
   sportello kiosk [opzioni] [--printer NOME | --tickets CARTELLA]
                                             il totem dei biglietti della coda, a tutto schermo
   sportello board [opzioni]                 il monitor della sala d'attesa, a tutto schermo
@@ -93,6 +96,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		"user":        cmdUser,
 		"audit":       cmdAudit,
 		"import":      cmdImport,
+		"stradario":   cmdStradario,
 		"certificate": cmdCertificate,
 		"verify":      cmdVerify,
 		"cash":        cmdCash,
@@ -294,7 +298,7 @@ func seed(ctx context.Context, st *store.Store, cfg demo.Config, out io.Writer) 
 		return err
 	}
 	fmt.Fprintf(out, "Caricate %d persone in %.1f s\n", n, time.Since(start).Seconds())
-	return nil
+	return seedStradario(ctx, st, cfg, out)
 }
 
 func cmdSearch(args []string, stdout io.Writer) error {

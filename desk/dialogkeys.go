@@ -75,7 +75,8 @@ func wireKeys(o fyne.CanvasObject, confirm, cancel func()) {
 type fieldEntry struct {
 	widget.Entry
 	onEscape func()
-	date     bool // a date typed as dd/mm/yyyy
+	onDown   func() // opens the field's list of completions; nil when it has none
+	date     bool   // a date typed as dd/mm/yyyy
 }
 
 func newFieldEntry() *fieldEntry {
@@ -87,6 +88,10 @@ func newFieldEntry() *fieldEntry {
 func (e *fieldEntry) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape && e.onEscape != nil {
 		e.onEscape()
+		return
+	}
+	if ev.Name == fyne.KeyDown && e.onDown != nil && !e.MultiLine {
+		e.onDown()
 		return
 	}
 	e.Entry.TypedKey(ev)

@@ -27,12 +27,13 @@ const formWidth = 640
 
 // editDeps is what the edit forms of the person view need.
 type editDeps struct {
-	editor registry.Editor
-	dir    registry.Directory // to find a spouse by codice fiscale
-	user   access.User
-	win    fyne.Window
-	do     func(func())
-	now    func() time.Time
+	editor  registry.Editor
+	streets registry.Stradario // the stradario the address forms complete from; nil offers nothing
+	dir     registry.Directory // to find a spouse by codice fiscale
+	user    access.User
+	win     fyne.Window
+	do      func(func())
+	now     func() time.Time
 }
 
 func (e editDeps) today() registry.Date { return registry.DateOf(e.now().In(registry.Rome)) }

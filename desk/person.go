@@ -163,10 +163,14 @@ func (v *personView) address(rec registry.Record, today registry.Date) fyne.Canv
 		return note(lang.L("No current address"))
 	}
 	where := strings.TrimSpace(a.Postcode + " " + placeName(a.Place, today, ""))
-	return container.NewVBox(
+	box := container.NewVBox(
 		&widget.Label{Text: a.Line(), TextStyle: fyne.TextStyle{Bold: true}, Wrapping: fyne.TextWrapWord},
 		&widget.Label{Text: where},
 	)
+	if a.OffStradario {
+		box.Add(offStradarioNote())
+	}
+	return box
 }
 
 // family lists the members, householder first, each a button that opens

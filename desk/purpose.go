@@ -19,6 +19,7 @@ import (
 // store implements it.
 type RegistryDesk interface {
 	registry.Editor
+	registry.Stradario
 	access.Logs
 	UserAdmin
 	FullRecord(ctx context.Context, personID int64) (registry.Record, error)
@@ -184,7 +185,7 @@ func registryDepth(d *Desk, u access.User) (registry.Directory, *personEdits) {
 		municipality: d.deps.Office.Municipality,
 	}
 	if u.Role.CanEditRegistry() || u.Role.CanCorrectPersonalData() {
-		edits.deps.editor = d.deps.Registry
+		edits.deps.editor, edits.deps.streets = d.deps.Registry, d.deps.Registry
 	}
 	return purposes, edits
 }

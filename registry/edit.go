@@ -54,6 +54,9 @@ type AddressChange struct {
 	BaseVersion int64
 	Address     Address // Place is set by the store to the municipality
 	From        Date
+	// ConfirmOffStradario records a street that is not in the stradario:
+	// the registrar's power only.
+	ConfirmOffStradario bool
 }
 
 // Validate checks the change against the record rec it was made on.

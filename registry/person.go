@@ -139,7 +139,10 @@ type Address struct {
 	Internal    string // interno, scala, piano
 	Postcode    string
 	Place       string // cadastral code of the municipality, or Z code
-	Version     int64
+	// OffStradario: the street is not in the stradario; a registrar
+	// confirmed it.
+	OffStradario bool
+	Version      int64
 }
 
 // Line is the address as printed: "Via Roma 12, int. 3".

@@ -253,10 +253,10 @@ func queryStrings(ctx context.Context, q querier, query string, args ...any) ([]
 	return out, rows.Err()
 }
 
-const addressColumns = `a.id, a.uid, a.toponym, a.street, a.house_number, a.internal, a.postcode, a.place, a.version`
+const addressColumns = `a.id, a.uid, a.toponym, a.street, a.house_number, a.internal, a.postcode, a.place, a.off_stradario, a.version`
 
 func scanAddress(dst *registry.Address) []any {
-	return []any{&dst.ID, &dst.UID, &dst.Toponym, &dst.Street, &dst.HouseNumber, &dst.Internal, &dst.Postcode, &dst.Place, &dst.Version}
+	return []any{&dst.ID, &dst.UID, &dst.Toponym, &dst.Street, &dst.HouseNumber, &dst.Internal, &dst.Postcode, &dst.Place, &dst.OffStradario, &dst.Version}
 }
 
 func currentAddress(ctx context.Context, tx *sql.Tx, personID int64) (registry.Address, error) {

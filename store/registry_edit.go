@@ -124,6 +124,8 @@ type addressPayload struct {
 	Internal    string `json:"internal,omitempty"`
 	Postcode    string `json:"postcode"`
 	Place       string `json:"place"`
+	// OffStradario: a registrar recorded a street not in the stradario.
+	OffStradario bool `json:"off_stradario,omitempty"`
 }
 
 // ChangeAddress moves the person, and the family they belong to, to a new
@@ -148,8 +150,11 @@ func (s *Store) ChangeAddress(ctx context.Context, u access.User, c registry.Add
 	if a.Postcode == "" {
 		a.Postcode = rec.Address.Postcode
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO address(uid, toponym, street, house_number, internal, postcode, place, street_key, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`, a.UID, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place, registry.SearchKey(a.Street))
+	if a.OffStradario, err = offStradario(ctx, tx, u, a.Toponym, a.Street, c.ConfirmOffStradario); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO address(uid, toponym, street, house_number, internal, postcode, place, street_key, off_stradario, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`, a.UID, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place, registry.SearchKey(a.Street), a.OffStradario)
 	if err != nil {
 		return fmt.Errorf("change address: %w", err)
 	}
@@ -192,11 +197,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`, a.UID, a.Toponym, a.Street, a.HouseNumber, 
 	return s.commitEdit(ctx, tx, u, change{
 		Entity: "person", EntityUID: rec.Person.UID, Op: "change_address", BaseVersion: c.BaseVersion,
 		Payload: map[string]any{
-			"address": addressPayload{a.UID, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place},
+			"address": addressPayload{a.UID, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place, a.OffStradario},
 			"from":    c.From.String(), "family_uid": rec.Family.UID, "movers": uids,
 		},
 		Action: "person.change_address",
-		Detail: fmt.Sprintf(`{"version":%d,"movers":%d}`, c.BaseVersion+1, len(uids)),
+		Detail: fmt.Sprintf(`{"version":%d,"movers":%d,"off_stradario":%t}`, c.BaseVersion+1, len(uids), a.OffStradario),
 	})
 }
 

@@ -363,7 +363,7 @@ var serverIssuing = certificate.IssuePolicy{Supervisors: true}.MayIssue
 // is not here is refused. Other parts add their rows here.
 var pushRules = map[ruleKey]pushRule{
 	{docPerson, "create"}:                      {may: access.Role.CanEditRegistry, docs: registryDocs},
-	{docPerson, "change_address"}:              {may: access.Role.CanEditRegistry, docs: registryDocs},
+	{docPerson, "change_address"}:              {may: access.Role.CanEditRegistry, docs: registryDocs, payload: checkAddressStradario},
 	{docPerson, "civil_event"}:                 {may: access.Role.CanEditRegistry, docs: registryDocs},
 	{docPerson, "add_document"}:                {may: access.Role.CanEditRegistry, docs: registryDocs},
 	{docPerson, "move_family"}:                 {may: access.Role.CanEditRegistry, docs: registryDocs},

@@ -97,7 +97,7 @@ const (
 	deskKeyDocSQL = `SELECT 1, json_object('desk_code', desk_code, 'public_key', hex(public_key), 'revoked_at', revoked_at) FROM desk_key WHERE key_id = ?`
 
 	addressDocSQL = `SELECT version, json_object('toponym', toponym, 'street', street, 'house_number', house_number,
- 'internal', internal, 'postcode', postcode, 'place', place) FROM address WHERE uid = ?`
+ 'internal', internal, 'postcode', postcode, 'place', place, 'off_stradario', json(iif(off_stradario, 'true', 'false'))) FROM address WHERE uid = ?`
 )
 
 // readDoc reads the document of k; ok is false when the entity does not exist.
@@ -287,6 +287,8 @@ type (
 		Internal    string `json:"internal"`
 		Postcode    string `json:"postcode"`
 		Place       string `json:"place"`
+		// OffStradario: a registrar recorded a street not in the stradario.
+		OffStradario bool `json:"off_stradario"`
 	}
 )
 
@@ -452,11 +454,12 @@ func writeAddress(ctx context.Context, tx *sql.Tx, d Doc) error {
 	if err := decodeFields(d.Fields, &a); err != nil {
 		return fault.New(fault.Invalid, "The sync data holds a malformed address", nil)
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO address(uid, toponym, street, house_number, internal, postcode, place, street_key, version)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO address(uid, toponym, street, house_number, internal, postcode, place, street_key, off_stradario, version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT(uid) DO UPDATE SET toponym = excluded.toponym, street = excluded.street, house_number = excluded.house_number,
- internal = excluded.internal, postcode = excluded.postcode, place = excluded.place, street_key = excluded.street_key, version = excluded.version`,
-		d.UID, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place, registry.SearchKey(a.Street), d.Version)
+ internal = excluded.internal, postcode = excluded.postcode, place = excluded.place, street_key = excluded.street_key,
+ off_stradario = excluded.off_stradario, version = excluded.version`,
+		d.UID, a.Toponym, a.Street, a.HouseNumber, a.Internal, a.Postcode, a.Place, registry.SearchKey(a.Street), a.OffStradario, d.Version)
 	if err != nil {
 		return fmt.Errorf("write address: %w", err)
 	}
