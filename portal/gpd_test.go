@@ -107,12 +107,16 @@ func (f *fakeGPD) handler() http.Handler {
 	return mux
 }
 
-func (f *fakeGPD) pay(iupd string, at time.Time) {
+func (f *fakeGPD) pay(iupd string, at time.Time) { f.payWith(iupd, at, "RCP-1") }
+
+// payWith settles iupd with the receipt id receipt ("" as a GPD answer
+// that says paid without a receipt).
+func (f *fakeGPD) payWith(iupd string, at time.Time, receipt string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := f.positions[iupd]
 	p.Status, p.PaymentDate = "PAID", at.UTC().Format(gpdTime)
-	p.PaymentOption[0].Status, p.PaymentOption[0].PaymentDate, p.PaymentOption[0].IDReceipt = "PO_PAID", p.PaymentDate, "RCP-1"
+	p.PaymentOption[0].Status, p.PaymentOption[0].PaymentDate, p.PaymentOption[0].IDReceipt = "PO_PAID", p.PaymentDate, receipt
 }
 
 func TestGPDClient(t *testing.T) {
