@@ -189,3 +189,43 @@ func TestBolloPaymentHostile(t *testing.T) {
 		t.Fatalf("the bollo without pagoPA: %d", status)
 	}
 }
+
+func TestDemoPayerPage(t *testing.T) {
+	f := newCertFixtureWith(t, func(c *Config) { c.Demo = true })
+	post := url.Values{"csrf": {f.csrf}, "form": {f.formID(t, "")}, "person": {f.me.Person.UID}, "type": {"8"}, "choice": {"private" + paidSuffix}}
+	status, body := f.b.post(f.p.URL()+"/certificates", post)
+	m := paymentLink.FindStringSubmatch(body)
+	if status != http.StatusOK || m == nil || !strings.Contains(body, `href="/demo-pay/`+m[1]+`"`) {
+		t.Fatalf("the demo's notice page: %d %s", status, body)
+	}
+	iupd := m[1]
+	status, body = f.b.get(f.p.URL() + "/demo-pay/" + iupd)
+	if status != http.StatusOK || strings.Count(body, "dimostrazione") < 3 || !strings.Contains(body, "Pagamento dimostrativo") {
+		t.Fatalf("the payer page does not say it is a demonstration everywhere: %s", body)
+	}
+	// Hostile: without the CSRF token, from another site, signed out.
+	if status, _ := f.b.post(f.p.URL()+"/demo-pay/"+iupd, url.Values{}); status != http.StatusForbidden || f.certificates(t) != 0 {
+		t.Fatalf("paid without the form's token: %d", status)
+	}
+	if status, _ := newBrowser(t).post(f.p.URL()+"/demo-pay/"+iupd, url.Values{"csrf": {f.csrf}}); f.certificates(t) != 0 {
+		t.Fatalf("paid signed out: %d", status)
+	}
+	if status, _ := f.b.post(f.p.URL()+"/demo-pay/SPORTELLO-00000000000000000", url.Values{"csrf": {f.csrf}}); status != http.StatusNotFound {
+		t.Fatalf("a payment that is not mine: %d", status)
+	}
+	for range 2 { // paying twice is one certificate
+		status, body = f.b.post(f.p.URL()+"/demo-pay/"+iupd, url.Values{"csrf": {f.csrf}})
+	}
+	if status != http.StatusOK || issuedLink.FindStringSubmatch(body) == nil || f.certificates(t) != 1 {
+		t.Fatalf("paid at the demo: %d, %d certificates: %s", status, f.certificates(t), body)
+	}
+	// Without --demo there is no payer page.
+	plain := newPayFixture(t, time.Hour)
+	_, real := plain.askPaid(t, plain.formID(t, ""))
+	if status, _ := plain.b.get(plain.p.URL() + "/demo-pay/" + real); status != http.StatusNotFound {
+		t.Fatalf("the payer page without --demo: %d", status)
+	}
+	if status, _ := plain.b.post(plain.p.URL()+"/demo-pay/"+real, url.Values{"csrf": {plain.csrf}}); status != http.StatusNotFound || plain.certificates(t) != 0 {
+		t.Fatalf("paid without --demo: %d", status)
+	}
+}

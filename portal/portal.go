@@ -93,6 +93,7 @@ type Portal struct {
 	providers map[string]*provider
 	order     []string // provider names as configured
 	demo      *OP      // the demonstration provider, with Config.Demo only
+	demoGPD   *demoGPD // the demonstration's pagoPA, with Config.Demo and no GPD only
 	client    *http.Client
 	limits    *limiter
 	views     *viewLog
@@ -172,9 +173,10 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	p.pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join}).ParseFS(webFiles, "web/pages/*.html"))
 	if cfg.Demo {
 		p.mountDemo()
+		p.mountDemoPayments()
 	}
 	p.routes()
-	if cfg.GPD != nil {
+	if p.cfg.GPD != nil {
 		go p.pollPayments(ctx)
 	}
 	return p, nil
