@@ -8,6 +8,7 @@ import (
 
 	"sportello/certificate"
 	"sportello/fault"
+	"sportello/registry"
 )
 
 func TestOnlinePaymentLifecycle(t *testing.T) {
@@ -85,5 +86,33 @@ func TestOnlinePaymentLifecycle(t *testing.T) {
 	}
 	if pending, _ := s.PendingOnlinePayments(ctx); len(pending) != 1 || pending[0].IUPD != pay2.IUPD {
 		t.Fatalf("pending %+v", pending)
+	}
+}
+
+func TestCashCloseShowsPagoPAApart(t *testing.T) {
+	ctx := context.Background()
+	s := loadFixture(t)
+	mario := idOf(t, s, "Rossi", "Mario")
+	in := OnlineInput{FormID: strings.Repeat("f", 32), RequesterID: mario, PersonID: mario, Settings: certificate.DefaultSettings, Signer: "x",
+		Request: certificate.Request{Types: []certificate.Type{certificate.Residence}, Use: certificate.UsePrivate}}
+	pay, err := s.AddOnlinePayment(ctx, in, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := registry.DateOf(s.now().In(registry.Rome))
+	if c, err := s.CashReport(ctx, day); err != nil || len(c.PagoPA) != 0 {
+		t.Fatalf("a pending payment in the close: %+v %v", c.PagoPA, err)
+	}
+	got, err := s.SettleOnlinePayment(ctx, pay.IUPD, "RCP-42", time.Now(), in, onlinePDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.CashReport(ctx, day)
+	if err != nil || len(c.PagoPA) != 1 || c.PagoPA[0].Number != got.Number || c.PagoPA[0].ReceiptID != "RCP-42" || c.PagoPACents() != 1600 || c.Cents != 0 {
+		t.Fatalf("close %+v cents %d: %v", c.PagoPA, c.Cents, err)
+	}
+	closed, err := s.CloseCash(ctx, "admin", day)
+	if err != nil || len(closed.PagoPA) != 1 || closed.Cents != 0 {
+		t.Fatalf("closed %+v %v", closed, err)
 	}
 }
