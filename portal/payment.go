@@ -110,7 +110,7 @@ func store2position(p *Portal, pay store.OnlinePayment, who registry.Person) Deb
 	title := certificate.Request{Types: pay.Request.Types}.Title()
 	return DebtPosition{IUPD: pay.IUPD, DebtorCF: who.CF, DebtorName: strings.TrimSpace(who.Surname + " " + who.Name),
 		Company: p.cfg.Site.Municipality, Office: p.cfg.Office.Office, Notice: pay.Notice, Cents: pay.Cents,
-		Description: truncate("Imposta di bollo: "+title, 140), Due: pay.CreatedAt.AddDate(0, 0, noticeDays), Category: bolloCategory}
+		Description: truncate("Imposta di bollo: "+title, 140), Due: pay.CreatedAt.AddDate(0, 0, noticeDays), Category: bolloCategory, IBAN: p.cfg.PaymentIBAN}
 }
 
 // bolloCategory is the taxonomy code of the transfer (9/0201102IM/: the

@@ -30,7 +30,7 @@ func newPayFixture(t *testing.T, poll time.Duration) payFixture {
 	t.Cleanup(srv.Close)
 	f := newCertFixtureWith(t, func(c *Config) {
 		c.GPD = &GPD{BaseURL: srv.URL + "/gpd/debt-positions-service/v1", TaxCode: fake.taxCode, APIKey: fake.key, Client: srv.Client()}
-		c.PaymentSegregation, c.PaymentPoll = 1, poll
+		c.PaymentSegregation, c.PaymentPoll, c.PaymentIBAN = 1, poll, "IT60X0542811101000000123456"
 	})
 	return payFixture{certFixture: f, gpd: fake}
 }
@@ -57,7 +57,8 @@ func TestBolloPaidOnline(t *testing.T) {
 	form := f.formID(t, "")
 	page, iupd := f.askPaid(t, form)
 	pos := f.gpd.positions[iupd]
-	if pos == nil || pos.Status != "VALID" || pos.PaymentOption[0].Amount != 1600 || pos.FiscalCode != f.me.Person.CF {
+	if pos == nil || pos.Status != "VALID" || pos.PaymentOption[0].Amount != 1600 || pos.FiscalCode != f.me.Person.CF ||
+		pos.PaymentOption[0].Transfer[0].IBAN != "IT60X0542811101000000123456" {
 		t.Fatalf("the position at GPD: %+v", pos)
 	}
 	nav := pos.PaymentOption[0].NAV

@@ -77,6 +77,7 @@ type Config struct {
 	// the portal's segregation code in the notice numbers; PaymentPoll
 	// (pagopa_poll_interval) how often pending payments are read back.
 	GPD                *GPD
+	PaymentIBAN        string // pagopa_iban: the municipality's account the bollo is paid into
 	PaymentSegregation int
 	PaymentPoll        time.Duration
 }

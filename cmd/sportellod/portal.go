@@ -46,6 +46,7 @@ type portalConfig struct {
 	// demonstration's GPD). Segregation is pagopa_segregation_code, Poll
 	// pagopa_poll_interval.
 	GPD         *portal.GPD
+	IBAN        string // pagopa_iban
 	Segregation int
 	Poll        time.Duration
 }
@@ -85,7 +86,7 @@ func loadPortalConfig(v *viper.Viper, demo bool) (portalConfig, error) {
 			return portalConfig{}, fmt.Errorf("%w: pagopa_gpd_url %q: serve un indirizzo https://", errUsage, u)
 		}
 		pc.GPD = &portal.GPD{BaseURL: u, TaxCode: tax, APIKey: v.GetString("pagopa_api_key")}
-		pc.Segregation, pc.Poll = v.GetInt("pagopa_segregation_code"), v.GetDuration("pagopa_poll_interval")
+		pc.Segregation, pc.Poll, pc.IBAN = v.GetInt("pagopa_segregation_code"), v.GetDuration("pagopa_poll_interval"), strings.ReplaceAll(v.GetString("pagopa_iban"), " ", "")
 		if pc.Segregation < 0 || pc.Segregation > 99 {
 			return portalConfig{}, fmt.Errorf("%w: pagopa_segregation_code %d: da 0 a 99", errUsage, pc.Segregation)
 		}
@@ -128,7 +129,7 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
 	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors, TrustedProxies: pc.Proxies,
 		Municipality: registry.MunicipalityTitle(cfg.Municipality), Office: onlineOffice(cfg.Municipality, pc.Office), Registrar: pc.Registrar,
-		Site: pc.Site, Demo: pc.Demo, Log: log, Sender: cfg.Notify.sender(st), GPD: pc.GPD, PaymentSegregation: pc.Segregation, PaymentPoll: pc.Poll})
+		Site: pc.Site, Demo: pc.Demo, Log: log, Sender: cfg.Notify.sender(st), GPD: pc.GPD, PaymentIBAN: pc.IBAN, PaymentSegregation: pc.Segregation, PaymentPoll: pc.Poll})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
