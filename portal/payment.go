@@ -203,6 +203,18 @@ func (p *Portal) handlePayment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !pay.Published {
+		// The position's creation failed when it was asked for: again now.
+		rec, err := p.st.Record(r.Context(), pay.PersonID)
+		if err == nil {
+			err = p.publish(r.Context(), pay, rec.Person)
+		}
+		if err != nil {
+			p.problem(w, r, statusOf(err), err)
+			return
+		}
+		pay.Published = true
+	}
 	number, err := p.settle(r.Context(), pay)
 	if err != nil {
 		// GPD unreachable: the notice is still shown; the poll retries.

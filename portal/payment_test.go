@@ -1,11 +1,13 @@
 package portal
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -228,5 +230,49 @@ func TestDemoPayerPage(t *testing.T) {
 	}
 	if status, _ := plain.b.post(plain.p.URL()+"/demo-pay/"+real, url.Values{"csrf": {plain.csrf}}); status != http.StatusNotFound || plain.certificates(t) != 0 {
 		t.Fatalf("paid without --demo: %d", status)
+	}
+}
+
+// flakyTransport fails every request while down is set, as a GPD that
+// cannot be reached.
+type flakyTransport struct {
+	down *atomic.Bool
+	next http.RoundTripper
+}
+
+func (t flakyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if t.down.Load() {
+		return nil, errors.New("gpd unreachable")
+	}
+	return t.next.RoundTrip(r)
+}
+
+func TestBolloPaymentWhileGPDIsDown(t *testing.T) {
+	fake := &fakeGPD{taxCode: "02438750586", key: "chiave", positions: map[string]*gpdPosition{}}
+	srv := httptest.NewServer(fake.handler())
+	t.Cleanup(srv.Close)
+	down := &atomic.Bool{}
+	down.Store(true)
+	f := newCertFixtureWith(t, func(c *Config) {
+		c.GPD = &GPD{BaseURL: srv.URL + "/gpd/debt-positions-service/v1", TaxCode: fake.taxCode, APIKey: fake.key,
+			Client: &http.Client{Transport: flakyTransport{down, srv.Client().Transport}}}
+		c.PaymentPoll = time.Hour
+	})
+	form := f.formID(t, "")
+	post := url.Values{"csrf": {f.csrf}, "form": {form}, "person": {f.me.Person.UID}, "type": {"8"}, "choice": {"private" + paidSuffix}}
+	if status, body := f.b.post(f.p.URL()+"/certificates", post); status != http.StatusInternalServerError || !strings.Contains(body, "riprovi") {
+		t.Fatalf("GPD down: %d %s", status, body)
+	}
+	pending, err := f.st.PendingOnlinePayments(t.Context())
+	if err != nil || len(pending) != 1 || pending[0].Published {
+		t.Fatalf("pending %+v %v", pending, err)
+	}
+	iupd := pending[0].IUPD
+	if status, _ := f.b.get(f.p.URL() + "/payments/" + iupd); status != http.StatusInternalServerError {
+		t.Fatalf("the notice of a position GPD does not hold was shown: %d", status)
+	}
+	down.Store(false)
+	if status, body := f.b.get(f.p.URL() + "/payments/" + iupd); status != http.StatusOK || fake.positions[iupd] == nil || !strings.Contains(body, `id="notice-code"`) {
+		t.Fatalf("GPD back: %d, position %v", status, fake.positions[iupd])
 	}
 }
