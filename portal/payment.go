@@ -247,7 +247,8 @@ func (p *Portal) handleNoticePDF(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if pay.Number != "" {
+	if pay.Number != "" || !pay.Published {
+		// Paid: the certificate; not at GPD yet: the page creates it first.
 		http.Redirect(w, r, "/payments/"+pay.IUPD, http.StatusSeeOther)
 		return
 	}
