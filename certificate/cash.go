@@ -39,6 +39,16 @@ type Marca struct {
 	Serial   string
 }
 
+// PagoPAReceipt is a bollo paid online through pagoPA for a certificate
+// of the day: the municipality's account took it, not the desk's till, so
+// the close lists it apart and does not count it in the cash.
+type PagoPAReceipt struct {
+	At        string // UTC instant of the certificate's issue
+	Number    string // the certificate's number
+	ReceiptID string // pagoPA's receipt
+	Cents     int64
+}
+
 // DailyClose is a day's cash register with its totals by kind and method,
 // the marche da bollo of the day, and whether the day is closed.
 type DailyClose struct {
@@ -47,10 +57,20 @@ type DailyClose struct {
 	Totals  []Total // by kind, then method
 	Cents   int64   // everything taken
 	Marche  []Marca
+	PagoPA  []PagoPAReceipt // apart from the cash: not in Cents
 
 	Closed   bool   // the day is closed and takes no more amounts
 	ClosedAt string // UTC instant of the close
 	ClosedBy string // the operator who closed it
+}
+
+// PagoPACents is the sum of the day's pagoPA receipts.
+func (c DailyClose) PagoPACents() int64 {
+	var n int64
+	for _, r := range c.PagoPA {
+		n += r.Cents
+	}
+	return n
 }
 
 // LocalTime is a UTC instant of the register as read in Europe/Rome,
@@ -184,6 +204,9 @@ func (c DailyClose) WriteCSV(w io.Writer) error {
 	rows = append(rows, []string{day, "", "", "totale", "", "", decimal(c.Cents)})
 	for _, m := range c.Marche {
 		rows = append(rows, []string{day, LocalTime(m.At), m.Operator, m.Number, "marca da bollo", "n. " + m.Serial, ""})
+	}
+	for _, r := range c.PagoPA {
+		rows = append(rows, []string{day, LocalTime(r.At), "pagoPA", r.Number, "imposta di bollo (pagoPA, non in cassa)", "ricevuta " + r.ReceiptID, decimal(r.Cents)})
 	}
 	rows = append(rows, []string{day, "", "", "", c.State(), "", ""})
 	if err := cw.WriteAll(rows); err != nil {

@@ -146,6 +146,8 @@ func (r Request) DutyWording() string {
 		return "Esente dall'imposta di bollo ai sensi dell'art. 7, comma 5, della legge 29 dicembre 1990, n. 405."
 	case r.Duty.Payment == PayMarca:
 		return "Imposta di bollo assolta con contrassegno telematico n. " + r.Duty.Serial + "."
+	case r.Duty.Payment == PayPagoPA:
+		return "Imposta di bollo assolta tramite pagoPA."
 	case r.Duty.Payment == PayVirtual:
 		a := r.Duty.Authorisation
 		return "Imposta di bollo assolta in modo virtuale, autorizzazione dell'Agenzia delle Entrate n. " + a.Number + " del " + a.Date.Italian() +
@@ -296,7 +298,7 @@ func (r Request) Validate() error {
 		}
 	case !r.ExemptByLaw():
 		switch d.Payment {
-		case PayVirtual, PayOther:
+		case PayVirtual, PayOther, PayPagoPA:
 		case PayMarca:
 			if err := CheckSerial(d.Serial); err != nil {
 				return err

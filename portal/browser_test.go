@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -211,6 +212,25 @@ var journey = []journeyStep{
 		do(t, ctx, chromedp.Navigate(p.URL()+"/certificates"))
 		if n := eval[int](t, ctx, `document.querySelectorAll("main form").length`); n == 0 {
 			t.Fatal("the certificates page offers no form")
+		}
+	}},
+	{"the bollo's pagoPA notice", func(t *testing.T, ctx context.Context, p *Portal) {
+		do(t, ctx, discard(chromedp.Evaluate[bool](`(() => {
+			const f = document.querySelector('main form input[name="type"][value="8"]').form;
+			f.closest("details").open = true;
+			f.querySelector("select").value = "private:bollo";
+			return true;
+		})()`)), clickAndWait(`main form input[name="type"][value="8"] ~ button`))
+		code := eval[string](t, ctx, `document.getElementById("notice-code").innerText`)
+		if !regexp.MustCompile(`^3\d{3}( \d{4}){3} \d{2}$`).MatchString(code) {
+			t.Fatalf("the notice code is not in groups of four: %q", code)
+		}
+	}},
+	{"the demonstration's payer", func(t *testing.T, ctx context.Context, p *Portal) {
+		do(t, ctx, clickAndWait(`a[href^="/demo-pay/"]`))
+		do(t, ctx, clickAndWait(`main form button`))
+		if n := eval[int](t, ctx, `document.querySelectorAll('main a[href^="/documents/WEB-"]').length`); n != 1 {
+			t.Fatalf("paid at the demonstration: no certificate: %q", pageText(t, ctx))
 		}
 	}},
 	{"my requests and documents", func(t *testing.T, ctx context.Context, p *Portal) {

@@ -44,6 +44,7 @@ type certificatesData struct {
 	Person  personTab
 	Declare []typeRow // the types of the self-declaration: the citizen's own only
 	Types   []typeRow
+	Payable bool // the bollo can be paid online through pagoPA
 }
 
 type personTab struct {
@@ -178,7 +179,7 @@ func (p *Portal) handleCertificates(w http.ResponseWriter, r *http.Request) {
 }
 
 func (p *Portal) certificatesView(t *tr, rec registry.Record, people []registry.Person, who registry.Person) certificatesData {
-	var d certificatesData
+	d := certificatesData{Payable: p.cfg.GPD != nil}
 	for i, per := range people {
 		tab := personTab{UID: per.UID, Name: strings.TrimSpace(per.Surname + " " + per.Name), Self: i == 0, Current: per.ID == who.ID}
 		d.People = append(d.People, tab)
@@ -199,6 +200,9 @@ func (p *Portal) certificatesView(t *tr, rec registry.Record, people []registry.
 			continue
 		}
 		row.Choices, row.FormID = choicesFor(ty), randomHex(16)
+		if p.cfg.GPD != nil {
+			row.Choices = append(row.Choices, paidChoices(ty)...)
+		}
 		d.Types = append(d.Types, row)
 		if d.Person.Self && rec.Person.BirthDate.AgeOn(today) >= certificate.MarriageAge {
 			d.Declare = append(d.Declare, typeRow{Code: int(ty), Title: ty.Title()})
@@ -241,6 +245,12 @@ func (p *Portal) handleIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	use, duty, ok := parseChoice(ty, r.PostForm.Get("choice"))
+	if !ok && p.cfg.GPD != nil {
+		if use, ok = parsePaid(ty, r.PostForm.Get("choice")); ok {
+			p.requestPayment(w, r, c, who, certificate.Request{Types: []certificate.Type{ty}, Use: use})
+			return
+		}
+	}
 	if !ok {
 		p.problem(w, r, http.StatusBadRequest, fault.New(fault.Invalid, "Choose the use of the certificate", nil))
 		return

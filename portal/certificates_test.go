@@ -36,11 +36,19 @@ type certFixture struct {
 	csrf   string
 }
 
-func newCertFixture(t *testing.T) certFixture {
+func newCertFixture(t *testing.T) certFixture { t.Helper(); return newCertFixtureWith(t, nil) }
+
+// newCertFixtureWith is newCertFixture with the portal's configuration
+// changed by set.
+func newCertFixtureWith(t *testing.T, set func(*Config)) certFixture {
 	t.Helper()
 	st := testStore(t)
 	op, pc := testOP(t, st)
-	p := testPortal(t, st, Config{Providers: []ProviderConfig{pc}, Office: certificate.Municipality{Code: "A269", Name: "Anagni", Office: "Ufficio Anagrafe"}})
+	cfg := Config{Providers: []ProviderConfig{pc}, Office: certificate.Municipality{Code: "A269", Name: "Anagni", Office: "Ufficio Anagrafe"}}
+	if set != nil {
+		set(&cfg)
+	}
+	p := testPortal(t, st, cfg)
 	people, err := op.citizens(t.Context())
 	if err != nil {
 		t.Fatal(err)

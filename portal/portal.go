@@ -71,6 +71,15 @@ type Config struct {
 	// Sender sends guests the codes that prove their email or mobile
 	// (queue_guest.go); nil: only signed-in citizens book online.
 	Sender Sender
+	// GPD (pagopa_gpd_url, pagopa_tax_code, pagopa_api_key) creates the
+	// debt positions of the bollo; nil: a certificate that owes the bollo
+	// is refused online. PaymentSegregation (pagopa_segregation_code) is
+	// the portal's segregation code in the notice numbers; PaymentPoll
+	// (pagopa_poll_interval) how often pending payments are read back.
+	GPD                *GPD
+	PaymentIBAN        string // pagopa_iban: the municipality's account the bollo is paid into
+	PaymentSegregation int
+	PaymentPoll        time.Duration
 }
 
 // Portal is the online desk.
@@ -85,6 +94,7 @@ type Portal struct {
 	providers map[string]*provider
 	order     []string // provider names as configured
 	demo      *OP      // the demonstration provider, with Config.Demo only
+	demoGPD   *demoGPD // the demonstration's pagoPA, with Config.Demo and no GPD only
 	client    *http.Client
 	limits    *limiter
 	views     *viewLog
@@ -164,8 +174,12 @@ func New(ctx context.Context, st *store.Store, cfg Config) (*Portal, error) {
 	p.pages = template.Must(template.New("").Funcs(template.FuncMap{"join": strings.Join}).ParseFS(webFiles, "web/pages/*.html"))
 	if cfg.Demo {
 		p.mountDemo()
+		p.mountDemoPayments()
 	}
 	p.routes()
+	if p.cfg.GPD != nil {
+		go p.pollPayments(ctx)
+	}
 	return p, nil
 }
 
@@ -213,6 +227,8 @@ func (p *Portal) routes() {
 	p.mux.HandleFunc("POST /certificates/declaration", p.handleDeclaration)
 	p.mux.HandleFunc("GET /documents", p.handleDocuments)
 	p.mux.HandleFunc("GET /documents/{number}", p.handleDocument)
+	p.mux.HandleFunc("GET /payments/{iupd}", p.handlePayment)
+	p.mux.HandleFunc("GET /payments/{iupd}/avviso.pdf", p.handleNoticePDF)
 	p.mux.HandleFunc("GET /social", p.handleSocial)
 	p.mux.HandleFunc("POST /social", p.handleAskSocial)
 	p.queueRoutes()

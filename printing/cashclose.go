@@ -9,7 +9,8 @@ import (
 
 // CashClose lays out a day's cash register as an A4 report: whether the day
 // is open or closed (and by whom), the totals by kind and payment method,
-// every entry, and the marche da bollo of the day's certificates. Times are
+// every entry, the marche da bollo of the day's certificates, and apart
+// from the cash the bolli paid online through pagoPA. Times are
 // in Europe/Rome; amounts are right-aligned with thousands separators.
 func CashClose(c certificate.DailyClose, m certificate.Municipality, deskCode string, lh Letterhead) ([]byte, error) {
 	pdf := NewA4(c.Day.Time())
@@ -44,6 +45,18 @@ func CashClose(c certificate.DailyClose, m certificate.Municipality, deskCode st
 			marche.Rows = append(marche.Rows, []string{certificate.LocalTime(mb.At), mb.Operator, mb.Number, mb.Serial})
 		}
 		w.table(marche)
+	}
+	w.para("Imposta di bollo pagata con pagoPA (certificati online, non in cassa)", "B", 11, "L")
+	if len(c.PagoPA) == 0 {
+		w.para("Nessun bollo del giorno è stato pagato con pagoPA.", "", 10, "L")
+	} else {
+		paid := &certificate.Table{Header: []string{"Ora", "Certificato", "Ricevuta pagoPA", "Importo (€)"}, Widths: []float64{0.9, 1.9, 2, 1},
+			Align: []string{"L", "L", "L", "R"}}
+		for _, r := range c.PagoPA {
+			paid.Rows = append(paid.Rows, []string{certificate.LocalTime(r.At), r.Number, r.ReceiptID, certificate.Euro(r.Cents)})
+		}
+		paid.Rows = append(paid.Rows, []string{"Totale pagoPA", fmt.Sprint(len(c.PagoPA)), "", certificate.Euro(c.PagoPACents())})
+		w.table(paid)
 	}
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("cash close pdf: %w", err)

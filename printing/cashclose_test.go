@@ -21,6 +21,7 @@ func TestCashClosePDF(t *testing.T) {
 		{At: "2026-03-02T08:30:00.000000Z", Operator: "pverdi", Number: "D01-2026-000001-K", Kind: "fee", Cents: 52, Method: certificate.PayCash},
 	})
 	c.Marche = []certificate.Marca{{At: "2026-03-02T09:15:00.000000Z", Operator: "pverdi", Number: "D01-2026-000002-X", Serial: "01234567890123"}}
+	c.PagoPA = []certificate.PagoPAReceipt{{At: "2026-03-02T10:00:00.000000Z", Number: "WEB-2026-000001-Q", ReceiptID: "RCP-77", Cents: 1600}}
 	tests := []struct {
 		name   string
 		closed bool
@@ -53,6 +54,9 @@ func TestCashClosePDF(t *testing.T) {
 				"09:30:00 pverdi D01-2026-000001-K Imposta di bollo bollo virtuale 8.120,50", // 08:30 UTC is 09:30 in Rome
 				"Totale 2 8.121,02",
 				"10:15:00 pverdi D01-2026-000002-X 01234567890123",
+				"11:00:00 WEB-2026-000001-Q RCP-77 16,00", // pagoPA apart, not in the total of 8.121,02
+				"Totale pagoPA 1 16,00",
+				"Imposta di bollo pagata con pagoPA",
 			) {
 				if !strings.Contains(flat, w) {
 					t.Errorf("report lacks %q:\n%s", w, text)

@@ -43,6 +43,9 @@ func (s *Store) CloseCash(ctx context.Context, operator string, day registry.Dat
 	if c.Marche, err = marcheOn(ctx, tx, day); err != nil {
 		return certificate.DailyClose{}, err
 	}
+	if c.PagoPA, err = pagopaOn(ctx, tx, day); err != nil {
+		return certificate.DailyClose{}, err
+	}
 	totals, err := json.Marshal(closeTotals(c))
 	if err != nil {
 		return certificate.DailyClose{}, fmt.Errorf("cash close: %w", err)
@@ -84,6 +87,9 @@ func (s *Store) CashReport(ctx context.Context, day registry.Date) (certificate.
 	if c.Marche, err = marcheOn(ctx, tx, day); err != nil {
 		return certificate.DailyClose{}, err
 	}
+	if c.PagoPA, err = pagopaOn(ctx, tx, day); err != nil {
+		return certificate.DailyClose{}, err
+	}
 	err = tx.QueryRowContext(ctx, `SELECT closed_at, operator FROM cash_close WHERE day = ?`, day.String()).Scan(&c.ClosedAt, &c.ClosedBy)
 	switch {
 	case err == nil:
@@ -109,6 +115,26 @@ WHERE issue_date = ? AND bollo_serial <> '' ORDER BY id`, day.String())
 			return nil, fmt.Errorf("cash register: %w", err)
 		}
 		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// pagopaOn lists the bolli paid through pagoPA of the certificates issued
+// online on day.
+func pagopaOn(ctx context.Context, q querier, day registry.Date) ([]certificate.PagoPAReceipt, error) {
+	rows, err := q.QueryContext(ctx, `SELECT c.issued_at, c.number, pp.receipt_id, pp.cents FROM portal_payment pp
+JOIN certificate c ON c.number = pp.number WHERE c.issue_date = ? ORDER BY c.id`, day.String())
+	if err != nil {
+		return nil, fmt.Errorf("cash register: %w", err)
+	}
+	defer rows.Close()
+	var out []certificate.PagoPAReceipt
+	for rows.Next() {
+		var r certificate.PagoPAReceipt
+		if err := rows.Scan(&r.At, &r.Number, &r.ReceiptID, &r.Cents); err != nil {
+			return nil, fmt.Errorf("cash register: %w", err)
+		}
+		out = append(out, r)
 	}
 	return out, rows.Err()
 }

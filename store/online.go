@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"sportello/certificate"
 	"sportello/fault"
@@ -95,8 +96,6 @@ func (s *Store) IssueOnline(ctx context.Context, in OnlineInput, render func(cer
 		return certificate.Issued{}, ErrBolloOnline()
 	}
 	now := s.now()
-	issued := registry.DateOf(now.In(registry.Rome))
-	in.Request.On = issued
 	tx, err := s.begin(ctx, "online")
 	if err != nil {
 		return certificate.Issued{}, err
@@ -106,7 +105,6 @@ func (s *Store) IssueOnline(ctx context.Context, in OnlineInput, render func(cer
 	if err != nil {
 		return certificate.Issued{}, err
 	}
-	operator := OnlineOperator(requester.Person.UID)
 	var heldBy, heldNumber string
 	err = tx.QueryRowContext(ctx, `SELECT requester, number FROM portal_certificate WHERE form_id = ?`, in.FormID).Scan(&heldBy, &heldNumber)
 	switch {
@@ -122,6 +120,27 @@ func (s *Store) IssueOnline(ctx context.Context, in OnlineInput, render func(cer
 	case !errors.Is(err, sql.ErrNoRows):
 		return certificate.Issued{}, fmt.Errorf("issue online: %w", err)
 	}
+	out, err := s.issueOnlineTx(ctx, tx, requester, in, now, render)
+	if err != nil {
+		return certificate.Issued{}, err
+	}
+	if err := s.registerOnline(ctx, tx, requester, in, out, now, "certificate.issue_online"); err != nil {
+		return certificate.Issued{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return certificate.Issued{}, fmt.Errorf("issue online: %w", err)
+	}
+	return out, nil
+}
+
+// issueOnlineTx checks the rules on the person's record, numbers, seals,
+// renders and writes the certificate in tx; the bollo, when owed, was paid
+// through pagoPA (Request.Duty.Payment).
+func (s *Store) issueOnlineTx(ctx context.Context, tx *sql.Tx, requester registry.Record, in OnlineInput, now time.Time,
+	render func(certificate.Document) ([]byte, error)) (certificate.Issued, error) {
+	issued := registry.DateOf(now.In(registry.Rome))
+	in.Request.On = issued
+	operator := OnlineOperator(requester.Person.UID)
 	if !slices.ContainsFunc(FamilyOf(requester), func(p registry.Person) bool { return p.ID == in.PersonID }) {
 		return certificate.Issued{}, ErrNotFamily()
 	}
@@ -154,24 +173,31 @@ func (s *Store) IssueOnline(ctx context.Context, in OnlineInput, render func(cer
 		return certificate.Issued{}, err
 	}
 	sum := sha256.Sum256(pdf)
-	// Online: the bollo is exempt (above) and no secretarial fee is due.
+	// Online no secretarial fee is due; the bollo is exempt or paid
+	// through pagoPA.
 	out := certificate.Issued{Number: doc.Number, Document: doc, PDF: pdf, SHA256: hex.EncodeToString(sum[:])}
-	if _, err := insertCertificate(ctx, tx, newUID(), doc, num, rec, in.Request, out, operator, now, issued, "", "", ""); err != nil {
+	payment := ""
+	if !in.Request.Exempt() {
+		out.Fees = certificate.Fees{BolloDue: in.Settings.BolloCents, BolloCents: in.Settings.BolloCents}
+		payment = string(in.Request.Duty.Payment)
+	}
+	if _, err := insertCertificate(ctx, tx, newUID(), doc, num, rec, in.Request, out, operator, now, issued, "", payment, ""); err != nil {
 		return certificate.Issued{}, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO portal_certificate(form_id, requester, number, created_at) VALUES (?, ?, ?, ?)`,
-		in.FormID, requester.Person.UID, doc.Number, timestamp(now)); err != nil {
-		return certificate.Issued{}, fmt.Errorf("issue online: %w", err)
-	}
-	detail := fmt.Sprintf(`{"number":%q,"types":%q,"for_family":%t}`, doc.Number, joinTypes(in.Request.Types), rec.Person.ID != requester.Person.ID)
-	if err := appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: operator, Action: "certificate.issue_online", Entity: "certificate",
-		EntityUID: doc.Number, Detail: detail}); err != nil {
-		return certificate.Issued{}, err
-	}
-	if err := tx.Commit(); err != nil {
-		return certificate.Issued{}, fmt.Errorf("issue online: %w", err)
 	}
 	return out, nil
+}
+
+// registerOnline files the online certificate out under the requester
+// and its form, with the audit entry action.
+func (s *Store) registerOnline(ctx context.Context, tx *sql.Tx, requester registry.Record, in OnlineInput, out certificate.Issued, now time.Time, action string) error {
+	doc := out.Document
+	if _, err := tx.ExecContext(ctx, `INSERT INTO portal_certificate(form_id, requester, number, created_at) VALUES (?, ?, ?, ?)`,
+		in.FormID, requester.Person.UID, doc.Number, timestamp(now)); err != nil {
+		return fmt.Errorf("issue online: %w", err)
+	}
+	detail := fmt.Sprintf(`{"number":%q,"types":%q,"for_family":%t}`, doc.Number, joinTypes(in.Request.Types), in.PersonID != requester.Person.ID)
+	return appendAudit(ctx, tx, AuditEntry{At: timestamp(now), Operator: OnlineOperator(requester.Person.UID), Action: action, Entity: "certificate",
+		EntityUID: doc.Number, Detail: detail})
 }
 
 // onlineKey is the server's key of the online channel, made on first use

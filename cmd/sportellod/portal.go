@@ -19,6 +19,7 @@ import (
 
 	"sportello/certificate"
 	"sportello/demo"
+	"sportello/pagopa"
 	"sportello/portal"
 	"sportello/registry"
 	"sportello/store"
@@ -40,6 +41,14 @@ type portalConfig struct {
 	Site      portal.Site
 	Registrar string // portal_registrar: printed under "L'Ufficiale d'Anagrafe" on online certificates
 	Office    string // portal_office: the office online certificates name, "Ufficio Anagrafe" when unset
+	// GPD is pagoPA's debt positions API (pagopa_gpd_url, pagopa_tax_code,
+	// pagopa_api_key): nil, the bollo is not paid online (in --demo, the
+	// demonstration's GPD). Segregation is pagopa_segregation_code, Poll
+	// pagopa_poll_interval.
+	GPD         *portal.GPD
+	IBAN        string // pagopa_iban
+	Segregation int
+	Poll        time.Duration
 }
 
 // Defaults of a demonstration portal.
@@ -67,6 +76,23 @@ func loadPortalConfig(v *viper.Viper, demo bool) (portalConfig, error) {
 			return portalConfig{}, fmt.Errorf("%w: portal_coat_of_arms: %s non è un'immagine PNG leggibile (%v)", errUsage, file, err)
 		}
 		pc.Site.CoatOfArms = arms
+	}
+	if u := v.GetString("pagopa_gpd_url"); u != "" {
+		tax := v.GetString("pagopa_tax_code")
+		if !pagopa.ValidTaxCode(tax) {
+			return portalConfig{}, fmt.Errorf("%w: pagopa_tax_code %q non è il codice fiscale numerico del Comune (11 cifre)", errUsage, tax)
+		}
+		if !strings.HasPrefix(u, "https://") {
+			return portalConfig{}, fmt.Errorf("%w: pagopa_gpd_url %q: serve un indirizzo https://", errUsage, u)
+		}
+		pc.GPD = &portal.GPD{BaseURL: u, TaxCode: tax, APIKey: v.GetString("pagopa_api_key")}
+		pc.Segregation, pc.Poll, pc.IBAN = v.GetInt("pagopa_segregation_code"), v.GetDuration("pagopa_poll_interval"), strings.ReplaceAll(v.GetString("pagopa_iban"), " ", "")
+		if pc.Segregation < 0 || pc.Segregation > 99 {
+			return portalConfig{}, fmt.Errorf("%w: pagopa_segregation_code %d: da 0 a 99", errUsage, pc.Segregation)
+		}
+		if pc.Poll < 0 {
+			return portalConfig{}, fmt.Errorf("%w: pagopa_poll_interval non può essere negativo", errUsage)
+		}
 	}
 	if err := v.UnmarshalKey("portal_providers", &pc.Providers); err != nil {
 		return portalConfig{}, fmt.Errorf("%w: portal_providers: %v", errUsage, err)
@@ -103,7 +129,7 @@ func startPortal(ctx context.Context, cfg serveConfig, st *store.Store, log *slo
 	url := cmp.Or(pc.URL, "http://"+ln.Addr().String())
 	p, err := portal.New(ctx, st, portal.Config{URL: url, Providers: pc.Providers, Contacts: pc.Contacts, AuthorityHints: pc.Hints, TrustAnchors: pc.Anchors, TrustedProxies: pc.Proxies,
 		Municipality: registry.MunicipalityTitle(cfg.Municipality), Office: onlineOffice(cfg.Municipality, pc.Office), Registrar: pc.Registrar,
-		Site: pc.Site, Demo: pc.Demo, Log: log, Sender: cfg.Notify.sender(st)})
+		Site: pc.Site, Demo: pc.Demo, Log: log, Sender: cfg.Notify.sender(st), GPD: pc.GPD, PaymentIBAN: pc.IBAN, PaymentSegregation: pc.Segregation, PaymentPoll: pc.Poll})
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("%w: %v", errUsage, err)

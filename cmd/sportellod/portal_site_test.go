@@ -42,3 +42,36 @@ func TestPortalSiteSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestPortalPagoPASettings(t *testing.T) {
+	cases := []struct {
+		name string
+		set  map[string]any
+		ok   bool
+	}{
+		{"none: no payments", map[string]any{}, true},
+		{"all", map[string]any{"pagopa_gpd_url": "https://api.platform.pagopa.it/gpd/debt-positions-service/v1", "pagopa_tax_code": "02438750586",
+			"pagopa_api_key": "k", "pagopa_segregation_code": 1, "pagopa_poll_interval": "30s"}, true},
+		{"a wrong tax code", map[string]any{"pagopa_gpd_url": "https://x.example/v1", "pagopa_tax_code": "02438750587"}, false},
+		{"plain http", map[string]any{"pagopa_gpd_url": "http://x.example/v1", "pagopa_tax_code": "02438750586"}, false},
+		{"segregation code out of range", map[string]any{"pagopa_gpd_url": "https://x.example/v1", "pagopa_tax_code": "02438750586", "pagopa_segregation_code": 100}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := viper.New()
+			for k, val := range c.set {
+				v.Set(k, val)
+			}
+			pc, err := loadPortalConfig(v, false)
+			if (err == nil) != c.ok {
+				t.Fatalf("err %v", err)
+			}
+			if c.ok && (pc.GPD != nil) != (c.set["pagopa_gpd_url"] != nil) {
+				t.Fatalf("GPD %+v", pc.GPD)
+			}
+			if c.name == "all" && (pc.Segregation != 1 || pc.Poll.Seconds() != 30 || pc.GPD.APIKey != "k") {
+				t.Fatalf("%+v", pc)
+			}
+		})
+	}
+}
