@@ -574,14 +574,24 @@ FROM certificate c JOIN person p ON p.id = c.person_id WHERE c.issue_date = ? OR
 		if err := rows.Scan(&e.Number, &types, &e.Surname, &e.Name, &e.Operator, &e.IssuedAt, &e.BolloCents, &e.FeeCents, &e.AnnulledAt); err != nil {
 			return nil, fmt.Errorf("certificate register: %w", err)
 		}
-		for part := range strings.SplitSeq(types, ",") {
-			n, err := strconv.Atoi(part)
-			if err != nil {
-				return nil, fmt.Errorf("certificate register: types %q", types)
-			}
-			e.Types = append(e.Types, certificate.Type(n))
+		if e.Types, err = typeList(types); err != nil {
+			return nil, fmt.Errorf("certificate register: %w", err)
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// typeList reads the register's list of types, table 13 codes joined by
+// commas.
+func typeList(types string) ([]certificate.Type, error) {
+	var out []certificate.Type
+	for part := range strings.SplitSeq(types, ",") {
+		n, err := strconv.Atoi(part)
+		if err != nil {
+			return nil, fmt.Errorf("types %q", types)
+		}
+		out = append(out, certificate.Type(n))
+	}
+	return out, nil
 }

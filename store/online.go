@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -258,12 +257,9 @@ WHERE c.person_uid = ? OR pc.requester IS NOT NULL ORDER BY c.issued_at DESC, c.
 		if err := rows.Scan(&d.Number, &types, &d.Surname, &d.Name, &d.IssuedAt, &d.Requested); err != nil {
 			return nil, fmt.Errorf("online documents: %w", err)
 		}
-		for part := range strings.SplitSeq(types, ",") {
-			n, err := strconv.Atoi(part)
-			if err != nil {
-				return nil, fmt.Errorf("online documents: types %q", types)
-			}
-			d.Types = append(d.Types, certificate.Type(n))
+		var err error
+		if d.Types, err = typeList(types); err != nil {
+			return nil, fmt.Errorf("online documents: %w", err)
 		}
 		out = append(out, d)
 	}
