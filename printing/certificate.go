@@ -98,6 +98,10 @@ const SealNote = "Il sigillo attesta i dati rilasciati dal Comune alla data del 
 // reprinted), and keeps in its keywords the seal and the page's data for
 // CheckPage.
 func Certificate(d certificate.Document, lh Letterhead) ([]byte, error) {
+	var qr func() ([][]bool, error)
+	if d.SealText != "" {
+		qr = startQR(d.SealText)
+	}
 	at := time.Now()
 	if d.Duplicate && !d.ReprintedAt.IsZero() {
 		at = d.ReprintedAt
@@ -113,6 +117,7 @@ func Certificate(d certificate.Document, lh Letterhead) ([]byte, error) {
 	}
 	footnote, number := "Certificato n. "+d.Number, "N. "+d.Number
 	w := newWriter(pdf, d.Municipality, lh, footnote, d.Duplicate)
+	w.qr = qr
 	switch {
 	case d.Draft:
 		w.watermark, w.duplicate = "BOZZA", DraftLine
@@ -325,11 +330,21 @@ func samePicture(a, b image.Image) bool {
 type writer struct {
 	pdf       *fpdf.Fpdf
 	m         certificate.Municipality
-	lines     []string // the letterhead's lines under the office
-	footnote  string   // printed at the bottom left of every page
-	duplicate string   // the duplicate's or draft's line ("" for an original), printed on every page
-	watermark string   // printed across every page: DUPLICATO, BOZZA
-	plain     bool     // no letterhead: a citizen's paper, not the municipality's
+	lines     []string                 // the letterhead's lines under the office
+	footnote  string                   // printed at the bottom left of every page
+	duplicate string                   // the duplicate's or draft's line ("" for an original), printed on every page
+	watermark string                   // printed across every page: DUPLICATO, BOZZA
+	plain     bool                     // no letterhead: a citizen's paper, not the municipality's
+	qr        func() ([][]bool, error) // the seal's QR code, being encoded (startQR)
+}
+
+// sealQR is the QR code of the seal: the one started with the document
+// when there is one, else encoded now.
+func (w *writer) sealQR(text string) ([][]bool, error) {
+	if w.qr != nil {
+		return w.qr()
+	}
+	return qrBits(text)
 }
 
 func newWriter(pdf *fpdf.Fpdf, m certificate.Municipality, lh Letterhead, footnote string, duplicate bool) *writer {
@@ -551,10 +566,12 @@ func (w *writer) signature(d certificate.Document, lh Letterhead) {
 
 	qrY := y + 12
 	if d.SealText != "" {
-		if err := drawQR(pdf, d.SealText, marginX, qrY, 32); err != nil {
+		bits, err := w.sealQR(d.SealText)
+		if err != nil {
 			pdf.SetError(err)
 			return
 		}
+		drawBits(pdf, bits, marginX, qrY, 32)
 		pdf.SetXY(marginX+35, qrY+3)
 		pdf.SetFont(Font, "", 8.5)
 		pdf.CellFormat(50, 4.5, "Codice di verifica", "", 2, "L", false, 0, "")

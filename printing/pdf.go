@@ -60,12 +60,51 @@ func AddItalic(pdf *fpdf.Fpdf) {
 // at x, y: sharp at any zoom and printer resolution, and faster than an
 // image, which fpdf would encode and parse again.
 func drawQR(pdf *fpdf.Fpdf, text string, x, y, side float64) error {
+	bits, err := qrBits(text)
+	if err != nil {
+		return err
+	}
+	drawBits(pdf, bits, x, y, side)
+	return nil
+}
+
+// qrBits is the QR code of text (error correction L, no border) as rows of
+// dark modules.
+func qrBits(text string) ([][]bool, error) {
 	code, err := qrcode.New(text, qrcode.Low)
 	if err != nil {
-		return fmt.Errorf("qr code: %w", err)
+		return nil, fmt.Errorf("qr code: %w", err)
 	}
 	code.DisableBorder = true
-	bits := code.Bitmap()
+	return code.Bitmap(), nil
+}
+
+// startQR encodes text's QR code on a goroutine of its own, beside the
+// page being laid out (the encoding is about a fifth of a certificate's
+// time); the function it returns waits for it.
+func startQR(text string) func() ([][]bool, error) {
+	type result struct {
+		bits [][]bool
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		bits, err := qrBits(text)
+		done <- result{bits, err}
+	}()
+	var r *result
+	return func() ([][]bool, error) {
+		if r == nil {
+			got := <-done
+			r = &got
+		}
+		return r.bits, r.err
+	}
+}
+
+// drawBits draws a QR code's modules in a square of side at x, y, with a
+// quiet zone of two modules inside it.
+func drawBits(pdf *fpdf.Fpdf, bits [][]bool, x, y, side float64) {
 	n := len(bits)
 	const quiet = 2 // modules of white border inside side
 	m := side / float64(n+2*quiet)
@@ -84,7 +123,6 @@ func drawQR(pdf *fpdf.Fpdf, text string, x, y, side float64) error {
 			col = run
 		}
 	}
-	return nil
 }
 
 func dark(c color.Color) bool {
