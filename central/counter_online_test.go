@@ -10,32 +10,14 @@ import (
 	"sportello/fault"
 	"sportello/queue"
 	"sportello/registry"
-	"sportello/store"
 )
 
 // TestDeskStatusCarriesRemoteTickets: the office's queue tells a desk the
 // tickets taken from home not yet checked in, and marks them once they wait,
 // so the counter panel of a desk on a server can check them in.
 func TestDeskStatusCarriesRemoteTickets(t *testing.T) {
-	if now := time.Now().In(registry.Rome); now.Hour() == 23 && now.Minute() >= 55 {
-		t.Skip("the queue's day would turn while the test runs")
-	}
-	o := newQueueOffice(t)
+	o, rt := remoteTicketOffice(t)
 	ctx := context.Background()
-	var hours []queue.Hours
-	for wd := time.Sunday; wd <= time.Saturday; wd++ {
-		hours = append(hours, queue.Hours{Weekday: wd, Opens: 0, Closes: 23*60 + 59})
-	}
-	if err := o.store.SetServiceHours(ctx, "admin", "A", hours, 15); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := o.store.SaveOnlineService(ctx, "admin", queue.OnlineService{Service: "A", BookingLimit: 1, Remote: true, RemoteMaxWait: time.Hour, RemoteMaxWaiting: 5}); err != nil {
-		t.Fatal(err)
-	}
-	rt, err := o.store.TakeRemote(ctx, store.Citizen{CF: "RSSMRA80A01H501U"}, "A", false)
-	if err != nil {
-		t.Fatal(err)
-	}
 	d := o.enrol("D01")
 	st, err := d.QueueStatus(ctx)
 	if err != nil {
