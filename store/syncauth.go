@@ -666,6 +666,15 @@ var docRules = map[string]func(m Mutation, role access.Role, d Doc, applied []st
 	"social_document":    validateDocumentDoc,
 }
 
+// decodeRecord reads a social record's fields into v; fields that do not
+// fit are a malformed record.
+func decodeRecord(d Doc, v any) error {
+	if err := decodeFields(d.Fields, v); err != nil {
+		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	}
+	return nil
+}
+
 // madeAt is when the desk made the mutation; a change to an existing
 // record (applied non-nil) is judged on its values only, with no "not in
 // the past" rule (the zero time).
@@ -684,8 +693,8 @@ func validateReferralDoc(m Mutation, role access.Role, d Doc, applied []string) 
 		FollowUp string `json:"follow_up"`
 		Note     string `json:"note"`
 	}
-	if err := decodeFields(d.Fields, &f); err != nil {
-		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	if err := decodeRecord(d, &f); err != nil {
+		return err
 	}
 	follow, err := registry.ParseDate(f.FollowUp)
 	if err != nil {
@@ -707,8 +716,8 @@ func validateAppointmentDoc(m Mutation, role access.Role, d Doc, applied []strin
 		Place   string `json:"place"`
 		State   string `json:"state"`
 	}
-	if err := decodeFields(d.Fields, &f); err != nil {
-		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	if err := decodeRecord(d, &f); err != nil {
+		return err
 	}
 	at, err := time.Parse(time.RFC3339Nano, f.At)
 	if err != nil {
@@ -729,8 +738,8 @@ func validateDocumentDoc(m Mutation, role access.Role, d Doc, applied []string) 
 		Name    string `json:"name"`
 		Content string `json:"content"` // hex
 	}
-	if err := decodeFields(d.Fields, &f); err != nil {
-		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	if err := decodeRecord(d, &f); err != nil {
+		return err
 	}
 	content, err := hex.DecodeString(f.Content)
 	if err != nil {
@@ -822,8 +831,8 @@ func validateVisitorDoc(m Mutation, role access.Role, d Doc, applied []string) e
 		CF        string  `json:"cf"`
 		BirthDate *string `json:"birth_date"`
 	}
-	if err := decodeFields(d.Fields, &v); err != nil {
-		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	if err := decodeRecord(d, &v); err != nil {
+		return err
 	}
 	visitor := social.Visitor{Surname: v.Surname, Name: v.Name, CF: v.CF}
 	if v.BirthDate != nil && *v.BirthDate != "" {
@@ -841,8 +850,8 @@ func validateNoteDoc(m Mutation, role access.Role, d Doc, applied []string) erro
 		Author string `json:"author"`
 		Text   string `json:"text"`
 	}
-	if err := decodeFields(d.Fields, &n); err != nil {
-		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	if err := decodeRecord(d, &n); err != nil {
+		return err
 	}
 	note := social.Note{Text: n.Text}
 	if err := note.Validate(); err != nil {
@@ -862,8 +871,8 @@ func validateCaseDoc(m Mutation, role access.Role, d Doc, applied []string) erro
 		Priority string `json:"priority"`
 		Phase    string `json:"phase"`
 	}
-	if err := decodeFields(d.Fields, &c); err != nil {
-		return fault.New(fault.Invalid, "The sync data holds a malformed record", nil)
+	if err := decodeRecord(d, &c); err != nil {
+		return err
 	}
 	if _, err := social.ParseNumber(c.Number); err != nil {
 		return err
